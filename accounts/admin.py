@@ -1,0 +1,68 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+
+from .models import Role, User
+from .services import user_set_role
+
+NON_MANAGER_ROLES = [(Role.STUDENT.value, Role.STUDENT.label), (Role.MENTOR.value, Role.MENTOR.label)]
+
+
+class UserCreationForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["email", "full_name", "timezone", "role"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["full_name", "email"]
+    list_display = ["email", "full_name", "role", "timezone", "is_active", "date_joined"]
+    list_filter = ["role", "is_active", "is_staff"]
+    search_fields = ["email", "full_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Profile", {"fields": ["full_name", "timezone", "role"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "timezone", "role"]})]
+    add_form = UserCreationForm
+    filter_horizontal = ["groups", "user_permissions"]
+
+    # Success managers run the programme; they never hand out admin access or
+    # touch passwords. Only superusers do.
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return ["last_login", "date_joined"]
+        readonly = ["is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined"]
+        if obj is not None and obj.role == Role.MANAGER:
+            readonly.append("role")
+        return readonly
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and not request.user.is_superuser:
+            kwargs["choices"] = NON_MANAGER_ROLES
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser and (obj.is_superuser or obj.role == Role.MANAGER):
+            return obj.pk == request.user.pk and super().has_change_permission(request, obj)
+        return super().has_change_permission(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied("Only superusers set passwords here; users reset their own.")
+        return super().user_change_password(request, id, form_url)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.set_unusable_password()  # they set it through "forgot password"
+        super().save_model(request, obj, form, change)
+        if not change:
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"primary": True})
+        if not obj.is_superuser:
+            user_set_role(user=obj, role=obj.role)

@@ -1,0 +1,44 @@
+from django import forms
+
+from .models import User
+from .timezones import timezone_choices, validate_timezone
+
+
+class TimeZoneField(forms.ChoiceField):
+    """A select of IANA zones whose error names the bad value plainly."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", timezone_choices)
+        kwargs.setdefault("initial", "UTC")
+        kwargs.setdefault("label", "Time zone")
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        # Accept any real IANA name (also aliases not listed), refuse the rest
+        # with our own message instead of Django's generic "valid choice".
+        if value in self.empty_values and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        validate_timezone(value)
+
+
+class SignupForm(forms.Form):
+    """Extra fields allauth puts on its signup page (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    full_name = forms.CharField(max_length=150, label="Full name")
+    timezone = TimeZoneField(
+        help_text="We preselect your browser's zone. Every time on the site is shown in it.",
+        widget=forms.Select(attrs={"data-browser-timezone": "1"}),
+    )
+
+    def signup(self, request, user):
+        user.full_name = self.cleaned_data["full_name"].strip()
+        user.timezone = self.cleaned_data["timezone"]
+        user.save(update_fields=["full_name", "timezone"])
+
+
+class ProfileSettingsForm(forms.ModelForm):
+    timezone = TimeZoneField(help_text="Every time on the site is shown in this zone.")
+
+    class Meta:
+        model = User
+        fields = ["full_name", "timezone"]

@@ -1,0 +1,31 @@
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from .models import Role, User
+from .roles import SUCCESS_MANAGERS_GROUP
+
+
+@transaction.atomic
+def user_set_role(*, user: User, role: str) -> User:
+    """Give a user a role and exactly the admin access that role carries."""
+    user.role = role
+    user.is_staff = role == Role.MANAGER or user.is_superuser
+    user.save(update_fields=["role", "is_staff"])
+    group, _ = Group.objects.get_or_create(name=SUCCESS_MANAGERS_GROUP)
+    if role == Role.MANAGER:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    return user
+
+
+def user_create(*, email: str, password: str | None, full_name: str, role: str = Role.STUDENT,
+                timezone: str = "UTC", email_verified: bool = False) -> User:
+    """Create a user who can log in (for admin-made mentors, seeds and tests)."""
+    from allauth.account.models import EmailAddress
+
+    with transaction.atomic():
+        user = User.objects.create_user(email=email, password=password, full_name=full_name, timezone=timezone)
+        user_set_role(user=user, role=role)
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
+    return user

@@ -1,0 +1,15 @@
+"""Celery application.
+
+Worker:  celery -A mentorship worker -l info
+Beat:    celery -A mentorship beat -l info   (run exactly one)
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorship.settings")
+
+app = Celery("mentorship")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,61 @@
+"""Production settings, checked in fresh processes with their own environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-for-the-check-0123456789",
+    "ALLOWED_HOSTS": "mentorship.example.com",
+    "SITE_URL": "https://mentorship.example.com",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/mentorship",
+    "REDIS_URL": "redis://127.0.0.1:6379/14",
+}
+
+
+def _manage(*args, env):
+    base = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("secret", [None, "short", "django-insecure-local-development-only-key-do-not-deploy"])
+def test_production_refuses_to_start_without_a_real_secret_key(secret):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    if secret is not None:
+        env["SECRET_KEY"] = secret
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "Production mode (DEBUG=false) needs a real SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "database_url, message",
+    [
+        ("postgres://postgres@127.0.0.1:1/mentorship", "PostgreSQL is unreachable"),
+        ("sqlite:////tmp/should-not-be-used.sqlite3", "runs on PostgreSQL only"),
+    ],
+)
+def test_the_suite_fails_loudly_instead_of_using_sqlite(tmp_path, database_url, message):
+    (tmp_path / "test_nothing.py").write_text("def test_nothing():\n    pass\n")
+    env = {**os.environ, "DATABASE_URL": database_url}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--rootdir={ROOT}", "-c",
+         str(ROOT / "pytest.ini"), str(tmp_path / "test_nothing.py")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+    assert "1 passed" not in result.stdout
