@@ -1,0 +1,44 @@
+"""Demo plans and enrolments: one student on each kind of plan. Safe to run again."""
+
+from django.utils import timezone
+
+from .models import AllowanceKind, EntryKind, LedgerEntry, Plan
+from .selectors import current_enrolment
+from .services import credits_admin_change, enrolment_start
+
+PLANS = [
+    # name, kind, sessions, max upcoming
+    ("Monthly 4", AllowanceKind.MONTHLY, 4, 2),
+    ("Monthly 2", AllowanceKind.MONTHLY, 2, 1),
+    ("Pack of 10", AllowanceKind.PACK, 10, 3),
+    ("Unlimited", AllowanceKind.UNLIMITED, 0, 4),
+    ("Community (no 1-1 sessions)", AllowanceKind.PACK, 0, None),
+]
+
+STUDENT_PLANS = {
+    "sam@example.com": "Monthly 4",
+    "olivia@example.com": "Pack of 10",
+    "priya@example.com": "Unlimited",
+    "lucas@example.com": "Monthly 2",
+    "mia@example.com": "Community (no 1-1 sessions)",
+}
+
+
+def seed(*, users: dict, stdout) -> None:
+    now = timezone.now()
+    plans = {}
+    for name, kind, sessions, max_upcoming in PLANS:
+        plans[name], _ = Plan.objects.get_or_create(
+            name=name, defaults={"allowance_kind": kind, "sessions": sessions, "max_upcoming": max_upcoming}
+        )
+    manager = users.get("manager@example.com")
+    for email, plan_name in STUDENT_PLANS.items():
+        student = users.get(email)
+        if student is None or current_enrolment(student) is not None:
+            continue  # already on a plan: a rerun grants nothing twice
+        enrolment_start(student=student, plan=plans[plan_name], actor=manager, now=now)
+    olivia = users.get("olivia@example.com")
+    if olivia and not LedgerEntry.objects.filter(account__student=olivia, kind=EntryKind.TOPUP).exists():
+        credits_admin_change(student=olivia, kind=EntryKind.TOPUP, amount=2, actor=manager, now=now,
+                             reason="Bought two extra sessions before her interview")
+    stdout.write(f"credits: {len(PLANS)} plans; demo students on monthly, pack, unlimited and no-session plans")

@@ -1,0 +1,280 @@
+"""Plans, enrolments, credit accounts and the append-only credit ledger.
+
+Credits are treated like money: every movement is a ledger entry, the account
+only caches the balance (updated in the same transaction as the entry), and
+the database itself refuses what must never happen (a negative balance, a
+second consume for one session, a second grant for one month, an edited entry).
+"""
+
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+class AllowanceKind(models.TextChoices):
+    MONTHLY = "monthly", "Monthly (resets on the 1st)"
+    PACK = "pack", "Pack (never resets)"
+    UNLIMITED = "unlimited", "Unlimited"
+
+
+class Plan(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    allowance_kind = models.CharField(max_length=16, choices=AllowanceKind.choices, default=AllowanceKind.MONTHLY)
+    sessions = models.PositiveIntegerField(
+        default=0,
+        help_text="Monthly: sessions per calendar month. Pack: sessions in the pack. Ignored for unlimited. "
+        "0 is allowed (e.g. a programme that only runs group events).",
+    )
+    max_upcoming = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The most upcoming sessions a student may hold at once. Empty means no limit.",
+    )
+    is_active = models.BooleanField(default=True, help_text="Inactive plans can no longer be given to students.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_unlimited(self) -> bool:
+        return self.allowance_kind == AllowanceKind.UNLIMITED
+
+    @property
+    def is_monthly(self) -> bool:
+        return self.allowance_kind == AllowanceKind.MONTHLY
+
+    @property
+    def is_pack(self) -> bool:
+        return self.allowance_kind == AllowanceKind.PACK
+
+    def describe(self) -> str:
+        if self.is_unlimited:
+            text = "Unlimited sessions"
+        elif self.sessions == 0:
+            text = "No one-to-one sessions included"
+        elif self.is_monthly:
+            text = f"{self.sessions} session{'s' if self.sessions != 1 else ''} a month; unused ones expire on the 1st"
+        else:
+            text = f"A pack of {self.sessions} session{'s' if self.sessions != 1 else ''} that never expire"
+        if self.max_upcoming is not None:
+            text += f" · at most {self.max_upcoming} booked ahead"
+        return text
+
+    def clean(self):
+        if self.is_unlimited and self.sessions:
+            raise ValidationError({"sessions": "Unlimited plans have no session count; leave it at 0."})
+
+
+class EnrolmentStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    ENDED = "ended", "Ended"
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def current(self):
+        """The enrolment that governs a student now (active or paused)."""
+        return self.filter(status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.PAUSED])
+
+
+class Enrolment(models.Model):
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="enrolments")
+    starts_on = models.DateField()
+    status = models.CharField(max_length=16, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ACTIVE)
+    # The next first of the month, 00:00 in the student's zone, stored in UTC.
+    # The reset sweep is driven by this stamp, never by "today is the 1st".
+    next_reset_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A student follows one plan at a time; a paused enrolment still counts,
+            # otherwise resuming it could produce two live plans.
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=Q(status__in=["active", "paused"]),
+                name="credits_one_current_enrolment_per_student",
+            ),
+        ]
+        indexes = [
+            # The hourly sweep's only question: which active enrolments are due?
+            # (…, id) so the sweep's keyset walk (next_reset_at, id) is a plain range scan even when
+            # thousands of students share one reset instant.
+            models.Index(fields=["next_reset_at", "id"], condition=Q(status="active"),
+                         name="credits_enrolment_due_idx2"),
+        ]
+
+    def __str__(self):
+        return f"{self.student} on {self.plan} ({self.get_status_display().lower()})"
+
+
+def first_of_next_month(instant: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
+    """00:00 on the next 1st in `tz` after `instant`, as an aware UTC datetime."""
+    local = instant.astimezone(tz)
+    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+    return dt.datetime(year, month, 1, tzinfo=tz).astimezone(dt.UTC)
+
+
+def month_of(instant: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.date:
+    """The first day of the calendar month that `instant` falls in, in `tz`."""
+    return instant.astimezone(tz).date().replace(day=1)
+
+
+class CreditAccount(models.Model):
+    student = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credit_account")
+    # A cache of sum(ledger amounts), updated in the same transaction as each
+    # entry; credits_audit proves the two agree.
+    balance = models.IntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(balance__gte=0), name="credits_account_balance_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.student} · {self.balance} credit{'s' if self.balance != 1 else ''}"
+
+
+class EntryKind(models.TextChoices):
+    GRANT = "grant", "Granted"
+    EXPIRE = "expire", "Expired"
+    CONSUME = "consume", "Booked"
+    REFUND = "refund", "Refunded"
+    FORFEIT = "forfeit", "Forfeited"
+    ADJUST = "adjust", "Adjusted"
+    TOPUP = "topup", "Topped up"
+
+
+class AppendOnlyError(Exception):
+    """Ledger entries are facts: they are never edited or deleted."""
+
+
+class LedgerQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Ledger entries cannot be changed; record a new entry instead.")
+
+    def delete(self):
+        raise AppendOnlyError("Ledger entries cannot be deleted; record a new entry instead.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("Ledger entries cannot be changed; record a new entry instead.")
+
+    _update = update  # anything else that writes through the queryset
+
+
+class LedgerEntry(models.Model):
+    # Indexed by credits_entry_history_idx (account first); a separate FK index
+    # would only slow the reset sweep's inserts down.
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="entries", db_index=False)
+    kind = models.CharField(max_length=16, choices=EntryKind.choices)
+    amount = models.IntegerField(help_text="Credits added (positive) or taken (negative).")
+    balance_after = models.IntegerField()
+    # A plain integer, not a foreign key: credits must not depend on scheduling.
+    session_id = models.PositiveBigIntegerField(null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False,
+        help_text="Who made this happen; empty for the automatic monthly reset.",
+    )
+    # Looked up through the (enrolment, period) unique keys; enrolments are never deleted.
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="entries", db_index=False
+    )
+    period = models.DateField(null=True, blank=True, help_text="The month (its 1st) a grant or expiry belongs to.")
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+
+    objects = LedgerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "ledger entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session_id"], condition=Q(kind="consume"), name="credits_one_consume_per_session"
+            ),
+            models.UniqueConstraint(
+                fields=["session_id"], condition=Q(kind="refund"), name="credits_one_refund_per_session"
+            ),
+            models.UniqueConstraint(
+                fields=["session_id"], condition=Q(kind="forfeit"), name="credits_one_forfeit_per_session"
+            ),
+            models.UniqueConstraint(
+                fields=["enrolment", "period"], condition=Q(kind="grant"), name="credits_one_grant_per_period"
+            ),
+            models.UniqueConstraint(
+                fields=["enrolment", "period"], condition=Q(kind="expire"), name="credits_one_expiry_per_period"
+            ),
+            models.CheckConstraint(condition=Q(balance_after__gte=0), name="credits_entry_balance_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["consume", "refund", "forfeit"]) | Q(session_id__isnull=False),
+                name="credits_session_entries_name_their_session",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "-created_at", "-id"], name="credits_entry_history_idx"),
+            # The automatic reset writes no actor, so those rows stay out of this index.
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="credits_entry_actor_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount:+d} → {self.balance_after}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Ledger entries cannot be changed; record a new entry instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Ledger entries cannot be deleted; record a new entry instead.")
+
+    @property
+    def description(self) -> str:
+        """How the entry reads in the student's history."""
+        if self.kind == EntryKind.FORFEIT:
+            if self.note.lower().startswith("forfeit"):  # the caller already wrote the whole sentence
+                return self.note[0].upper() + self.note[1:]
+            return f"Forfeited — {self.note}" if self.note else "Forfeited"
+        if self.period and not self.note and self.kind == EntryKind.GRANT:
+            return f"Granted for {self.period:%B %Y}"
+        if self.period and not self.note and self.kind == EntryKind.EXPIRE:
+            return f"Expired — unused sessions of {self.period:%B %Y}"
+        label = self.get_kind_display()
+        return f"{label} — {self.note}" if self.note else label
+
+
+# A student may ask for more sessions once a day; a double submit mails nobody twice.
+REQUEST_COOLDOWN = dt.timedelta(hours=24)
+
+
+class CreditRequest(models.Model):
+    """A student's "Get more sessions" request; success managers follow it up."""
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credit_requests")
+    message = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField()
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["student", "-created_at"], name="credits_request_recent_idx")]
+
+    def __str__(self):
+        return f"Request from {self.student} on {self.created_at:%Y-%m-%d}"

@@ -1,0 +1,128 @@
+"""Reads about a student's credits, worded for the student."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .errors import EnrolmentPaused, NoActivePlan
+from .models import (
+    REQUEST_COOLDOWN,
+    CreditAccount,
+    CreditRequest,
+    Enrolment,
+    EnrolmentStatus,
+    LedgerEntry,
+    first_of_next_month,
+)
+from .wording import no_credits_message, short_date
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """May this student book one more session, as far as credits go?
+
+    The booking code counts the student's upcoming sessions itself and
+    compares them with `max_upcoming` (None: no limit).
+    """
+
+    can_book: bool
+    reason: str  # student-facing; empty when can_book
+    unlimited: bool
+    balance: int | None  # None on unlimited plans
+    max_upcoming: int | None
+
+
+@dataclass(frozen=True)
+class CreditsSummary:
+    state: str  # "none" | "paused" | "unlimited" | "monthly" | "pack" | "empty_plan"
+    headline: str  # "3 of 4 sessions left this month"
+    detail: str  # "Resets on 1 Dec — unused sessions expire then."
+    plan_name: str | None
+    balance: int | None
+    allowance: int | None
+    resets_on: str | None
+    can_book: bool
+
+
+def current_enrolment(student) -> Enrolment | None:
+    return Enrolment.objects.current().select_related("plan").filter(student=student).first()
+
+
+def _balance(student) -> int:
+    return CreditAccount.objects.filter(student=student).values_list("balance", flat=True).first() or 0
+
+
+def _reset_pending(enrolment: Enrolment, now: dt.datetime) -> bool:
+    """The new month has begun for this student but the hourly sweep hasn't reset them yet."""
+    return enrolment.plan.is_monthly and enrolment.next_reset_at is not None and enrolment.next_reset_at <= now
+
+
+def _spendable(enrolment: Enrolment, student, now: dt.datetime) -> int:
+    # A pending reset happens at the student's next booking (credits_consume does it first).
+    return enrolment.plan.sessions if _reset_pending(enrolment, now) else _balance(student)
+
+
+def booking_allowance(student, *, now: dt.datetime) -> Allowance:
+    enrolment = current_enrolment(student)
+    if enrolment is None:
+        return Allowance(False, NoActivePlan.default_message, False, None, None)
+    plan = enrolment.plan
+    if enrolment.status == EnrolmentStatus.PAUSED:
+        return Allowance(False, EnrolmentPaused.default_message, plan.is_unlimited, None, plan.max_upcoming)
+    if plan.is_unlimited:
+        return Allowance(True, "", True, None, plan.max_upcoming)
+    balance = _spendable(enrolment, student, now)
+    if balance < 1:
+        return Allowance(False, no_credits_message(enrolment, student=student), False, balance, plan.max_upcoming)
+    return Allowance(True, "", False, balance, plan.max_upcoming)
+
+
+def _plural(n: int, word: str = "session") -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def credits_summary(student, *, now: dt.datetime) -> CreditsSummary:
+    """What the overview card and the credits page say, in two queries."""
+    enrolment = current_enrolment(student)
+    if enrolment is None:
+        return CreditsSummary("none", "No plan yet", "Your success manager will set up your plan; until then you "
+                              "can't book sessions.", None, None, None, None, False)
+    plan = enrolment.plan
+    if enrolment.status == EnrolmentStatus.PAUSED:
+        paused = _balance(student)
+        return CreditsSummary("paused", "Your plan is paused",
+                              f"You can't book while it is paused. {_plural(paused)} kept on your balance.",
+                              plan.name, paused, plan.sessions, None, False)
+    if plan.is_unlimited:
+        return CreditsSummary("unlimited", "Unlimited", "Book as many sessions as you like"
+                              + (f" (up to {plan.max_upcoming} ahead at a time)." if plan.max_upcoming else "."),
+                              plan.name, None, None, None, True)
+    balance = _spendable(enrolment, student, now)
+    if plan.sessions == 0 and balance == 0:
+        return CreditsSummary("empty_plan", "No sessions in your plan",
+                              f"{plan.name} doesn't include one-to-one sessions. Use “Get more sessions” to ask "
+                              "your success manager about one that does.", plan.name, 0, 0, None, False)
+    if plan.is_monthly:
+        next_reset = enrolment.next_reset_at
+        if _reset_pending(enrolment, now):
+            next_reset = first_of_next_month(now, student.tzinfo)
+        resets_on = short_date(next_reset, student.tzinfo) if next_reset else None
+        headline = f"{balance} of {_plural(plan.sessions)} left this month"
+        detail = f"Resets on {resets_on} — unused sessions expire then." if resets_on else ""
+        return CreditsSummary("monthly", headline, detail, plan.name, balance, plan.sessions, resets_on, balance > 0)
+    headline = f"{_plural(balance)} left in your pack"
+    detail = (
+        "Pack sessions never expire." if balance
+        else "Your pack is used up. Use “Get more sessions” to ask for more."
+    )
+    return CreditsSummary("pack", headline, detail, plan.name, balance, plan.sessions, None, balance > 0)
+
+
+def ledger_for(student):
+    """The student's history, newest first (paginate it)."""
+    return LedgerEntry.objects.filter(account__student=student).select_related("enrolment__plan").order_by(
+        "-created_at", "-id"
+    )
+
+
+def recent_request(student, *, now: dt.datetime):
+    return CreditRequest.objects.filter(student=student, created_at__gt=now - REQUEST_COOLDOWN).first()

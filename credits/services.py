@@ -1,0 +1,283 @@
+"""Every write to credits: one transaction each, keyword-only, taking `now`.
+
+Lock order (shared with the booking code): the student's credit account first,
+then anything else (the enrolment, the caller's session). The account row is
+the mutex for everything that touches one student's credits.
+"""
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+
+from accounts.emails import send_templated_email
+from accounts.models import Role
+
+from .errors import (
+    CreditsError,
+    EnrolmentPaused,
+    InvalidCreditChange,
+    NoActivePlan,
+    NoCreditsLeft,
+    RequestAlreadySent,
+)
+from .models import (
+    REQUEST_COOLDOWN,
+    CreditAccount,
+    CreditRequest,
+    Enrolment,
+    EnrolmentStatus,
+    EntryKind,
+    LedgerEntry,
+    Plan,
+    first_of_next_month,
+    month_of,
+)
+from .resets import credits_reset_due  # noqa: F401  (re-exported: the sweep is a service too)
+from .wording import no_credits_message
+
+User = get_user_model()
+
+
+def account_for_update(*, student) -> CreditAccount:
+    """The student's account, created if missing, locked until the transaction ends.
+
+    Call inside transaction.atomic, before locking any other row.
+    """
+    CreditAccount.objects.get_or_create(student=student)
+    return CreditAccount.objects.select_for_update().get(student=student)
+
+
+def _append(
+    *, account: CreditAccount, kind: str, amount: int, actor, now: dt.datetime, note: str = "",
+    session_id: int | None = None, enrolment: Enrolment | None = None, period: dt.date | None = None,
+) -> LedgerEntry:
+    """Write one entry and move the cached balance with it; the account must be locked."""
+    if amount:
+        account.balance += amount
+        # The CHECK constraint refuses a negative balance even if a caller forgot to check.
+        account.save(update_fields=["balance", "updated_at"])
+    return LedgerEntry.objects.create(
+        account=account, kind=kind, amount=amount, balance_after=account.balance, actor=actor, note=note[:300],
+        session_id=session_id, enrolment=enrolment, period=period, created_at=now,
+    )
+
+
+def _current_enrolment(student) -> Enrolment | None:
+    # Not locked: the account lock already serialises every credit change of this student.
+    return Enrolment.objects.current().select_related("plan").filter(student=student).first()
+
+
+# --- Enrolments -------------------------------------------------------------------
+
+
+def _open_enrolment(*, account: CreditAccount, student, plan: Plan, actor, now: dt.datetime) -> Enrolment:
+    tz = student.tzinfo
+    enrolment = Enrolment.objects.create(
+        student=student, plan=plan, starts_on=now.astimezone(tz).date(), status=EnrolmentStatus.ACTIVE,
+        next_reset_at=first_of_next_month(now, tz) if plan.is_monthly else None,
+    )
+    if plan.is_monthly:
+        # Leftovers of an earlier plan expire now, so the month starts with exactly the allowance.
+        if account.balance:
+            _append(account=account, kind=EntryKind.EXPIRE, amount=-account.balance, actor=actor, now=now,
+                    enrolment=enrolment, note=f"moved to {plan.name}")
+        _append(account=account, kind=EntryKind.GRANT, amount=plan.sessions, actor=actor, now=now,
+                enrolment=enrolment, period=month_of(now, tz))
+    elif plan.is_pack:
+        _append(account=account, kind=EntryKind.GRANT, amount=plan.sessions, actor=actor, now=now,
+                enrolment=enrolment, period=month_of(now, tz), note=plan.name)
+    return enrolment
+
+
+def enrolment_start(*, student, plan: Plan, actor, now: dt.datetime) -> Enrolment:
+    """Put a student on a plan and grant its first allowance."""
+    if student.role != Role.STUDENT:
+        raise CreditsError("Only students can be enrolled on a plan.")
+    if not plan.is_active:
+        raise CreditsError(f"The plan “{plan.name}” is no longer offered.")
+    with transaction.atomic():
+        account = account_for_update(student=student)
+        if Enrolment.objects.current().filter(student=student).exists():
+            raise CreditsError(f"{student} already has a plan; change or end that one instead.")
+        return _open_enrolment(account=account, student=student, plan=plan, actor=actor, now=now)
+
+
+def _lock_enrolment(enrolment: Enrolment) -> tuple[CreditAccount, Enrolment]:
+    account = account_for_update(student=enrolment.student)
+    # of=self: the plan and the user are read, not locked (a plan is shared by many students).
+    locked = Enrolment.objects.select_for_update(of=("self",)).select_related("plan", "student").get(pk=enrolment.pk)
+    return account, locked
+
+
+def _close(enrolment: Enrolment, *, now: dt.datetime) -> None:
+    enrolment.status = EnrolmentStatus.ENDED
+    enrolment.ended_at = now
+    enrolment.next_reset_at = None
+    enrolment.save(update_fields=["status", "ended_at", "next_reset_at"])
+
+
+def enrolment_change_plan(*, enrolment: Enrolment, plan: Plan, actor, now: dt.datetime) -> Enrolment:
+    """End the current enrolment and start the student on `plan` (a new enrolment, so history stays true)."""
+    if not plan.is_active:
+        raise CreditsError(f"The plan “{plan.name}” is no longer offered.")
+    with transaction.atomic():
+        account, current = _lock_enrolment(enrolment)
+        if current.status == EnrolmentStatus.ENDED:
+            raise CreditsError("This enrolment has ended; start a new one instead.")
+        if current.plan_id == plan.pk:
+            return current
+        _close(current, now=now)
+        return _open_enrolment(account=account, student=current.student, plan=plan, actor=actor, now=now)
+
+
+def enrolment_pause(*, enrolment: Enrolment, actor, now: dt.datetime) -> Enrolment:
+    with transaction.atomic():
+        _, current = _lock_enrolment(enrolment)
+        if current.status != EnrolmentStatus.ACTIVE:
+            raise CreditsError(f"Only an active enrolment can be paused (this one is {current.status}).")
+        current.status, current.paused_at = EnrolmentStatus.PAUSED, now
+        current.save(update_fields=["status", "paused_at"])
+        return current
+
+
+def enrolment_resume(*, enrolment: Enrolment, actor, now: dt.datetime) -> Enrolment:
+    """Resume a paused enrolment; a reset missed while paused happens at once."""
+    with transaction.atomic():
+        _, current = _lock_enrolment(enrolment)
+        if current.status != EnrolmentStatus.PAUSED:
+            raise CreditsError(f"Only a paused enrolment can be resumed (this one is {current.status}).")
+        current.status, current.paused_at = EnrolmentStatus.ACTIVE, None
+        current.save(update_fields=["status", "paused_at"])
+        if current.next_reset_at is not None and current.next_reset_at <= now:
+            credits_reset_due(now=now, enrolment_ids=[current.pk])
+            current.refresh_from_db()
+        return current
+
+
+def enrolment_end(*, enrolment: Enrolment, actor, now: dt.datetime) -> Enrolment:
+    with transaction.atomic():
+        _, current = _lock_enrolment(enrolment)
+        if current.status == EnrolmentStatus.ENDED:
+            return current
+        _close(current, now=now)
+        return current
+
+
+# --- What the booking code calls --------------------------------------------------
+
+
+def credits_consume(*, student, session_id: int, actor, now: dt.datetime, note: str = "") -> LedgerEntry:
+    """Spend one credit on a session (0 on unlimited plans, recorded all the same).
+
+    Calling it again for the same session returns the first entry: never two charges.
+    """
+    with transaction.atomic():
+        account = account_for_update(student=student)
+        existing = LedgerEntry.objects.filter(kind=EntryKind.CONSUME, session_id=session_id).first()
+        if existing is not None:
+            if existing.account_id != account.pk:
+                raise CreditsError("This session was paid for by someone else.")
+            return existing
+        enrolment = _current_enrolment(student)
+        if enrolment is None:
+            raise NoActivePlan()
+        if enrolment.status == EnrolmentStatus.PAUSED:
+            raise EnrolmentPaused()
+        if enrolment.next_reset_at is not None and enrolment.next_reset_at <= now:
+            # The 1st has come in the student's zone but the hourly sweep hasn't reached them
+            # yet: reset now, so the first booking of the month spends the new month's credit.
+            credits_reset_due(now=now, enrolment_ids=[enrolment.pk])
+            account.refresh_from_db()
+            enrolment.refresh_from_db()
+        amount = 0 if enrolment.plan.is_unlimited else -1
+        if amount and account.balance < 1:
+            raise NoCreditsLeft(no_credits_message(enrolment, student=student))
+        try:
+            with transaction.atomic():
+                return _append(account=account, kind=EntryKind.CONSUME, amount=amount, actor=actor, now=now,
+                               note=note, session_id=session_id, enrolment=enrolment)
+        except IntegrityError as exc:  # only reachable if a caller bypassed the account lock
+            raise CreditsError("This session has already been paid for.") from exc
+
+
+def credits_refund(*, student, session_id: int, actor, reason: str, now: dt.datetime) -> LedgerEntry | None:
+    """Give back what a session consumed. Nothing (None) if it consumed nothing or was refunded already."""
+    with transaction.atomic():
+        account = account_for_update(student=student)
+        consume = LedgerEntry.objects.filter(kind=EntryKind.CONSUME, session_id=session_id, account=account).first()
+        if consume is None:
+            return None
+        if LedgerEntry.objects.filter(kind=EntryKind.REFUND, session_id=session_id).exists():
+            return None
+        return _append(account=account, kind=EntryKind.REFUND, amount=-consume.amount, actor=actor, now=now,
+                       note=reason, session_id=session_id, enrolment=consume.enrolment)
+
+
+def credits_record_forfeit(*, student, session_id: int, actor, note: str, now: dt.datetime) -> LedgerEntry:
+    """Record that a session's credit is kept (late cancellation, no-show); moves nothing. Once per session."""
+    with transaction.atomic():
+        account = account_for_update(student=student)
+        existing = LedgerEntry.objects.filter(kind=EntryKind.FORFEIT, session_id=session_id).first()
+        if existing is not None:
+            return existing
+        consume = LedgerEntry.objects.filter(kind=EntryKind.CONSUME, session_id=session_id).first()
+        return _append(account=account, kind=EntryKind.FORFEIT, amount=0, actor=actor, now=now, note=note,
+                       session_id=session_id, enrolment=consume.enrolment if consume else None)
+
+
+# --- Success managers -------------------------------------------------------------
+
+MANUAL_KINDS = {EntryKind.GRANT: "grant", EntryKind.TOPUP: "top-up", EntryKind.ADJUST: "adjustment"}
+
+
+def credits_admin_change(*, student, kind: str, amount: int, reason: str, actor, now: dt.datetime) -> LedgerEntry:
+    """A success manager's grant, top-up (adds) or adjustment (adds or takes), always with a reason."""
+    reason = (reason or "").strip()
+    if kind not in MANUAL_KINDS:
+        raise InvalidCreditChange("Choose a grant, a top-up or an adjustment.")
+    if not reason:
+        raise InvalidCreditChange(f"Give a reason for this {MANUAL_KINDS[kind]}; the student sees it in their history.")
+    if kind in (EntryKind.GRANT, EntryKind.TOPUP) and amount <= 0:
+        raise InvalidCreditChange(f"A {MANUAL_KINDS[kind]} adds credits: enter a positive number "
+                                  "(use an adjustment to take credits away).")
+    if kind == EntryKind.ADJUST and amount == 0:
+        raise InvalidCreditChange("An adjustment of 0 changes nothing: enter a positive or negative number.")
+    if student.role != Role.STUDENT:
+        raise InvalidCreditChange("Only students hold credits.")
+    with transaction.atomic():
+        account = account_for_update(student=student)
+        if account.balance + amount < 0:
+            raise InvalidCreditChange(
+                f"That would take the balance below zero: it is {account.balance}, so the most you can take "
+                f"away is {account.balance}."
+            )
+        return _append(account=account, kind=kind, amount=amount, actor=actor, now=now, note=reason,
+                       enrolment=_current_enrolment(student))
+
+
+# --- Students ---------------------------------------------------------------------
+
+
+def credits_request_more(*, student, message: str, now: dt.datetime) -> CreditRequest:
+    """Ask the success managers for more sessions; at most once a day."""
+    with transaction.atomic():
+        # The account lock serialises two submits of the same form.
+        account_for_update(student=student)
+        recent = CreditRequest.objects.filter(student=student, created_at__gt=now - REQUEST_COOLDOWN).first()
+        if recent is not None:
+            when = recent.created_at.astimezone(student.tzinfo)
+            raise RequestAlreadySent(
+                f"We already have your request from {when:%-d %b at %H:%M}; your success manager will be in "
+                "touch. You can send another one a day later."
+            )
+        request = CreditRequest.objects.create(student=student, message=message.strip(), created_at=now)
+        managers = list(User.objects.filter(role=Role.MANAGER, is_active=True))
+        enrolment = _current_enrolment(student)
+        send_templated_email(
+            name="credits_request",
+            to=managers,
+            context={"student": student, "credit_request": request, "enrolment": enrolment,
+                     "balance": CreditAccount.objects.get(student=student).balance},
+        )
+        return request

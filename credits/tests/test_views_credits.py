@@ -1,0 +1,117 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import Role, User
+from accounts.tests.factories import ManagerFactory
+from credits import services
+from credits.models import CreditRequest, EntryKind
+
+pytestmark = pytest.mark.django_db
+
+FROZEN = dt.datetime(2026, 11, 16, 15, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(FROZEN, tick=False):
+        yield
+
+
+def test_the_overview_card_says_how_many_sessions_are_left_and_when_they_reset(client, student, monthly_plan, enrol):
+    enrol(student, monthly_plan)
+    services.credits_consume(student=student, session_id=1, actor=student, now=FROZEN)
+    client.force_login(student)
+    page = client.get(reverse("scheduling:overview")).content.decode()
+    assert "3 of 4 sessions left this month" in page
+    assert "Resets on 1 Dec" in page
+
+
+@pytest.mark.parametrize(
+    ("plan_fixture", "headline"),
+    [("pack_plan", "10 sessions left in your pack"), ("unlimited_plan", "Unlimited"), (None, "No plan yet")],
+)
+def test_each_plan_kind_gets_its_own_card(client, student, enrol, request, plan_fixture, headline):
+    if plan_fixture:
+        enrol(student, request.getfixturevalue(plan_fixture))
+    client.force_login(student)
+    assert headline in client.get(reverse("credits:history")).content.decode()
+
+
+def test_history_shows_entries_in_the_students_zone(client, student, monthly_plan, enrol):
+    # 15:00 UTC is 10:00 in New York.
+    enrol(student, monthly_plan)
+    services.credits_consume(student=student, session_id=3, actor=student, now=FROZEN)
+    services.credits_record_forfeit(student=student, session_id=3, actor=student, note="cancelled 3 h before start",
+                                    now=FROZEN)
+    client.force_login(student)
+    page = client.get(reverse("credits:history")).content.decode()
+    assert "Mon 16 Nov 2026, 10:00" in page
+    assert "Forfeited — cancelled 3 h before start" in page
+    assert "Granted for November 2026" in page
+
+
+def test_history_is_for_students_only_and_shows_only_their_own(client, student, stranger, mentor, monthly_plan, enrol):
+    enrol(student, monthly_plan)
+    services.credits_admin_change(student=student, kind=EntryKind.TOPUP, amount=1, reason="secret bonus",
+                                  actor=None, now=FROZEN)
+    client.force_login(stranger)
+    assert "secret bonus" not in client.get(reverse("credits:history")).content.decode()
+    client.force_login(mentor)
+    assert client.get(reverse("credits:history")).status_code == 403
+    client.logout()
+    assert client.get(reverse("credits:history")).status_code == 302
+
+
+def test_history_keeps_a_constant_number_of_queries(client, student, monthly_plan, enrol, django_assert_max_num_queries):
+    enrol(student, monthly_plan)
+    client.force_login(student)
+    counts = []
+    for extra in (2, 40):
+        for i in range(extra):
+            services.credits_admin_change(student=student, kind=EntryKind.GRANT, amount=1, reason=f"r{i}",
+                                          actor=None, now=FROZEN)
+        with django_assert_max_num_queries(12) as ctx:
+            assert client.get(reverse("credits:history")).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+
+
+def test_get_more_sessions_emails_the_managers_once(client, student, pack_plan, enrol,
+                                                   django_capture_on_commit_callbacks):
+    ManagerFactory(), ManagerFactory()
+    managers = User.objects.filter(role=Role.MANAGER)  # with the one who enrolled the student
+    assert managers.count() == 3
+    enrol(student, pack_plan)
+    client.force_login(student)
+    url = reverse("credits:request-more")
+    assert client.get(url).status_code == 405
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with_commit = client.post(url, {"message": "I'd like help before my interview"}, follow=True)
+    assert "your success manager has your request" in with_commit.content.decode()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(m.email for m in managers)
+    assert "asks for more sessions" in mail.outbox[0].subject
+    assert "I'd like help before my interview" in mail.outbox[0].body  # plain text, not HTML-escaped
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(url, {"message": "again"}, follow=True)
+    assert "We already have your request" in again.content.decode()
+    assert len(mail.outbox) == 3 and CreditRequest.objects.count() == 1
+
+
+def test_get_more_sessions_rejects_an_overlong_message(client, student):
+    client.force_login(student)
+    response = client.post(reverse("credits:request-more"), {"message": "x" * 1001})
+    assert response.status_code == 400
+    assert "at most 1000 characters" in response.content.decode()
+    assert CreditRequest.objects.count() == 0
+
+
+def test_mentors_cannot_ask_for_sessions(client, mentor):
+    client.force_login(mentor)
+    assert client.post(reverse("credits:request-more"), {"message": "hi"}).status_code == 403
+    assert CreditRequest.objects.count() == 0

@@ -1,0 +1,50 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.decorators import role_required
+from accounts.models import Role
+
+from . import selectors, services
+from .errors import CreditsError
+from .forms import CreditRequestForm
+
+HISTORY_PAGE_SIZE = 25
+
+
+def _history_context(request, form: CreditRequestForm) -> dict:
+    now = timezone.now()
+    page = Paginator(selectors.ledger_for(request.user), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "summary": selectors.credits_summary(request.user, now=now),
+        "page_obj": page,
+        "entries": page.object_list,
+        "form": form,
+        "recent_request": selectors.recent_request(request.user, now=now),
+    }
+
+
+@role_required(Role.STUDENT)
+@require_GET
+def history(request):
+    """The student's credits: where they stand and every movement, in their own zone."""
+    return render(request, "credits/history.html", _history_context(request, CreditRequestForm()))
+
+
+@role_required(Role.STUDENT)
+@require_POST
+def request_more(request):
+    """"Get more sessions": tell the success managers (no payment here)."""
+    form = CreditRequestForm(request.POST)
+    if not form.is_valid():
+        return render(request, "credits/history.html", _history_context(request, form), status=400)
+    try:
+        services.credits_request_more(student=request.user, message=form.cleaned_data["message"],
+                                      now=timezone.now())
+    except CreditsError as exc:
+        messages.info(request, exc.message)
+    else:
+        messages.success(request, "Thanks — your success manager has your request and will get back to you by email.")
+    return redirect("credits:history")
