@@ -4,3 +4,20 @@ from django.apps import AppConfig
 class MentorshipConfig(AppConfig):
     name = "mentorship"
     verbose_name = "Mentorship"
+    # Success managers pair students with mentors, keep the skill and language
+    # lists, and look at (not edit) grids, time off and profiles.
+    success_manager_permissions = [
+        "mentorship.reassign_mentor",
+        "mentorship.view_mentorassignment",
+        "mentorship.view_studentaccount",
+        "mentorship.view_mentorprofile",
+        "mentorship.change_mentorprofile",
+        "mentorship.view_availabilitygrid",
+        "mentorship.view_timeoff",
+        "mentorship.add_skill",
+        "mentorship.change_skill",
+        "mentorship.view_skill",
+        "mentorship.add_language",
+        "mentorship.change_language",
+        "mentorship.view_language",
+    ]

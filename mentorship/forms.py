@@ -1,0 +1,148 @@
+"""Validation and user-facing messages for the mentorship pages."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.forms import TimeZoneField
+from accounts.models import User
+
+from . import weekgrid
+from .models import BIO_MAX_LENGTH, Language, MentorProfile, Skill, validate_https_url
+
+MAX_TIME_OFF_DAYS = 366
+
+
+class GridForm(forms.Form):
+    """The weekly grid: one checkbox per hour, posted as repeated `cell=<index>`."""
+
+    def clean(self):
+        raw = self.data.getlist("cell") if hasattr(self.data, "getlist") else self.data.get("cell", [])
+        if len(raw) > weekgrid.CELLS:
+            raise ValidationError(f"Nothing was saved: a week has {weekgrid.CELLS} hours, the form sent {len(raw)}.")
+        try:
+            self.cleaned_data["cells"] = weekgrid.cells_from_indices(raw)
+        except weekgrid.GridError as exc:
+            raise ValidationError(f"Nothing was saved: {exc}") from exc
+        return self.cleaned_data
+
+
+class TimeOffForm(forms.Form):
+    starts_on = forms.DateField(label="First day off", widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label="Last day off", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(max_length=200, required=False, help_text="Optional; only you and the success team see it.")
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on:
+            if ends_on < starts_on:
+                self.add_error("ends_on", "The last day off must be on or after the first.")
+            elif (ends_on - starts_on).days >= MAX_TIME_OFF_DAYS:
+                self.add_error("ends_on", "Time off can cover at most a year at once.")
+            elif self.today and ends_on < self.today:
+                self.add_error("ends_on", "That time off is already over.")
+        return data
+
+
+class MentorProfileForm(forms.ModelForm):
+    full_name = forms.CharField(max_length=150, label="Name")
+    timezone = TimeZoneField(help_text="Your weekly hours stay at the same wall-clock times if you change it.")
+    skills = forms.ModelMultipleChoiceField(
+        queryset=Skill.objects.all(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Ask your success manager to add a skill that is missing.",
+    )
+    languages = forms.ModelMultipleChoiceField(
+        queryset=Language.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    bio = forms.CharField(
+        required=False, max_length=BIO_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=f"Plain text (no HTML), up to {BIO_MAX_LENGTH} characters.",
+    )
+    video_url = forms.URLField(
+        label="Video room URL", max_length=300, required=False, assume_scheme="https",
+        help_text="Your designated room; students join your sessions here. https only.",
+        widget=forms.URLInput(attrs={"placeholder": "https://meet.example.com/your-room"}),
+    )
+    photo = forms.ImageField(
+        required=False, widget=forms.FileInput(attrs={"accept": "image/*"}),
+        help_text="Optional, up to 2 MB. Without one we show your initials.",
+    )
+    clear_photo = forms.BooleanField(required=False, label="Remove my photo")
+
+    MAX_PHOTO_BYTES = 2 * 1024 * 1024
+    field_order = ["full_name", "timezone", "headline", "bio", "skills", "languages", "years_experience",
+                   "video_url", "accepting_new_students", "capacity", "photo", "clear_photo"]
+
+    class Meta:
+        model = MentorProfile
+        fields = ["headline", "bio", "years_experience", "video_url", "accepting_new_students", "capacity"]
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.photo:
+            del self.fields["clear_photo"]
+        if not self.is_bound:
+            self.initial.update({"full_name": user.full_name, "timezone": user.timezone})
+            if self.instance.pk:
+                self.initial["skills"] = list(self.instance.skills.all())
+                self.initial["languages"] = list(self.instance.languages.all())
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and getattr(photo, "size", 0) > self.MAX_PHOTO_BYTES:
+            raise ValidationError("That photo is larger than 2 MB; please choose a smaller one.")
+        return photo
+
+    def clean_video_url(self):
+        url = self.cleaned_data.get("video_url", "").strip()
+        if url:
+            validate_https_url(url)
+        return url
+
+
+class InterestsForm(forms.Form):
+    skills = forms.ModelMultipleChoiceField(
+        queryset=Skill.objects.all(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Skills you want to work on", help_text="We prefer mentors who teach them when pairing you.",
+    )
+
+
+class DirectoryFilterForm(forms.Form):
+    skill = forms.ModelChoiceField(
+        queryset=Skill.objects.all(), required=False, empty_label="Any skill",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    language = forms.ModelChoiceField(
+        queryset=Language.objects.all(), required=False, empty_label="Any language",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    accepting = forms.BooleanField(
+        required=False, label="Accepting new students", widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
+
+
+class ReassignForm(forms.Form):
+    mentor = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect, label="New mentor")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=1000,
+        help_text="Required. Kept in the student's history and quoted in the emails.",
+    )
+    override_capacity = forms.BooleanField(
+        required=False, label="Override capacity",
+        help_text="Pair them even if the mentor is full or not accepting new students.",
+    )
+
+    def __init__(self, *args, mentor_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].choices = mentor_choices
+        self.fields["mentor"].error_messages["invalid_choice"] = "Choose one of the mentors listed."
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError("Give a reason for the change.")
+        return reason

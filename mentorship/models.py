@@ -1,0 +1,190 @@
+"""Mentorship domain: availability grids, time off, mentor profiles, skills, assignments."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, URLValidator
+from django.db import models
+from django.db.models.functions import Lower
+
+from accounts.models import User
+
+from . import weekgrid
+
+
+class AvailabilityGrid(models.Model):
+    """A person's weekly hours, as wall-clock hours in their *current* zone.
+
+    cells[weekday * 24 + hour] == "1" (Monday = 0). When the owner changes
+    zone, the same wall-clock hours now mean their new zone — nothing is
+    converted. A user without a row has no hours.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, related_name="availability_grid", on_delete=models.CASCADE)
+    cells = models.CharField(max_length=weekgrid.CELLS, default=weekgrid.EMPTY)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cells__regex=r"^[01]{168}$"), name="availability_grid_168_binary_cells"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.hours} h/week"
+
+    @property
+    def hours(self) -> int:
+        return weekgrid.hours_selected(self.cells)
+
+
+class TimeOff(models.Model):
+    """Whole days, inclusive, in the owner's zone, when a mentor takes no sessions."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="time_off", on_delete=models.CASCADE)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_on", "ends_on", "pk"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="time_off_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["user", "ends_on"])]
+
+    def __str__(self):
+        return f"{self.user}: {self.starts_on} – {self.ends_on}"
+
+
+class Skill(models.Model):
+    """The managed list of skills mentors offer and students look for."""
+
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="skill_name_ci_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class Language(models.Model):
+    """The managed list of languages a mentor can hold sessions in."""
+
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="language_name_ci_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+def validate_https_url(value: str) -> None:
+    URLValidator(schemes=["https"], message="Enter a full https:// address, e.g. https://meet.example.com/your-room.")(
+        value
+    )
+
+
+BIO_MAX_LENGTH = 2000
+
+
+class MentorProfile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, related_name="mentor_profile", on_delete=models.CASCADE)
+    headline = models.CharField(max_length=120, blank=True, help_text="One line, e.g. “Backend engineer, 10 years of Python”.")
+    bio = models.TextField(blank=True, max_length=BIO_MAX_LENGTH, help_text=f"Plain text, up to {BIO_MAX_LENGTH} characters.")
+    skills = models.ManyToManyField(Skill, blank=True, related_name="mentor_profiles")
+    languages = models.ManyToManyField(Language, blank=True, related_name="mentor_profiles")
+    years_experience = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(70)])
+    video_url = models.URLField(
+        "video room URL", max_length=300, blank=True, validators=[validate_https_url],
+        help_text="Your designated room; students join sessions here. https only.",
+    )
+    photo = models.ImageField(upload_to="mentor-photos/", blank=True)
+    accepting_new_students = models.BooleanField(default=True)
+    capacity = models.PositiveSmallIntegerField(
+        default=5, validators=[MaxValueValidator(100)], help_text="The most students you mentor at once."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(capacity__lte=100), name="mentor_profile_capacity_range"),
+            models.CheckConstraint(condition=models.Q(years_experience__lte=70), name="mentor_profile_years_range"),
+            models.CheckConstraint(
+                condition=models.Q(video_url="") | models.Q(video_url__startswith="https://"),
+                name="mentor_profile_video_url_https",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Profile of {self.user}"
+
+
+class StudentInterest(models.Model):
+    """A skill a student wants to work on; matching prefers mentors who teach it."""
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="skill_interests", on_delete=models.CASCADE)
+    skill = models.ForeignKey(Skill, related_name="student_interests", on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["student", "skill"], name="student_interest_unique")]
+
+
+class MentorAssignmentQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class MentorAssignment(models.Model):
+    """Who mentors whom, with history: ended rows stay as the record of past pairings."""
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="mentor_assignments", on_delete=models.CASCADE)
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="student_assignments", on_delete=models.PROTECT)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(max_length=1000)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+
+    objects = MentorAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        permissions = [("reassign_mentor", "Can pair a student with a mentor")]
+        constraints = [
+            # The truth behind "at most one current mentor": the service checks
+            # too, but only this survives two managers clicking at once.
+            models.UniqueConstraint(
+                fields=["student"], condition=models.Q(ended_at__isnull=True), name="one_current_mentor_per_student"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
+                name="mentor_assignment_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(student=models.F("mentor")), name="mentor_assignment_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["mentor", "ended_at"])]
+
+    def __str__(self):
+        return f"{self.student} → {self.mentor}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_at is None
+
+
+class StudentAccount(User):
+    """Students as the success managers' admin lists them, with "Reassign mentor"."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "student"
+        verbose_name_plural = "students"
