@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 
-from .models import Role, User
+from .models import OutboundEmail, Role, User
 from .services import user_set_role
 
 NON_MANAGER_ROLES = [(Role.STUDENT.value, Role.STUDENT.label), (Role.MENTOR.value, Role.MENTOR.label)]
@@ -66,3 +66,36 @@ class UserAdmin(DjangoUserAdmin):
             EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"primary": True})
         if not obj.is_superuser:
             user_set_role(user=obj, role=obj.role)
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """The outbox: what went out, what is waiting, and what failed (with why)."""
+
+    list_display = ["created_at", "kind", "to_email", "status", "attempts", "sent_at", "short_error"]
+    list_filter = ["status", "kind"]
+    search_fields = ["to_email", "subject", "topic"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+    actions = ["retry_failed"]
+
+    @admin.display(description="Error")
+    def short_error(self, obj):
+        return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Send the selected failed emails again", permissions=["change"])
+    def retry_failed(self, request, queryset):
+        from django.utils import timezone
+
+        from .outbox import enqueue, retry_now
+
+        ids = list(queryset.filter(status=OutboundEmail.Status.FAILED).values_list("pk", flat=True))
+        count = retry_now(ids, now=timezone.now())
+        enqueue(ids)
+        self.message_user(request, f"{count} email{'s' if count != 1 else ''} queued again.")

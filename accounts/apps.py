@@ -7,7 +7,11 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
     # Managers look students and mentors up and change their role or name;
     # the admin itself keeps passwords, staff and superuser flags away from them.
-    success_manager_permissions = ["accounts.view_user", "accounts.change_user"]
+    success_manager_permissions = [
+        "accounts.view_user", "accounts.change_user",
+        # The outbox: see what went out and resend what failed.
+        "accounts.view_outboundemail", "accounts.change_outboundemail",
+    ]
 
     def ready(self):
         from .roles import sync_success_managers_group

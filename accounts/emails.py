@@ -1,40 +1,57 @@
 """Templated emails to users, rendered in each recipient's own time zone.
 
 Templates live in templates/emails/<name>/{subject.txt,body.txt,body.html}.
-Mail is handed over only after the surrounding transaction commits, so a
-rolled-back change never announces itself.
+Each email becomes an outbox row in the caller's transaction (so a rolled-back
+change never announces itself, and a committed one is never lost); delivery
+is enqueued on Celery after commit and swept up later if the broker is down.
 """
 
 import zoneinfo
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import User
+from .models import OutboundEmail, User
 
 
-def render_email(*, name: str, to: User, context: dict) -> EmailMultiAlternatives:
+def _render(name: str, to: User, context: dict) -> tuple[str, str, str]:
     ctx = {"recipient": to, "SITE_URL": settings.SITE_URL, **context}
     with timezone.override(zoneinfo.ZoneInfo(to.timezone)):
         subject = " ".join(render_to_string(f"emails/{name}/subject.txt", ctx).split())
         text = render_to_string(f"emails/{name}/body.txt", ctx)
         html = render_to_string(f"emails/{name}/body.html", ctx)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to.email])
-    message.attach_alternative(html, "text/html")
-    return message
+    return subject, text, html
 
 
-def send_templated_email(*, name: str, to: User | Iterable[User], context: dict) -> None:
-    """Send one email per recipient once the current transaction commits."""
+def send_templated_email(
+    *, name: str, to: User | Iterable[User], context: dict, ics: tuple[str, str] | None = None,
+    topic: str = "", dedupe_key: str | None = None,
+) -> list[OutboundEmail]:
+    """Queue one email per recipient; delivered after the transaction commits.
+
+    `ics` is (METHOD, calendar text) for an invite. `dedupe_key` (suffixed with
+    the recipient) makes the same message impossible to queue twice.
+    """
     recipients = [to] if isinstance(to, User) else list(to)
-    messages = [render_email(name=name, to=user, context=context) for user in recipients]
+    queued = []
+    for user in recipients:
+        subject, text, html = _render(name, user, context)
+        key = f"{dedupe_key}:{user.pk}" if dedupe_key else None
+        try:
+            with transaction.atomic():
+                queued.append(OutboundEmail.objects.create(
+                    recipient=user, to_email=user.email, kind=name, subject=subject[:255], body_text=text,
+                    body_html=html, ics_method=ics[0] if ics else "", ics=ics[1] if ics else "", topic=topic,
+                    dedupe_key=key,
+                ))
+        except IntegrityError:
+            continue  # already queued once: exactly once
+    ids = [email.pk for email in queued]
+    if ids:
+        from .outbox import enqueue
 
-    def _send():
-        for message in messages:
-            message.send()
-
-    transaction.on_commit(_send)
+        transaction.on_commit(lambda: enqueue(ids))
+    return queued

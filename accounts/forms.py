@@ -42,3 +42,14 @@ class ProfileSettingsForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "timezone"]
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["remind_last_chance", "remind_starting_soon", "remind_attendance"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.role != "mentor":
+            del self.fields["remind_attendance"]

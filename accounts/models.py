@@ -54,6 +54,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     date_joined = models.DateTimeField(default=dj_timezone.now)
 
+    # Optional reminders; transactional emails (booked, cancelled…) always go.
+    remind_last_chance = models.BooleanField(
+        "“Last chance to cancel for free” emails", default=True,
+        help_text="About 25 hours before a session, while you can still cancel for free.",
+    )
+    remind_starting_soon = models.BooleanField(
+        "“Starting soon” emails", default=True, help_text="One hour before a session, with the video link."
+    )
+    remind_attendance = models.BooleanField(
+        "“Mark attendance” emails (mentors)", default=True, help_text="After a session ends, until you mark it."
+    )
+    # The secret in the user's private calendar feed URL; empty = no feed.
+    calendar_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"
@@ -107,3 +121,43 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_manager(self) -> bool:
         return self.role == Role.MANAGER
+
+
+class OutboundEmail(models.Model):
+    """The outbox: every email is a row written in the same transaction as the
+    change it announces, then delivered by Celery (and swept up if the broker
+    was down). A conditional claim makes each row go out at most once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled (no longer relevant)"
+
+    recipient = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="outbound_emails")
+    to_email = models.EmailField()
+    kind = models.CharField(max_length=64, help_text="The template name, e.g. session_booked.")
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    ics_method = models.CharField(max_length=16, blank=True)
+    ics = models.TextField(blank=True)
+    # What this message is about ("session:42"): pending reminders about it are
+    # cancelled when it changes, so nobody gets a stale reminder.
+    topic = models.CharField(max_length=64, blank=True, db_index=True)
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=dj_timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.kind} to {self.to_email} ({self.status})"

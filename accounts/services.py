@@ -29,3 +29,17 @@ def user_create(*, email: str, password: str | None, full_name: str, role: str =
         user_set_role(user=user, role=role)
         EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
     return user
+
+
+def calendar_token_regenerate(*, user: User) -> str:
+    """A new secret feed URL; the old one stops working at once."""
+    import secrets
+
+    user.calendar_token = secrets.token_urlsafe(32)
+    user.save(update_fields=["calendar_token"])
+    return user.calendar_token
+
+
+def calendar_token_revoke(*, user: User) -> None:
+    user.calendar_token = None
+    user.save(update_fields=["calendar_token"])

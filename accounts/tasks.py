@@ -1,0 +1,15 @@
+"""Celery adapters for the outbox: receive ids, call the delivery code."""
+
+from celery import shared_task
+
+from . import outbox
+
+
+@shared_task(ignore_result=True)
+def deliver_email(email_id: int) -> None:
+    outbox.deliver(email_id)
+
+
+@shared_task(ignore_result=True)
+def outbox_sweep() -> int:
+    return outbox.sweep()
