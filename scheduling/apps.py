@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class SchedulingConfig(AppConfig):
     name = "scheduling"
     verbose_name = "Scheduling"
+    success_manager_permissions = [
+        "scheduling.view_session", "scheduling.change_session",
+        "scheduling.view_servicetype", "scheduling.add_servicetype", "scheduling.change_servicetype",
+        "scheduling.view_feedback", "scheduling.view_sessionevent",
+        "scheduling.view_pauserequest", "scheduling.change_pauserequest",
+    ]

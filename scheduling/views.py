@@ -1,16 +1,355 @@
-from django.shortcuts import render
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import role_required
-from accounts.models import Role
+from accounts.models import Role, User
+from credits.selectors import booking_allowance
+from mentorship.selectors import current_mentor
+
+from . import calendar, pauses, selectors, services
+from .errors import SchedulingError, SlotUnavailable, TooLate
+from .forms import (
+    AttendanceForm, BookingForm, CancelForm, FeedbackForm, NotesForm, OfferedServicesForm, PauseRequestForm,
+    RescheduleForm, parse_start,
+)
+from .models import PauseRequest, ServiceType, Session, SessionStatus
+
+
+# --- fetch helpers: only what this user may see, 404 otherwise -----------------
+
+
+def _my_session(request, pk: int) -> Session:
+    try:
+        return (
+            Session.objects.for_user(request.user)
+            .select_related("student", "mentor", "service", "feedback")
+            .get(pk=pk)
+        )
+    except Session.DoesNotExist:
+        raise Http404("No such session.")
+
+
+def _bookable_mentor(mentor_id: int) -> User:
+    return get_object_or_404(User, pk=mentor_id, role=Role.MENTOR, is_active=True)
+
+
+def _offered_service(mentor: User, service_id: int) -> ServiceType:
+    return get_object_or_404(ServiceType, pk=service_id, is_active=True, mentors=mentor)
+
+
+def _max_weeks(now, start) -> int:
+    earliest, horizon = selectors.booking_window(now)
+    return max(1, min(8, 1 + int((horizon - start).days // 7)))
+
+
+# --- homes --------------------------------------------------------------------
 
 
 @role_required(Role.STUDENT)
 def overview(request):
-    """The student's home: their mentor, next session and credits."""
-    return render(request, "scheduling/overview.html", {"now": request.user.local_now()})
+    """The student's home: their mentor, next session, credits, upcoming and past sessions."""
+    now = timezone.now()
+    context = {"now": now, "current_mentor": current_mentor(request.user),
+               **selectors.student_sessions(request.user, now=now)}
+    return render(request, "scheduling/overview.html", context)
 
 
 @role_required(Role.MENTOR)
 def agenda(request):
-    """The mentor's home: today, upcoming sessions and what is left to mark."""
-    return render(request, "scheduling/agenda.html", {"now": request.user.local_now()})
+    """The mentor's home: today, upcoming, sessions to mark, recent feedback."""
+    now = timezone.now()
+    return render(request, "scheduling/agenda.html", {"now": now, **selectors.mentor_agenda(request.user, now=now)})
+
+
+@role_required(Role.MENTOR)
+@require_http_methods(["GET", "POST"])
+def offered_services(request):
+    form = OfferedServicesForm(request.POST or None, initial={"services": request.user.offered_services.all()})
+    if request.method == "POST" and form.is_valid():
+        request.user.offered_services.set(form.cleaned_data["services"])
+        messages.success(request, "Saved the services you offer.")
+        return redirect("scheduling:offered-services")
+    return render(request, "scheduling/offered_services.html", {"form": form})
+
+
+# --- booking ------------------------------------------------------------------
+
+
+@role_required(Role.STUDENT)
+def book_mentor(request, mentor_id: int):
+    """Book Now: pick a service (skipped when the mentor offers just one)."""
+    mentor = _bookable_mentor(mentor_id)
+    offered = list(selectors.offered_services(mentor))
+    if len(offered) == 1:
+        return redirect("scheduling:book-slots", mentor_id=mentor.pk, service_id=offered[0].pk)
+    return render(request, "scheduling/book_service.html", {"mentor": mentor, "services": offered})
+
+
+@role_required(Role.STUDENT)
+def book_slots(request, mentor_id: int, service_id: int):
+    mentor = _bookable_mentor(mentor_id)
+    service = _offered_service(mentor, service_id)
+    now = timezone.now()
+    starts = selectors.free_slot_starts(mentor=mentor, duration=service.duration, now=now, student=request.user)
+    days = selectors.slots_by_day(starts=starts, duration=service.duration, viewer=request.user, now=now)
+    return render(request, "scheduling/book_slots.html", {
+        "mentor": mentor, "service": service, "days": days, "now": now,
+        "allowance": booking_allowance(request.user, now=now),
+    })
+
+
+@role_required(Role.STUDENT)
+@require_http_methods(["GET", "POST"])
+def book_confirm(request, mentor_id: int, service_id: int):
+    mentor = _bookable_mentor(mentor_id)
+    service = _offered_service(mentor, service_id)
+    now = timezone.now()
+    slots_url = reverse("scheduling:book-slots", args=[mentor.pk, service.pk])
+    start = parse_start(request.POST.get("start") if request.method == "POST" else request.GET.get("start"))
+    if start is None:
+        messages.error(request, "That time isn't a valid slot. Pick one from the list.")
+        return redirect(slots_url)
+
+    form = BookingForm(request.POST or None, max_weeks=_max_weeks(now, start),
+                       initial={"start": start.isoformat(), "booking_key": uuid.uuid4(), "weeks": 1})
+    context = {
+        "mentor": mentor, "service": service, "start": start, "end": start + service.duration, "form": form,
+        "deadline": Session(starts_at=start).cancellation_deadline,
+        "allowance": booking_allowance(request.user, now=now), "slots_url": slots_url, "now": now,
+    }
+    if request.method == "GET":
+        return render(request, "scheduling/book_confirm.html", context)
+
+    if not form.is_valid():
+        return render(request, "scheduling/book_confirm.html", context, status=400)
+    data = form.cleaned_data
+    try:
+        if data["weeks"] > 1:
+            result = services.booking_series_create(
+                student=request.user, mentor=mentor, service=service, first_starts_at=data["start"],
+                weeks=data["weeks"], actor=request.user, now=now,
+            )
+            return render(request, "scheduling/series_result.html", {"result": result, "mentor": mentor,
+                                                                     "service": service})
+        session = services.booking_create(
+            student=request.user, mentor=mentor, service=service, starts_at=data["start"], actor=request.user,
+            now=now, booking_key=data["booking_key"],
+        )
+    except SlotUnavailable as exc:
+        context.update(error=exc.message, nearest=exc.nearest)
+        return render(request, "scheduling/book_confirm.html", context, status=409)
+    except SchedulingError as exc:
+        context.update(error=exc.message)
+        return render(request, "scheduling/book_confirm.html", context, status=409)
+    messages.success(request, "Booked! We've emailed you the details.")
+    return redirect("scheduling:session-detail", pk=session.pk)
+
+
+# --- one session ----------------------------------------------------------------
+
+
+@login_required
+def session_list(request):
+    now = timezone.now()
+    base = Session.objects.for_user(request.user).select_related("student", "mentor", "service")
+    upcoming = base.filter(status=SessionStatus.SCHEDULED, ends_at__gt=now).order_by("starts_at")[:100]
+    past = base.exclude(status=SessionStatus.SCHEDULED, ends_at__gt=now).order_by("-starts_at")[:100]
+    return render(request, "scheduling/session_list.html", {"upcoming": upcoming, "past": past, "now": now})
+
+
+@login_required
+def session_detail(request, pk: int):
+    session = _my_session(request, pk)
+    now = timezone.now()
+    return render(request, "scheduling/session_detail.html", {
+        "session": session, "now": now, "is_student": session.student_id == request.user.pk,
+        "is_mentor": session.mentor_id == request.user.pk,
+        "events": session.events.select_related("actor"),
+        "notes_form": NotesForm(initial={"notes": session.mentor_notes}),
+        "feedback_form": FeedbackForm(), "attendance_form": AttendanceForm(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_cancel(request, pk: int):
+    """GET shows the consequence (refund or forfeit); POST acts."""
+    session = _my_session(request, pk)
+    now = timezone.now()
+    by_student = session.student_id == request.user.pk
+    late = by_student and session.is_late_cancellation(now)
+    form = CancelForm(request.POST or None, initial={"expect_forfeit": "1" if late else "0"})
+    context = {"session": session, "late": late, "by_student": by_student, "form": form, "now": now}
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_cancel(session=session, actor=request.user, now=now,
+                                    reason=form.cleaned_data["reason"], expect_forfeit=form.cleaned_data["expect_forfeit"])
+        except TooLate as exc:
+            context.update(error=exc.message, late=True, form=CancelForm(initial={"expect_forfeit": "1"}))
+            return render(request, "scheduling/session_cancel.html", context, status=409)
+        except SchedulingError as exc:
+            messages.error(request, exc.message)
+            return redirect("scheduling:session-detail", pk=session.pk)
+        session.refresh_from_db()
+        if session.status == SessionStatus.FORFEITED:
+            messages.warning(request, "The session is cancelled and forfeited; the credit is spent.")
+        elif by_student:
+            messages.success(request, "Cancelled. Your credit is back — book another time whenever you like.")
+        else:
+            messages.success(request, "Cancelled. The student's credit is back and they have been told.")
+        return redirect("scheduling:session-detail", pk=session.pk)
+    if session.status != SessionStatus.SCHEDULED:
+        messages.info(request, "This session is no longer scheduled.")
+        return redirect("scheduling:session-detail", pk=session.pk)
+    return render(request, "scheduling/session_cancel.html", context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def session_reschedule(request, pk: int):
+    """Pick a new time, at least 24 h before the start."""
+    session = _my_session(request, pk)
+    now = timezone.now()
+    if session.student_id != request.user.pk:
+        raise Http404("Only the student reschedules.")
+    context = {"session": session, "now": now}
+    if session.status == SessionStatus.SCHEDULED and not session.is_late_cancellation(now):
+        starts = selectors.free_slot_starts(mentor=session.mentor, duration=session.service.duration, now=now,
+                                            student=request.user, exclude_session_id=session.pk)
+        context["days"] = selectors.slots_by_day(starts=starts, duration=session.service.duration,
+                                                 viewer=request.user, now=now)
+    return render(request, "scheduling/session_reschedule.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_reschedule_confirm(request, pk: int):
+    session = _my_session(request, pk)
+    now = timezone.now()
+    if session.student_id != request.user.pk:
+        raise Http404("Only the student reschedules.")
+    back = reverse("scheduling:session-reschedule", args=[session.pk])
+    start = parse_start(request.POST.get("start") if request.method == "POST" else request.GET.get("start"))
+    if start is None:
+        messages.error(request, "That time isn't a valid slot. Pick one from the list.")
+        return redirect(back)
+    form = RescheduleForm(request.POST or None, initial={"start": start.isoformat()})
+    context = {"session": session, "start": start, "end": start + session.service.duration, "form": form,
+               "deadline": Session(starts_at=start).cancellation_deadline, "back": back, "now": now}
+    if request.method == "GET":
+        return render(request, "scheduling/session_reschedule_confirm.html", context)
+    if not form.is_valid():
+        return render(request, "scheduling/session_reschedule_confirm.html", context, status=400)
+    try:
+        services.session_reschedule(session=session, new_starts_at=form.cleaned_data["start"], actor=request.user,
+                                    now=now)
+    except SlotUnavailable as exc:
+        context.update(error=exc.message, nearest=exc.nearest)
+        return render(request, "scheduling/session_reschedule_confirm.html", context, status=409)
+    except SchedulingError as exc:
+        context.update(error=exc.message)
+        return render(request, "scheduling/session_reschedule_confirm.html", context, status=409)
+    messages.success(request, "Rescheduled. Your credit carries over to the new time.")
+    return redirect("scheduling:session-detail", pk=session.pk)
+
+
+@login_required
+@require_POST
+def session_attendance(request, pk: int):
+    session = _my_session(request, pk)
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["attended"][0])
+    else:
+        try:
+            services.attendance_mark(session=session, actor=request.user, attended=form.cleaned_data["attended"],
+                                     now=timezone.now())
+            messages.success(request, "Attendance saved.")
+        except SchedulingError as exc:
+            messages.error(request, exc.message)
+    return redirect(request.POST.get("next") if request.POST.get("next") == reverse("scheduling:agenda")
+                    else reverse("scheduling:session-detail", args=[session.pk]))
+
+
+@login_required
+@require_POST
+def session_notes(request, pk: int):
+    session = _my_session(request, pk)
+    form = NotesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Notes can be at most 10,000 characters.")
+    else:
+        try:
+            services.session_notes_save(session=session, actor=request.user, notes=form.cleaned_data["notes"],
+                                        now=timezone.now())
+            messages.success(request, "Notes saved. The student can read them on the session page.")
+        except SchedulingError as exc:
+            messages.error(request, exc.message)
+    return redirect("scheduling:session-detail", pk=session.pk)
+
+
+@login_required
+@require_POST
+def session_feedback(request, pk: int):
+    session = _my_session(request, pk)
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            services.feedback_leave(session=session, actor=request.user, rating=form.cleaned_data["rating"],
+                                    comment=form.cleaned_data["comment"], now=timezone.now())
+            messages.success(request, "Thanks for your feedback!")
+        except SchedulingError as exc:
+            messages.error(request, exc.message)
+    return redirect("scheduling:session-detail", pk=session.pk)
+
+
+def calendar_feed(request, token: str):
+    """A user's private iCalendar feed: no login, the secret token is the key."""
+    user = User.objects.filter(calendar_token=token, is_active=True).first() if token else None
+    if user is None:
+        raise Http404("No such calendar.")
+    now = timezone.now()
+    sessions = selectors.calendar_feed_sessions(user, now=now)
+    response = HttpResponse(calendar.feed(sessions, now=now, name="Mentorship sessions"),
+                            content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    response["Content-Disposition"] = 'inline; filename="mentorship.ics"'
+    return response
+
+
+@role_required(Role.STUDENT)
+@require_http_methods(["GET", "POST"])
+def pause_requests(request):
+    """Settings → Pause: ask for a pause and see what was decided."""
+    form = PauseRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pauses.pause_request_create(student=request.user, now=timezone.now(), **form.cleaned_data)
+        except SchedulingError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Sent. Your success manager will get back to you; you'll get an email.")
+            return redirect("scheduling:pause-requests")
+    history = PauseRequest.objects.filter(student=request.user).select_related("decided_by")
+    return render(request, "scheduling/pause_requests.html", {"form": form, "history": history},
+                  status=400 if request.method == "POST" else 200)
+
+
+@role_required(Role.STUDENT)
+@require_POST
+def pause_withdraw(request, pk: int):
+    pause = get_object_or_404(PauseRequest, pk=pk, student=request.user)
+    try:
+        pauses.pause_request_withdraw(request=pause, student=request.user, now=timezone.now())
+        messages.success(request, "Request withdrawn.")
+    except SchedulingError as exc:
+        messages.error(request, exc.message)
+    return redirect("scheduling:pause-requests")

@@ -1,0 +1,87 @@
+"""iCalendar (RFC 5545) for sessions: email invites and private feeds.
+
+Built with the icalendar package. Times are written in UTC ("Z"), which every
+calendar reads correctly without a VTIMEZONE block.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.urls import reverse
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from .models import Session, SessionStatus
+
+PRODID = "-//Mentorship//Sessions//EN"
+
+
+def _domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "mentorship.local"
+
+
+def session_uid(session: Session) -> str:
+    # The same UID for the life of the session, so a reschedule or a
+    # cancellation updates the event people already have.
+    return f"session-{session.calendar_uid}@{_domain()}"
+
+
+def _address(user, role: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{user.email}")
+    address.params["cn"] = vText(user.get_full_name())
+    if role != "ORGANIZER":
+        address.params["role"] = vText("REQ-PARTICIPANT")
+        address.params["partstat"] = vText("ACCEPTED")
+    return address
+
+
+def session_event(session: Session, *, now: datetime, cancelled: bool = False) -> Event:
+    url = f"{settings.SITE_URL}{reverse('scheduling:session-detail', args=[session.pk])}"
+    event = Event()
+    event.add("uid", session_uid(session))
+    event.add("dtstamp", now)
+    event.add("dtstart", session.starts_at)
+    event.add("dtend", session.ends_at)
+    event.add("sequence", session.calendar_sequence)
+    event.add("summary", f"{session.service.name}: {session.student.get_full_name()} & {session.mentor.get_full_name()}")
+    lines = [f"Video room: {session.video_url}" if session.video_url else "The video link is on the session page.",
+             f"Session page: {url}",
+             f"Free cancellation until {session.cancellation_deadline:%Y-%m-%d %H:%M} UTC."]
+    event.add("description", "\n".join(lines))
+    if session.video_url:
+        event.add("location", session.video_url)
+    event.add("url", url)
+    event.add("organizer", _address(session.mentor, "ORGANIZER"))
+    event.add("attendee", _address(session.student, "ATTENDEE"))
+    event.add("attendee", _address(session.mentor, "ATTENDEE"))
+    live = session.status in (SessionStatus.SCHEDULED, SessionStatus.COMPLETED)
+    event.add("status", "CONFIRMED" if live and not cancelled else "CANCELLED")
+    return event
+
+
+def _calendar(method: str | None = None, name: str | None = None) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if method:
+        cal.add("method", method)
+    if name:
+        cal.add("x-wr-calname", name)
+    return cal
+
+
+def invite(session: Session, *, now: datetime, method: str = "REQUEST") -> str:
+    """A one-event calendar for an email: REQUEST to add or update, CANCEL to remove."""
+    cal = _calendar(method)
+    cal.add_component(session_event(session, now=now, cancelled=method == "CANCEL"))
+    return cal.to_ical().decode()
+
+
+def feed(sessions: Iterable[Session], *, now: datetime, name: str) -> bytes:
+    cal = _calendar(name=name)
+    cal.add("x-published-ttl", "PT1H")  # ask subscribers to refresh hourly
+    for session in sessions:
+        cal.add_component(session_event(session, now=now))
+    return cal.to_ical()

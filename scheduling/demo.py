@@ -1,0 +1,106 @@
+"""Demo services and sessions in every state, made through the real services
+so the credit ledger stays consistent (credits_audit passes)."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import Role
+from mentorship.selectors import current_mentor
+
+from . import services
+from .errors import SchedulingError
+from .models import ServiceType, Session
+from .selectors import free_slot_starts
+
+DEMO_SERVICES = [
+    ("1-1 Coding Mentorship", 60, "Pair on your code, review a project, get unstuck."),
+    ("Career guidance", 30, "CV, portfolio, interviews and job search."),
+]
+
+
+def _pick(mentor, student, service, now, skip=0):
+    starts = free_slot_starts(mentor=mentor, duration=service.duration, now=now, student=student)
+    # Spread sessions over different days rather than back to back.
+    by_day = {}
+    for start in starts:
+        by_day.setdefault(start.date(), start)
+    choices = list(by_day.values())
+    return choices[skip] if len(choices) > skip else None
+
+
+def seed(*, users, stdout):
+    coding, career = [
+        ServiceType.objects.update_or_create(name=name, defaults={"duration_minutes": minutes, "description": text,
+                                                                 "is_active": True})[0]
+        for name, minutes, text in DEMO_SERVICES
+    ]
+    mentors = [u for u in users.values() if u.role == Role.MENTOR]
+    for mentor in mentors:
+        coding.mentors.add(mentor)
+        career.mentors.add(mentor)
+
+    students = [u for u in users.values() if u.role == Role.STUDENT]
+    if Session.objects.filter(student__in=students).exists():
+        return  # sessions already seeded; a rerun must not book more
+    manager = next(u for u in users.values() if u.role == Role.MANAGER)
+    now = timezone.now()
+    made = 0
+    for index, student in enumerate(students):
+        mentor = current_mentor(student) or mentors[index % len(mentors)]
+        made += _seed_student(student, mentor, manager, index, coding, career, now, stdout)
+    stdout.write(f"Demo sessions: {made} made through the booking services.")
+
+
+def _step(label, fn):
+    """One demo step; a plan that forbids it (0 sessions, a limit) just skips it."""
+    try:
+        return fn()
+    except SchedulingError:
+        return None
+
+
+def _seed_student(student, mentor, manager, index, coding, career, now, stdout) -> int:
+    past = now - timedelta(days=20)
+    made = 0
+    # History: three sessions booked three weeks ago, then each taken somewhere.
+    for n in range(3):
+        service = career if n == 1 else coding
+        start = _pick(mentor, student, service, past, skip=n * 2)
+        if start is None:
+            continue
+        session = _step(f"past booking for {student.email}", lambda: services.booking_create(
+            student=student, mentor=mentor, service=service, starts_at=start, actor=student, now=past))
+        if session is None:
+            continue
+        made += 1
+        after = session.ends_at + timedelta(minutes=5)
+        if n == 0:
+            session = services.attendance_mark(session=session, actor=mentor, attended=True, now=after)
+            services.session_notes_save(session=session, actor=mentor, now=after,
+                                        notes="Worked through the project plan. Next: write tests first.")
+            services.feedback_leave(session=session, actor=student, rating=5 - index % 2, now=after,
+                                    comment="Clear and encouraging — thank you!")
+        elif n == 1 and index % 2 == 0:
+            services.session_cancel(session=session, actor=student, now=session.starts_at - timedelta(days=3))
+        elif n == 1:
+            services.session_cancel(session=session, actor=mentor, now=session.starts_at - timedelta(hours=5),
+                                    reason="Unwell")
+        elif index == 0:
+            session = services.attendance_mark(session=session, actor=mentor, attended=False, now=after)
+            services.forfeit_waive(session=session, actor=manager, now=after + timedelta(hours=2),
+                                   reason="Student had a documented internet outage.")
+        elif index == 1:
+            services.attendance_mark(session=session, actor=mentor, attended=False, now=after)
+        elif index == 2:
+            services.mentor_no_show_record(session=session, actor=manager, now=after + timedelta(days=1),
+                                           reason="Mentor confirmed they missed it.")
+        else:
+            services.attendance_mark(session=session, actor=mentor, attended=True, now=after)
+    # Coming up: the soonest free time (often inside 24 h) and one a few days on.
+    for skip, service in ((0, coding), (3, career)):
+        start = _pick(mentor, student, service, now, skip=skip)
+        if start is not None and _step(f"upcoming booking for {student.email}", lambda: services.booking_create(
+                student=student, mentor=mentor, service=service, starts_at=start, actor=student, now=now)):
+            made += 1
+    return made

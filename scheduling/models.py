@@ -1,0 +1,286 @@
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Func, Q
+
+from .constraints import PostgresExclusionConstraint
+
+# The 24-hour rule, measured in real elapsed time (UTC), not wall-clock days.
+FREE_CANCELLATION_WINDOW = timedelta(hours=24)
+# The join link opens this long before the start.
+JOIN_OPENS_BEFORE = timedelta(minutes=10)
+# Sessions still unmarked this long after their end are flagged.
+UNMARKED_AFTER = timedelta(hours=24)
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class ServiceType(models.Model):
+    """A kind of session students can book, e.g. "1-1 Coding Mentorship" (60 min)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True, max_length=2000)
+    duration_minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(15), MaxValueValidator(240)],
+        help_text="Between 15 and 240 minutes, e.g. 30, 45 or 60.",
+    )
+    is_active = models.BooleanField(default=True, help_text="Inactive services can't be booked.")
+    mentors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="offered_services", blank=True,
+        limit_choices_to={"role": "mentor"}, help_text="Mentors who offer this service.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=15, duration_minutes__lte=240), name="service_duration_sane"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.duration_minutes} min)"
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes)
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    FORFEITED = "forfeited", "Forfeited"
+    MENTOR_NO_SHOW = "mentor_no_show", "Mentor no-show"
+
+
+# Sessions that hold their time: nobody else may overlap them. A cancelled or
+# forfeited session frees the mentor's time for someone else.
+LIVE_STATUSES = [SessionStatus.SCHEDULED, SessionStatus.COMPLETED]
+
+
+class SessionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Sessions this user may see: their own, as student or as mentor."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(student=user) | Q(mentor=user))
+
+    def live(self):
+        return self.filter(status__in=LIVE_STATUSES)
+
+    def upcoming(self, now: datetime):
+        return self.filter(status=SessionStatus.SCHEDULED, ends_at__gt=now)
+
+    def unmarked(self, now: datetime):
+        return self.filter(status=SessionStatus.SCHEDULED, ends_at__lte=now - UNMARKED_AFTER)
+
+
+class SessionSeries(models.Model):
+    """A standing weekly slot: the same weekday and time for several weeks."""
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(ServiceType, on_delete=models.PROTECT)
+    first_starts_at = models.DateTimeField()
+    weeks = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "session series"
+
+    def __str__(self):
+        return f"Weekly × {self.weeks} from {self.first_starts_at:%Y-%m-%d %H:%M} UTC"
+
+
+class Session(models.Model):
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sessions_as_student")
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sessions_as_mentor")
+    service = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="sessions")
+    series = models.ForeignKey(SessionSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions")
+    starts_at = models.DateTimeField(db_index=True)
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
+    video_url = models.URLField(blank=True, help_text="The mentor's designated video room at booking time.")
+
+    # One key per confirm page: a double submit finds the session it already made.
+    booking_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # Stable across reschedules so calendars update the same event.
+    calendar_uid = models.UUIDField(default=uuid.uuid4, editable=False)
+    calendar_sequence = models.PositiveIntegerField(default=0)
+
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status_note = models.CharField(max_length=500, blank=True)
+    forfeit_waived_at = models.DateTimeField(null=True, blank=True)
+
+    # Reminder claims: set by the sweep that queues the reminder, cleared when
+    # the session moves, so each reminder goes once and only for the real time.
+    last_chance_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    starting_soon_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    attendance_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    mentor_notes = models.TextField(blank=True, max_length=10_000)
+    mentor_notes_updated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [
+            models.Index(fields=["mentor", "starts_at"]),
+            models.Index(fields=["student", "starts_at"]),
+            models.Index(fields=["status", "ends_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"),
+            # The database itself refuses a double booking, whatever the code
+            # above it does: no two live sessions of one mentor, or of one
+            # student, may overlap ([) ranges, so back-to-back is fine).
+            PostgresExclusionConstraint(
+                name="session_mentor_no_overlap",
+                expressions=[
+                    (TsTzRange("starts_at", "ends_at", models.Value("[)")), RangeOperators.OVERLAPS),
+                    ("mentor", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=LIVE_STATUSES),
+            ),
+            PostgresExclusionConstraint(
+                name="session_student_no_overlap",
+                expressions=[
+                    (TsTzRange("starts_at", "ends_at", models.Value("[)")), RangeOperators.OVERLAPS),
+                    ("student", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=LIVE_STATUSES),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.service.name} · {self.student} with {self.mentor} · {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    # --- pure questions -------------------------------------------------
+    @property
+    def cancellation_deadline(self) -> datetime:
+        return self.starts_at - FREE_CANCELLATION_WINDOW
+
+    def is_late_cancellation(self, now: datetime) -> bool:
+        """Cancelling exactly 24 h before is still free; one second later is not."""
+        return now > self.cancellation_deadline
+
+    def can_join(self, now: datetime) -> bool:
+        return (
+            self.status == SessionStatus.SCHEDULED
+            and self.starts_at - JOIN_OPENS_BEFORE <= now < self.ends_at
+        )
+
+    def has_started(self, now: datetime) -> bool:
+        return now >= self.starts_at
+
+    def is_unmarked(self, now: datetime) -> bool:
+        return self.status == SessionStatus.SCHEDULED and self.ends_at <= now - UNMARKED_AFTER
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == SessionStatus.SCHEDULED
+
+    @property
+    def duration(self) -> timedelta:
+        return self.ends_at - self.starts_at
+
+
+class SessionEvent(models.Model):
+    """Who did what to a session, and when: the session's own history."""
+
+    class Kind(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        RESCHEDULED = "rescheduled", "Rescheduled"
+        CANCELLED = "cancelled", "Cancelled"
+        FORFEITED = "forfeited", "Forfeited"
+        COMPLETED = "completed", "Completed"
+        STUDENT_NO_SHOW = "student_no_show", "Student no-show"
+        MENTOR_NO_SHOW = "mentor_no_show", "Mentor no-show"
+        FORFEIT_WAIVED = "forfeit_waived", "Forfeit waived"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+    note = models.CharField(max_length=500, blank=True)
+    previous_starts_at = models.DateTimeField(null=True, blank=True)
+    credit_returned = models.BooleanField(null=True, help_text="Whether this step gave the credit back.")
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M} UTC"
+
+
+class Feedback(models.Model):
+    """The student's rating of a completed session."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="feedback")
+    rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"),
+        ]
+
+    def __str__(self):
+        return f"{self.rating}/5 for session {self.session_id}"
+
+
+class PauseRequest(models.Model):
+    """A student's request to pause the programme for dates they will miss."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for your success manager"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pause_requests")
+    starts_on = models.DateField(help_text="First day of the pause, in the student's zone.")
+    ends_on = models.DateField(help_text="Last day of the pause (inclusive).")
+    reason = models.CharField(max_length=500)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=500, blank=True)
+    # Set by the pause sweep when the enrolment is paused and resumed.
+    paused_at = models.DateTimeField(null=True, blank=True)
+    resumed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="pause_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"Pause {self.starts_on:%d %b %Y} – {self.ends_on:%d %b %Y} ({self.get_status_display()})"
+
+    def utc_range(self) -> tuple[datetime, datetime]:
+        """From local midnight of the first day to local midnight after the last."""
+        from zoneinfo import ZoneInfo
+
+        tz = ZoneInfo(self.student.timezone)
+        start = datetime.combine(self.starts_on, datetime.min.time(), tzinfo=tz)
+        end = datetime.combine(self.ends_on + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+        return start, end

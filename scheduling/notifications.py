@@ -1,0 +1,62 @@
+"""Telling students and mentors what happened to their sessions.
+
+Called inside the service's transaction: the outbox rows commit with the
+change, and carry an iCalendar invite (REQUEST, or CANCEL with the same UID).
+"""
+
+from datetime import datetime
+
+from django.urls import reverse
+
+from accounts.emails import send_templated_email
+from accounts.outbox import cancel_pending
+
+from .calendar import invite
+from .models import Session
+
+REMINDER_KINDS = ["session_last_chance", "session_starting_soon", "session_mark_attendance"]
+
+
+def topic(session: Session) -> str:
+    return f"session:{session.pk}"
+
+
+def _context(session: Session, **extra) -> dict:
+    return {"session": session, "session_path": reverse("scheduling:session-detail", args=[session.pk]), **extra}
+
+
+def session_booked(session: Session, *, now: datetime) -> None:
+    send_templated_email(
+        name="session_booked", to=[session.student, session.mentor], context=_context(session),
+        ics=("REQUEST", invite(session, now=now)), topic=topic(session),
+        dedupe_key=f"session_booked:{session.pk}",
+    )
+
+
+def session_rescheduled(session: Session, *, previous_starts_at: datetime, now: datetime) -> None:
+    cancel_pending(topic=topic(session), kinds=REMINDER_KINDS)
+    send_templated_email(
+        name="session_rescheduled", to=[session.student, session.mentor],
+        context=_context(session, previous_starts_at=previous_starts_at),
+        ics=("REQUEST", invite(session, now=now)), topic=topic(session),
+        dedupe_key=f"session_rescheduled:{session.pk}:{session.calendar_sequence}",
+    )
+
+
+def session_cancelled(session: Session, *, refunded: bool, now: datetime) -> None:
+    cancel_pending(topic=topic(session), kinds=REMINDER_KINDS)
+    send_templated_email(
+        name="session_cancelled", to=[session.student, session.mentor],
+        context=_context(session, refunded=refunded,
+                         rebook_path=reverse("scheduling:book-mentor", args=[session.mentor_id])),
+        ics=("CANCEL", invite(session, now=now, method="CANCEL")), topic=topic(session),
+        dedupe_key=f"session_cancelled:{session.pk}",
+    )
+
+
+def reminder(session: Session, *, kind: str, recipients: list) -> None:
+    if recipients:
+        send_templated_email(
+            name=kind, to=recipients, context=_context(session), topic=topic(session),
+            dedupe_key=f"{kind}:{session.pk}:{session.calendar_sequence}",
+        )

@@ -1,0 +1,373 @@
+"""Every write that matters to a session: book, reschedule, cancel, mark, waive.
+
+Each service is one transaction that locks in a fixed order — the student's
+credit account, then the mentor's row (their calendar), then the session —
+re-checks the rule under the lock, writes, records who did it, and only
+then (after commit) tells people.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+
+from accounts.models import Role, User
+from credits.errors import CreditsError
+from credits.selectors import booking_allowance
+from credits.services import account_for_update, credits_consume, credits_record_forfeit, credits_refund
+from mentorship.models import MentorProfile
+
+from . import notifications
+from .errors import BookingNotAllowed, IllegalTransition, NotYourSession, SlotTaken, SlotUnavailable, TooLate
+from .models import LIVE_STATUSES, ServiceType, Session, SessionEvent, SessionSeries, SessionStatus
+from .pauses import paused_between
+from .selectors import booking_window, free_slot_starts, nearest_starts, upcoming_count
+
+S = SessionStatus
+
+# The one list of legal status changes. Anything else is refused.
+TRANSITIONS: set[tuple[str, str]] = {
+    (S.SCHEDULED, S.COMPLETED),
+    (S.SCHEDULED, S.CANCELLED),
+    (S.SCHEDULED, S.FORFEITED),
+    (S.SCHEDULED, S.MENTOR_NO_SHOW),
+    # A success manager may correct a mark when the mentor was the one absent.
+    (S.COMPLETED, S.MENTOR_NO_SHOW),
+    (S.FORFEITED, S.MENTOR_NO_SHOW),
+}
+
+ALREADY = {
+    S.COMPLETED: "This session is already marked as completed.",
+    S.CANCELLED: "This session is already cancelled.",
+    S.FORFEITED: "This session was already forfeited.",
+    S.MENTOR_NO_SHOW: "This session is already recorded as a mentor no-show.",
+}
+
+
+def _transition(session: Session, to: str, *, actor: User, now: datetime, note: str = "") -> None:
+    if (session.status, to) not in TRANSITIONS:
+        raise IllegalTransition(ALREADY.get(session.status, f"A {session.get_status_display().lower()} session can't change like that."))
+    session.status = to
+    session.status_changed_at = now
+    session.status_changed_by = actor
+    session.status_note = note[:500]
+    session.save(update_fields=["status", "status_changed_at", "status_changed_by", "status_note"])
+
+
+def _lock(session_id: int) -> Session:
+    """Lock the student's account, then the session (the fixed order)."""
+    student_id = Session.objects.values_list("student_id", flat=True).get(pk=session_id)
+    account_for_update(student=User(pk=student_id))
+    return Session.objects.select_for_update().select_related("student", "mentor", "service").get(pk=session_id)
+
+
+def _hours(delta: timedelta) -> str:
+    """Round down, so a cancellation one second late never reads "24 h before"."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    if minutes >= 48 * 60:
+        return f"{minutes // (24 * 60)} days"
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+# --- booking ------------------------------------------------------------------
+
+
+def _check_parties(*, student: User, mentor: User, service: ServiceType) -> None:
+    if student.role != Role.STUDENT:
+        raise BookingNotAllowed("Only students can book sessions.")
+    if mentor.role != Role.MENTOR or not mentor.is_active:
+        raise BookingNotAllowed("This person isn't taking bookings.")
+    if not service.is_active or not service.mentors.filter(pk=mentor.pk).exists():
+        raise BookingNotAllowed(f"{mentor.get_full_name()} doesn't offer “{service.name}”.")
+
+
+def _why_unavailable(*, student: User, mentor: User, starts_at: datetime, ends_at: datetime, now: datetime,
+                     exclude_session_id: int | None = None) -> SlotUnavailable:
+    earliest, horizon = booking_window(now)
+    starts = free_slot_starts(mentor=mentor, duration=ends_at - starts_at, now=now, student=student,
+                              exclude_session_id=exclude_session_id)
+    nearest = nearest_starts(starts, starts_at)
+    overlapping = Session.objects.filter(status__in=LIVE_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at).exclude(
+        pk=exclude_session_id
+    )
+    if overlapping.filter(student=student).exists():
+        return SlotUnavailable("You already have a session at that time.", nearest)
+    if overlapping.filter(mentor=mentor).exists():
+        return SlotTaken("That time was just taken.", nearest)
+    if starts_at < earliest:
+        return SlotUnavailable("That time is too soon to book — sessions need a little notice.", nearest)
+    if ends_at > horizon:
+        return SlotUnavailable("That time is too far ahead to book yet.", nearest)
+    return SlotUnavailable("That time isn't available with this mentor.", nearest)
+
+
+def booking_create(
+    *, student: User, mentor: User, service: ServiceType, starts_at: datetime, actor: User, now: datetime,
+    booking_key: uuid.UUID | None = None, series: SessionSeries | None = None,
+) -> Session:
+    """Book one session and spend its credit, or change nothing."""
+    _check_parties(student=student, mentor=mentor, service=service)
+    ends_at = starts_at + service.duration
+    with transaction.atomic():
+        account_for_update(student=student)
+        User.objects.select_for_update().filter(pk=mentor.pk).exists()  # one booking per mentor at a time
+        if booking_key is not None:
+            existing = Session.objects.filter(booking_key=booking_key, student=student).first()
+            if existing is not None:
+                return existing  # a double submit: the first one already booked it
+
+        allowance = booking_allowance(student, now=now)
+        if not allowance.can_book:
+            raise BookingNotAllowed(allowance.reason)
+        if allowance.max_upcoming is not None and upcoming_count(student, now=now) >= allowance.max_upcoming:
+            raise BookingNotAllowed(
+                f"Your plan lets you hold {allowance.max_upcoming} upcoming "
+                f"session{'s' if allowance.max_upcoming != 1 else ''} at a time. "
+                "Book more once one has taken place, or cancel one."
+            )
+
+        pause = paused_between(student, starts_at, ends_at)
+        if pause is not None:
+            raise BookingNotAllowed(
+                f"You're on a pause from {pause.starts_on:%-d %b} to {pause.ends_on:%-d %b}; "
+                "book a time after it ends."
+            )
+        if starts_at not in free_slot_starts(mentor=mentor, duration=service.duration, now=now, student=student):
+            raise _why_unavailable(student=student, mentor=mentor, starts_at=starts_at, ends_at=ends_at, now=now)
+
+        profile = MentorProfile.objects.filter(user=mentor).only("video_url").first()
+        try:
+            with transaction.atomic():
+                session = Session.objects.create(
+                    student=student, mentor=mentor, service=service, series=series,
+                    starts_at=starts_at, ends_at=ends_at, status=S.SCHEDULED,
+                    video_url=profile.video_url if profile else "", booking_key=booking_key,
+                    created_at=now, created_by=actor,
+                )
+        except IntegrityError:
+            # The exclusion constraint caught a race the checks above missed.
+            raise _why_unavailable(student=student, mentor=mentor, starts_at=starts_at, ends_at=ends_at, now=now)
+
+        try:
+            credits_consume(student=student, session_id=session.pk, actor=actor, now=now,
+                            note=f"{service.name} with {mentor.get_full_name()}")
+        except CreditsError as exc:
+            raise BookingNotAllowed(exc.message) from exc
+        SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.BOOKED, actor=actor, at=now)
+        notifications.session_booked(session, now=now)
+    return session
+
+
+@dataclass
+class SeriesResult:
+    series: SessionSeries | None
+    booked: list[Session] = field(default_factory=list)
+    skipped: list[tuple[datetime, str]] = field(default_factory=list)
+
+
+def booking_series_create(
+    *, student: User, mentor: User, service: ServiceType, first_starts_at: datetime, weeks: int,
+    actor: User, now: datetime,
+) -> SeriesResult:
+    """A standing weekly session: the same weekday and time (in the student's
+    zone) for `weeks` weeks. Each occurrence is booked on its own with its own
+    credit; those that can't be booked are listed with the reason."""
+    _check_parties(student=student, mentor=mentor, service=service)
+    _, horizon = booking_window(now)
+    local_first = first_starts_at.astimezone(student.tzinfo)
+    series = SessionSeries.objects.create(
+        student=student, mentor=mentor, service=service, first_starts_at=first_starts_at, weeks=weeks, created_at=now
+    )
+    result = SeriesResult(series=series)
+    for week in range(weeks):
+        # Wall-clock arithmetic in the student's zone keeps "Tuesdays at 18:00"
+        # at 18:00 for them across a daylight-saving change.
+        starts_at = (local_first + timedelta(weeks=week)).astimezone(first_starts_at.tzinfo)
+        if starts_at + service.duration > horizon:
+            result.skipped.append((starts_at, "Beyond the booking horizon."))
+            continue
+        try:
+            result.booked.append(booking_create(
+                student=student, mentor=mentor, service=service, starts_at=starts_at, actor=actor, now=now,
+                series=series,
+            ))
+        except (SlotUnavailable, BookingNotAllowed) as exc:
+            result.skipped.append((starts_at, exc.message))
+    if not result.booked:
+        series.delete()
+        result.series = None
+    return result
+
+
+# --- changes by the student, the mentor or a success manager -------------------
+
+
+def session_cancel(*, session: Session, actor: User, now: datetime, reason: str = "",
+                   expect_forfeit: bool | None = None) -> Session:
+    """Cancel a scheduled session under the 24-hour rule.
+
+    Students: at least 24 h before the start, the credit comes back; later, the
+    session is forfeited. Mentors and success managers: always refunded.
+    `expect_forfeit` is what the confirm page promised; if the clock crossed the
+    deadline since, nothing happens and TooLate says so.
+    """
+    with transaction.atomic():
+        session = _lock(session.pk)
+        if session.status != S.SCHEDULED:
+            raise IllegalTransition(ALREADY.get(session.status, "This session can't be cancelled."))
+        notice = session.starts_at - now
+        if actor.pk == session.student_id:
+            if session.has_started(now):
+                raise TooLate("This session has already started, so it can't be cancelled any more.")
+            late = session.is_late_cancellation(now)
+            if expect_forfeit is False and late:
+                raise TooLate("The free-cancellation deadline passed while you were deciding. "
+                              "Cancelling now forfeits the session — please confirm again.")
+            if late:
+                note = f"forfeited — cancelled {_hours(notice)} before start"
+                _transition(session, S.FORFEITED, actor=actor, now=now, note=reason or note)
+                credits_record_forfeit(student=session.student, session_id=session.pk, actor=actor, note=note, now=now)
+                SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.FORFEITED, actor=actor, at=now,
+                                            note=note, credit_returned=False)
+                notifications.session_cancelled(session, refunded=False, now=now)
+                return session
+            note = f"cancelled by you {_hours(notice)} before start"
+        elif actor.pk == session.mentor_id:
+            note = "cancelled by your mentor"
+        elif actor.role == Role.MANAGER or actor.is_superuser:
+            note = "cancelled by your success manager"
+        else:
+            raise NotYourSession("You can't cancel this session.")
+        if reason:
+            note = f"{note}: {reason}"
+        _transition(session, S.CANCELLED, actor=actor, now=now, note=note)
+        refund = credits_refund(student=session.student, session_id=session.pk, actor=actor, reason=note, now=now)
+        SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.CANCELLED, actor=actor, at=now,
+                                    note=note, credit_returned=refund is not None)
+        notifications.session_cancelled(session, refunded=True, now=now)
+    return session
+
+
+def session_reschedule(*, session: Session, new_starts_at: datetime, actor: User, now: datetime) -> Session:
+    """Move a session at least 24 h before its start; the credit carries over
+    (it is the same session, so the same consume stands)."""
+    with transaction.atomic():
+        session = _lock(session.pk)
+        if actor.pk != session.student_id and actor.role != Role.MANAGER:
+            raise NotYourSession("Only the student can reschedule this session.")
+        if session.status != S.SCHEDULED:
+            raise IllegalTransition(ALREADY.get(session.status, "This session can't be rescheduled."))
+        if session.is_late_cancellation(now):
+            raise TooLate("Free rescheduling ended 24 hours before the start. Message your mentor — they may be able to help.")
+        User.objects.select_for_update().filter(pk=session.mentor_id).exists()
+        new_ends_at = new_starts_at + session.service.duration
+        free = free_slot_starts(mentor=session.mentor, duration=session.service.duration, now=now,
+                                student=session.student, exclude_session_id=session.pk)
+        if new_starts_at not in free:
+            raise _why_unavailable(student=session.student, mentor=session.mentor, starts_at=new_starts_at,
+                                   ends_at=new_ends_at, now=now, exclude_session_id=session.pk)
+        previous = session.starts_at
+        session.starts_at, session.ends_at = new_starts_at, new_ends_at
+        session.calendar_sequence += 1
+        # The new time earns its own reminders.
+        session.last_chance_sent_at = session.starting_soon_sent_at = session.attendance_reminder_sent_at = None
+        try:
+            with transaction.atomic():
+                session.save(update_fields=["starts_at", "ends_at", "calendar_sequence", "last_chance_sent_at",
+                                            "starting_soon_sent_at", "attendance_reminder_sent_at"])
+        except IntegrityError:
+            raise _why_unavailable(student=session.student, mentor=session.mentor, starts_at=new_starts_at,
+                                   ends_at=new_ends_at, now=now, exclude_session_id=session.pk)
+        SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.RESCHEDULED, actor=actor, at=now,
+                                    previous_starts_at=previous)
+        notifications.session_rescheduled(session, previous_starts_at=previous, now=now)
+    return session
+
+
+def attendance_mark(*, session: Session, actor: User, attended: bool, now: datetime) -> Session:
+    """After the start, the mentor marks the session completed or a student no-show."""
+    with transaction.atomic():
+        session = _lock(session.pk)
+        if actor.pk != session.mentor_id:
+            raise NotYourSession("Only this session's mentor can mark attendance.")
+        if session.status == S.SCHEDULED and not session.has_started(now):
+            raise IllegalTransition("You can mark attendance once the session has started.")
+        if attended:
+            _transition(session, S.COMPLETED, actor=actor, now=now, note="attended")
+            SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.COMPLETED, actor=actor, at=now)
+        else:
+            note = "forfeited — the student did not attend"
+            _transition(session, S.FORFEITED, actor=actor, now=now, note=note)
+            credits_record_forfeit(student=session.student, session_id=session.pk, actor=actor, note=note, now=now)
+            SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.STUDENT_NO_SHOW, actor=actor, at=now,
+                                        note=note, credit_returned=False)
+            notifications.session_cancelled(session, refunded=False, now=now)
+    return session
+
+
+def _require_manager(actor: User) -> None:
+    if not (actor.role == Role.MANAGER or actor.is_superuser):
+        raise NotYourSession("Only a success manager can do this.")
+
+
+def mentor_no_show_record(*, session: Session, actor: User, reason: str, now: datetime) -> Session:
+    """A success manager records that the mentor did not show: the credit comes back."""
+    _require_manager(actor)
+    if not reason.strip():
+        raise IllegalTransition("Give a reason for the record.")
+    with transaction.atomic():
+        session = _lock(session.pk)
+        if session.status == S.SCHEDULED and not session.has_started(now):
+            raise IllegalTransition("A mentor no-show can only be recorded after the start.")
+        _transition(session, S.MENTOR_NO_SHOW, actor=actor, now=now, note=reason)
+        refund = credits_refund(student=session.student, session_id=session.pk, actor=actor,
+                                reason=f"mentor did not attend: {reason}", now=now)
+        SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.MENTOR_NO_SHOW, actor=actor, at=now,
+                                    note=reason, credit_returned=refund is not None)
+    return session
+
+
+def forfeit_waive(*, session: Session, actor: User, reason: str, now: datetime) -> Session:
+    """A success manager waives a forfeit: the credit comes back, the record stays."""
+    _require_manager(actor)
+    if not reason.strip():
+        raise IllegalTransition("A reason is required to waive a forfeit.")
+    with transaction.atomic():
+        session = _lock(session.pk)
+        if session.status != S.FORFEITED:
+            raise IllegalTransition("Only a forfeited session can have its forfeit waived.")
+        if session.forfeit_waived_at is not None:
+            raise IllegalTransition("This forfeit was already waived.")
+        session.forfeit_waived_at = now
+        session.save(update_fields=["forfeit_waived_at"])
+        credits_refund(student=session.student, session_id=session.pk, actor=actor,
+                       reason=f"forfeit waived: {reason}", now=now)
+        SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.FORFEIT_WAIVED, actor=actor, at=now,
+                                    note=reason, credit_returned=True)
+    return session
+
+
+def session_notes_save(*, session: Session, actor: User, notes: str, now: datetime) -> Session:
+    if actor.pk != session.mentor_id:
+        raise NotYourSession("Only this session's mentor writes its notes.")
+    Session.objects.filter(pk=session.pk).update(mentor_notes=notes, mentor_notes_updated_at=now)
+    session.mentor_notes, session.mentor_notes_updated_at = notes, now
+    return session
+
+
+def feedback_leave(*, session: Session, actor: User, rating: int, comment: str, now: datetime):
+    from .models import Feedback
+
+    if actor.pk != session.student_id:
+        raise NotYourSession("Only the student of this session can rate it.")
+    if session.status != S.COMPLETED:
+        raise IllegalTransition("You can rate a session once it has been completed.")
+    try:
+        with transaction.atomic():
+            return Feedback.objects.create(session=session, rating=rating, comment=comment.strip(), created_at=now)
+    except IntegrityError:
+        raise IllegalTransition("You already rated this session. Thank you!")

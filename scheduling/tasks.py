@@ -1,0 +1,14 @@
+from celery import shared_task
+from django.utils import timezone
+
+from . import pauses, reminders
+
+
+@shared_task(ignore_result=True)
+def reminders_sweep() -> int:
+    return reminders.sweep(now=timezone.now())
+
+
+@shared_task(ignore_result=True)
+def pauses_sweep() -> int:
+    return pauses.apply_due(now=timezone.now())

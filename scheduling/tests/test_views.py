@@ -1,0 +1,277 @@
+"""The booking pages as people use them: who may see what, bad input, the 24-hour line."""
+
+import html
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import MentorFactory, StudentFactory
+from credits.models import LedgerEntry
+from scheduling import services
+from scheduling.models import Session, SessionStatus
+from scheduling.tests.helpers import at, balance, bookable_mentor, give_credits
+
+pytestmark = pytest.mark.django_db
+NOW = at("2027-01-10 12:00")
+SLOT = at("2027-01-12 15:00")
+
+
+@pytest.fixture
+def now(time_machine):
+    time_machine.move_to(NOW, tick=False)
+    return NOW
+
+
+@pytest.fixture
+def mentor():
+    return MentorFactory(timezone="America/New_York", full_name="Ada Mentor")
+
+
+@pytest.fixture
+def service(mentor):
+    return bookable_mentor(mentor, hours=range(9, 13))
+
+
+@pytest.fixture
+def student():
+    s = StudentFactory(timezone="Europe/London", full_name="Sam Student")
+    give_credits(s, 4, now=NOW)
+    return s
+
+
+@pytest.fixture
+def session(student, mentor, service):
+    return services.booking_create(student=student, mentor=mentor, service=service, starts_at=SLOT, actor=student,
+                                   now=NOW)
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def confirm_url(mentor, service):
+    return reverse("scheduling:book-confirm", args=[mentor.pk, service.pk])
+
+
+def test_book_now_from_slots_to_confirm_to_session(client, now, student, mentor, service):
+    client.force_login(student)
+    slots = client.get(reverse("scheduling:book-slots", args=[mentor.pk, service.pk]))
+    assert slots.status_code == 200
+    html = slots.content.decode()
+    assert "Europe/London" in html and "Tuesday 12 January" in html
+
+    confirm = client.get(confirm_url(mentor, service), {"start": SLOT.isoformat()})
+    page = confirm.content.decode()
+    assert "Tuesday 12 January 2027, 15:00–16:00" in page
+    assert "until <strong>Mon 11 Jan, 15:00</strong> your time" in page
+    assert "1 session credit — you have 4 left" in page
+
+    key = confirm.context["form"].initial["booking_key"]
+    response = client.post(confirm_url(mentor, service), {"start": SLOT.isoformat(), "booking_key": key, "weeks": 1})
+    session = Session.objects.get()
+    assert response.url == reverse("scheduling:session-detail", args=[session.pk])
+    # A double submit of the same page books nothing more.
+    client.post(confirm_url(mentor, service), {"start": SLOT.isoformat(), "booking_key": key, "weeks": 1})
+    assert Session.objects.count() == 1 and balance(student) == 3
+
+
+def test_a_lost_race_says_the_time_was_just_taken_and_offers_the_nearest(client, now, student, mentor, service):
+    other = StudentFactory()
+    give_credits(other, 1, now=NOW)
+    services.booking_create(student=other, mentor=mentor, service=service, starts_at=SLOT, actor=other, now=NOW)
+    client.force_login(student)
+    response = client.post(confirm_url(mentor, service),
+                           {"start": SLOT.isoformat(), "booking_key": str(uuid.uuid4()), "weeks": 1})
+    assert response.status_code == 409
+    page = text(response)
+    assert "That time was just taken." in page and "no credit was used" in page
+    assert "Nearest free times" in page
+    assert balance(student) == 4
+
+
+@pytest.mark.parametrize("bad", ["", "tuesday", "2027-13-45T99:00", "2027-01-12T15:00", "9" * 200])
+def test_malformed_slot_ids_get_a_clear_message_never_a_500(client, now, student, mentor, service, bad):
+    client.force_login(student)
+    response = client.get(confirm_url(mentor, service), {"start": bad}, follow=True)
+    assert response.status_code == 200
+    assert "That time isn't a valid slot. Pick one from the list." in text(response)
+    response = client.post(confirm_url(mentor, service), {"start": bad, "booking_key": str(uuid.uuid4())},
+                           follow=True)
+    assert "That time isn't a valid slot" in text(response)
+    assert not Session.objects.exists()
+
+
+def test_a_malformed_booking_key_or_weeks_is_explained(client, now, student, mentor, service):
+    client.force_login(student)
+    response = client.post(confirm_url(mentor, service), {"start": SLOT.isoformat(), "booking_key": "nope",
+                                                          "weeks": "99"})
+    assert response.status_code == 400
+    page = text(response)
+    assert "This booking page is out of date" in page and "Select a valid choice" in page
+    assert not Session.objects.exists()
+
+
+def test_a_time_that_is_not_a_slot_is_refused_with_the_nearest(client, now, student, mentor, service):
+    client.force_login(student)
+    response = client.post(confirm_url(mentor, service),
+                           {"start": "2027-01-12T03:00:00+00:00", "booking_key": str(uuid.uuid4()), "weeks": 1})
+    assert response.status_code == 409
+    assert "That time isn't available with this mentor." in text(response)
+
+
+def test_standing_weekly_booking_lists_what_was_booked_and_what_was_not(client, now, mentor, service):
+    student = StudentFactory()
+    give_credits(student, 2, now=NOW)
+    client.force_login(student)
+    response = client.post(confirm_url(mentor, service),
+                           {"start": SLOT.isoformat(), "booking_key": str(uuid.uuid4()), "weeks": 3})
+    page = text(response)
+    assert "Booked 2 sessions" in page
+    assert "Tuesday 26 January" in page and Session.objects.count() == 2
+
+
+def test_the_session_page_shows_the_deadline_in_the_viewers_zone(client, now, session, student, mentor):
+    client.force_login(student)
+    page = client.get(reverse("scheduling:session-detail", args=[session.pk])).content.decode()
+    assert "Free cancellation until Mon 11 Jan, 15:00 your time" in page
+    client.force_login(mentor)
+    page = client.get(reverse("scheduling:session-detail", args=[session.pk])).content.decode()
+    assert "Tuesday 12 January 2027, 10:00–11:00" in page  # New York
+
+
+def test_cancel_in_time_confirms_first_then_refunds(client, now, session, student):
+    client.force_login(student)
+    url = reverse("scheduling:session-cancel", args=[session.pk])
+    page = client.get(url).content.decode()
+    assert "your credit comes back" in page
+    response = client.post(url, {"expect_forfeit": "0"}, follow=True)
+    assert "Your credit is back" in text(response)
+    session.refresh_from_db()
+    assert session.status == SessionStatus.CANCELLED and balance(student) == 4
+
+
+def test_cancel_inside_24_hours_warns_plainly_then_forfeits(client, time_machine, session, student):
+    time_machine.move_to(SLOT - timedelta(hours=3), tick=False)
+    client.force_login(student)
+    url = reverse("scheduling:session-cancel", args=[session.pk])
+    page = client.get(url).content.decode()
+    assert "This session will be forfeited and the credit will not come back." in page
+    client.post(url, {"expect_forfeit": "1"})
+    session.refresh_from_db()
+    assert session.status == SessionStatus.FORFEITED and balance(student) == 3
+
+
+def test_a_confirm_page_that_promised_a_refund_does_not_forfeit_silently(client, time_machine, session, student):
+    time_machine.move_to(SLOT - timedelta(hours=24) + timedelta(seconds=1), tick=False)
+    client.force_login(student)
+    response = client.post(reverse("scheduling:session-cancel", args=[session.pk]), {"expect_forfeit": "0"})
+    assert response.status_code == 409
+    assert "deadline passed while you were deciding" in text(response)
+    session.refresh_from_db()
+    assert session.status == SessionStatus.SCHEDULED
+
+
+def test_reschedule_is_not_offered_inside_24_hours(client, time_machine, session, student):
+    time_machine.move_to(SLOT - timedelta(hours=5), tick=False)
+    client.force_login(student)
+    page = client.get(reverse("scheduling:session-reschedule", args=[session.pk])).content.decode()
+    assert "Rescheduling closes 24 hours before the start" in page and "message your mentor" in page
+    response = client.post(reverse("scheduling:session-reschedule-confirm", args=[session.pk]),
+                           {"start": (SLOT + timedelta(days=1)).isoformat()})
+    assert response.status_code == 409
+    session.refresh_from_db()
+    assert session.starts_at == SLOT
+
+
+def test_reschedule_in_time_moves_it(client, now, session, student):
+    client.force_login(student)
+    new = SLOT + timedelta(days=1)
+    assert client.get(reverse("scheduling:session-reschedule", args=[session.pk])).status_code == 200
+    client.post(reverse("scheduling:session-reschedule-confirm", args=[session.pk]), {"start": new.isoformat()})
+    session.refresh_from_db()
+    assert session.starts_at == new and balance(student) == 3
+
+
+def test_a_stranger_gets_404_everywhere_and_nothing_changes(client, now, session):
+    client.force_login(StudentFactory())
+    for name in ("session-detail", "session-cancel", "session-reschedule"):
+        assert client.get(reverse(f"scheduling:{name}", args=[session.pk])).status_code == 404
+    for name, data in (("session-cancel", {"expect_forfeit": "0"}), ("session-attendance", {"attended": "no"}),
+                       ("session-notes", {"notes": "x"}), ("session-feedback", {"rating": "1"}),
+                       ("session-reschedule-confirm", {"start": SLOT.isoformat()})):
+        assert client.post(reverse(f"scheduling:{name}", args=[session.pk]), data).status_code == 404
+    session.refresh_from_db()
+    assert session.status == SessionStatus.SCHEDULED and session.mentor_notes == ""
+    assert LedgerEntry.objects.filter(session_id=session.pk).count() == 1
+
+
+def test_a_mentor_cannot_reschedule_the_students_session(client, now, session, mentor):
+    client.force_login(mentor)
+    assert client.get(reverse("scheduling:session-reschedule", args=[session.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["session-attendance", "session-notes", "session-feedback"])
+def test_state_changing_urls_refuse_get(client, now, session, mentor, name):
+    client.force_login(mentor)
+    assert client.get(reverse(f"scheduling:{name}", args=[session.pk])).status_code == 405
+
+
+def test_the_mentor_marks_attendance_and_writes_notes_the_student_reads(client, time_machine, session, mentor,
+                                                                       student):
+    time_machine.move_to(SLOT + timedelta(minutes=65), tick=False)
+    client.force_login(mentor)
+    client.post(reverse("scheduling:session-attendance", args=[session.pk]), {"attended": "yes"})
+    client.post(reverse("scheduling:session-notes", args=[session.pk]), {"notes": "Read chapter 3 <b>next</b>"})
+    client.force_login(student)
+    page = client.get(reverse("scheduling:session-detail", args=[session.pk])).content.decode()
+    assert "Read chapter 3 &lt;b&gt;next&lt;/b&gt;" in page  # escaped, plain text
+    client.post(reverse("scheduling:session-feedback", args=[session.pk]), {"rating": "5", "comment": "Great"})
+    client.force_login(mentor)
+    agenda = client.get(reverse("scheduling:agenda")).content.decode()
+    assert "5.0 / 5" in agenda and "“Great”" in agenda
+
+
+def test_attendance_before_the_start_is_refused_with_a_message(client, now, session, mentor):
+    client.force_login(mentor)
+    response = client.post(reverse("scheduling:session-attendance", args=[session.pk]), {"attended": "yes"},
+                           follow=True)
+    assert "once the session has started" in text(response)
+    session.refresh_from_db()
+    assert session.status == SessionStatus.SCHEDULED
+
+
+def test_a_bad_rating_is_explained(client, time_machine, session, mentor, student):
+    time_machine.move_to(SLOT + timedelta(hours=2), tick=False)
+    services.attendance_mark(session=session, actor=mentor, attended=True, now=SLOT + timedelta(hours=2))
+    client.force_login(student)
+    response = client.post(reverse("scheduling:session-feedback", args=[session.pk]), {"rating": "7"}, follow=True)
+    assert "Choose a rating from 1 to 5." in text(response)
+
+
+def _sessions(student, mentor, service, count, now):
+    for n in range(count):
+        start = now + timedelta(days=2, hours=n)
+        Session.objects.create(student=student, mentor=mentor, service=service, starts_at=start,
+                               ends_at=start + timedelta(minutes=30), created_at=now)
+
+
+def test_the_overview_and_agenda_keep_a_constant_number_of_queries(client, now, student, mentor, service,
+                                                                  django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(user, url):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    _sessions(student, mentor, service, 2, NOW)
+    small = (count(student, reverse("scheduling:overview")), count(mentor, reverse("scheduling:agenda")),
+             count(student, reverse("scheduling:session-list")))
+    _sessions(student, mentor, service, 30, NOW + timedelta(days=3))
+    large = (count(student, reverse("scheduling:overview")), count(mentor, reverse("scheduling:agenda")),
+             count(student, reverse("scheduling:session-list")))
+    assert small == large
