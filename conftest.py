@@ -77,3 +77,79 @@ def login(client):
 
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorship.settings")
+
+
+class RunningWorker:
+    """A real `celery worker` process on the test Redis and the test database."""
+
+    def __init__(self, process, mail_dir, output):
+        self.process, self.mail_dir, self.output = process, mail_dir, output
+
+    def messages(self):
+        import email
+
+        found = []
+        for path in sorted(self.mail_dir.glob("*.log")):
+            for chunk in path.read_text().split("\n" + "-" * 79 + "\n"):
+                if chunk.strip():
+                    found.append(email.message_from_string(chunk))
+        return found
+
+    def wait_for_mail(self, predicate, timeout=30.0):
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            matching = [m for m in self.messages() if predicate(m)]
+            if matching:
+                return matching
+            time.sleep(0.2)
+        raise AssertionError("no such email arrived; worker said:\n" + "".join(self.output[-40:]))
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path):
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from django.db import connection
+
+    from mentorship.celery import app
+
+    db = connection.settings_dict
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    app.conf.task_always_eager = False
+    app.control.purge()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "mentorship", "worker", "--pool", "solo", "--loglevel", "INFO",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "--hostname", f"test-{os.getpid()}@%h"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=os.path.dirname(os.path.abspath(__file__)),
+    )
+    output: list[str] = []
+    threading.Thread(target=lambda: output.extend(iter(process.stdout.readline, "")), daemon=True).start()
+    deadline = time.monotonic() + 60
+    while not any("ready." in line for line in output):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError("the Celery worker did not start:\n" + "".join(output))
+        time.sleep(0.2)
+    try:
+        yield RunningWorker(process, mail_dir, output)
+    finally:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        app.conf.task_always_eager = True

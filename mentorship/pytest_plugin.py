@@ -28,3 +28,13 @@ def pytest_configure(config):
             "Start it (bin/test starts a local one) or fix DATABASE_URL; the suite never falls back to SQLite.",
             returncode=3,
         )
+
+    # Factories hash a password per user; the production hasher's cost is the
+    # point in production and only slowness here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+    # Tasks run inline unless a test starts a real worker (the `celery_worker`
+    # fixture turns this off for its tests).
+    from mentorship.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = True

@@ -99,9 +99,10 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "mentorship.cache.FailOpenRedisCache",
             "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": "mentorship",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -138,7 +139,17 @@ else:
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Beat only wakes the sweeps; what is due is decided by timestamps in the
 # database. Apps add their entries here.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "credits-reset-sweep": {"task": "credits.tasks.credits_reset_sweep", "schedule": 3600.0},
+    "outbox-sweep": {"task": "accounts.tasks.outbox_sweep", "schedule": 60.0},
+    "session-reminders-sweep": {"task": "scheduling.tasks.reminders_sweep", "schedule": 60.0},
+    # Local midnights fall on quarter hours somewhere (e.g. Asia/Kathmandu).
+    "pauses-sweep": {"task": "scheduling.tasks.pauses_sweep", "schedule": 900.0},
+}
+# Publishing must not hang a request when the broker is down: the outbox row
+# is already committed and the sweep sends it once the broker is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
 # --- Email --------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -244,6 +255,11 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Product settings ---------------------------------------------------------
 DEMO_PASSWORD = "mentor-demo-2026"
+# Booking: how soon, how far ahead, how much rest between sessions, slot step.
+BOOKING_MIN_NOTICE_MINUTES = env.int("BOOKING_MIN_NOTICE_MINUTES", default=120)
+BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=28)
+BOOKING_BUFFER_MINUTES = env.int("BOOKING_BUFFER_MINUTES", default=0)
+BOOKING_SLOT_STEP_MINUTES = 30
 
 LOGGING = {
     "version": 1,

@@ -17,5 +17,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("scheduling.urls")),
+    path("", include("mentorship.app_urls")),
+    path("credits/", include("credits.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,8 +4,9 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import OutboundEmail, Role, User
 from accounts.services import user_set_role
 from mentorship.demo_users import DEMO_USERS
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         password = settings.DEMO_PASSWORD
         users = {}
+        started = timezone.now()
         with transaction.atomic():
             for demo in DEMO_USERS:
                 user, _ = User.objects.get_or_create(
@@ -42,6 +44,12 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.seed(users=users, stdout=self.stdout)
+
+            # Demo bookings queue real notifications; the demo people have no
+            # real inboxes, so they are recorded but not sent.
+            OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING, created_at__gte=started).update(
+                status=OutboundEmail.Status.CANCELLED, last_error="Demo data: not sent."
+            )
 
         labels = {Role.MANAGER: "success manager", Role.MENTOR: "mentor", Role.STUDENT: "student"}
         for demo in DEMO_USERS:
