@@ -10,6 +10,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
+from accounts.audit import audit_record
 from accounts.emails import send_templated_email
 from accounts.models import Role
 
@@ -252,8 +253,10 @@ def credits_admin_change(*, student, kind: str, amount: int, reason: str, actor,
                 f"That would take the balance below zero: it is {account.balance}, so the most you can take "
                 f"away is {account.balance}."
             )
-        return _append(account=account, kind=kind, amount=amount, actor=actor, now=now, note=reason,
-                       enrolment=_current_enrolment(student))
+        entry = _append(account=account, kind=kind, amount=amount, actor=actor, now=now, note=reason,
+                        enrolment=_current_enrolment(student))
+        audit_record(actor=actor, obj=account, message=f"{MANUAL_KINDS[kind].capitalize()} of {amount:+d}: {reason}")
+        return entry
 
 
 # --- Students ---------------------------------------------------------------------

@@ -6,6 +6,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from accounts.audit import audit_record
+
 from . import pauses, services
 from .errors import SchedulingError
 from .models import UNMARKED_AFTER, Feedback, PauseRequest, ServiceType, Session, SessionEvent, SessionStatus
@@ -119,6 +121,7 @@ class SessionAdmin(admin.ModelAdmin):
             except SchedulingError as exc:
                 form.add_error(None, exc.message)
             else:
+                audit_record(actor=request.user, obj=session, message=f"{label}. Reason: {reason}")
                 self.message_user(request, f"Done: {label.split(' (')[0].lower()}.", messages.SUCCESS)
                 return redirect("admin:scheduling_session_change", pk)
         context = {**self.admin_site.each_context(request), "title": label, "session": session, "form": form,
@@ -192,3 +195,6 @@ class PauseRequestAdmin(admin.ModelAdmin):
         context = {**self.admin_site.each_context(request), "title": "Decide a pause request", "pause": pause,
                    "inside": inside, "form": form, "opts": self.model._meta}
         return render(request, "admin/scheduling/pause_decide.html", context)
+
+# The success managers' student pages (panels, reassignment with sessions in flight, at-risk).
+from . import admin_students  # noqa: E402,F401

@@ -60,3 +60,27 @@ def reminder(session: Session, *, kind: str, recipients: list) -> None:
             name=kind, to=recipients, context=_context(session), topic=topic(session),
             dedupe_key=f"{kind}:{session.pk}:{session.calendar_sequence}",
         )
+
+
+def session_mentor_changed(session: Session, *, previous_mentor, now: datetime) -> None:
+    """A success manager handed the session to another mentor: same time, same credit.
+
+    The student and the new mentor get an updated invite (same UID, higher
+    sequence); the previous mentor gets a CANCEL for the event they hold,
+    with themselves still as its organizer so their calendar accepts it.
+    """
+    import copy
+
+    cancel_pending(topic=topic(session), kinds=REMINDER_KINDS)
+    context = _context(session, previous_mentor=previous_mentor)
+    key = f"session_mentor_changed:{session.pk}:{session.calendar_sequence}"
+    send_templated_email(
+        name="session_mentor_changed", to=[session.student, session.mentor], context=context,
+        ics=("REQUEST", invite(session, now=now)), topic=topic(session), dedupe_key=key,
+    )
+    as_they_had_it = copy.copy(session)
+    as_they_had_it.mentor = previous_mentor
+    send_templated_email(
+        name="session_mentor_changed", to=[previous_mentor], context=context,
+        ics=("CANCEL", invite(as_they_had_it, now=now, method="CANCEL")), topic=topic(session), dedupe_key=key,
+    )

@@ -9,8 +9,7 @@ from django.conf import settings
 from django.db.models import Avg, Count, Q
 
 from accounts.models import User
-from mentorship.models import AvailabilityGrid
-from mentorship.selectors import time_off_utc
+from mentorship.selectors import grid_cells, time_off_utc
 from mentorship.weekgrid import expand_to_utc
 
 from .models import LIVE_STATUSES, Feedback, ServiceType, Session, SessionStatus
@@ -24,10 +23,6 @@ def booking_window(now: datetime) -> tuple[datetime, datetime]:
         now + timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES),
         now + timedelta(days=settings.BOOKING_HORIZON_DAYS),
     )
-
-
-def _grid_cells(user: User) -> str | None:
-    return AvailabilityGrid.objects.filter(user=user).values_list("cells", flat=True).first()
 
 
 def _busy_intervals(*, mentor: User, student: User | None, start: datetime, end: datetime,
@@ -65,8 +60,8 @@ def free_slot_starts(
     notice/horizon window, on a 30-minute step.
     """
     earliest, horizon = booking_window(now)
-    cells = _grid_cells(mentor)
-    if not cells or "1" not in cells:
+    cells = grid_cells(mentor)
+    if "1" not in cells:
         return []
     # Expand from a local hour a day early, so every block starts on one of the
     # mentor's wall-clock hours: the anchor of its 30-minute steps.
@@ -94,9 +89,9 @@ class SlotChoice:
 def slots_by_day(*, starts: list[datetime], duration: timedelta, viewer: User, now: datetime) -> "OrderedDict[date, list[SlotChoice]]":
     """Group starts by the viewer's local date; mark those inside the viewer's own hours."""
     tz = ZoneInfo(viewer.timezone)
-    own_cells = _grid_cells(viewer)
+    own_cells = grid_cells(viewer)
     own: list[Interval] = []
-    if starts and own_cells and "1" in own_cells:
+    if starts and "1" in own_cells:
         own = expand_to_utc(own_cells, tz, starts[0] - timedelta(days=1), starts[-1] + duration + timedelta(days=1))
     days: OrderedDict[date, list[SlotChoice]] = OrderedDict()
     for start in starts:

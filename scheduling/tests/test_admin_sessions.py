@@ -85,3 +85,12 @@ def test_a_manager_records_a_mentor_no_show_with_a_refund(client, manager, sessi
     client.post(action_url(session, "mentor-no-show"), {"reason": "Mentor confirmed they missed it"})
     session.refresh_from_db()
     assert session.status == SessionStatus.MENTOR_NO_SHOW and balance(session.student) == 2
+
+
+def test_a_managers_action_shows_on_the_sessions_history_page(client, manager, session, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    client.force_login(manager)
+    client.post(action_url(session, "cancel"), {"reason": "Family emergency"})
+    history = client.get(reverse("admin:scheduling_session_history", args=[session.pk]))
+    page = html.unescape(history.content.decode())
+    assert "Family emergency" in page and manager.get_full_name() in page

@@ -1,0 +1,1 @@
+"""Success managers' student pages in the admin (built in issue 7)."""
