@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from accounts.admin_mixins import ReadOnlyAdmin
 from accounts.models import Role
 
 from . import services
@@ -233,7 +234,9 @@ class CreditAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    """The ledger is append-only: managers read it here and change credits through the account's page."""
+
     list_display = ["created_at", "student", "kind", "amount", "balance_after", "session_id", "actor", "note"]
     list_filter = ["kind", ("created_at", admin.DateFieldListFilter), "enrolment__plan"]
     search_fields = ["account__student__email", "account__student__full_name", "note", "=session_id"]
@@ -247,16 +250,6 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     @admin.display(description="Student", ordering="account__student__email")
     def student(self, obj):
         return obj.account.student
-
-    # The ledger is append-only: read it, never write it here.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CreditRequest)

@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from accounts.admin_mixins import ReadOnlyAdmin
 from accounts.models import Role, User
 
 from . import selectors, services, weekgrid
@@ -19,19 +20,6 @@ from .models import (
 
 REASSIGN_PERMISSION = "mentorship.reassign_mentor"
 SUGGESTIONS_SHOWN = 30
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records people keep themselves (or that services write): managers look, never edit."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Skill)

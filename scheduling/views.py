@@ -14,7 +14,7 @@ from credits.selectors import booking_allowance
 from mentorship.selectors import current_mentor
 
 from . import calendar, pauses, selectors, services
-from .errors import SchedulingError, SlotUnavailable, TooLate
+from .errors import SchedulingError, TooLate
 from .forms import (
     AttendanceForm, BookingForm, CancelForm, FeedbackForm, NotesForm, OfferedServicesForm, PauseRequestForm,
     RescheduleForm, parse_start,
@@ -42,6 +42,12 @@ def _bookable_mentor(mentor_id: int) -> User:
 
 def _offered_service(mentor: User, service_id: int) -> ServiceType:
     return get_object_or_404(ServiceType, pk=service_id, is_active=True, mentors=mentor)
+
+
+def _refused(request, template: str, context: dict, exc: SchedulingError):
+    """Show the confirm page again with why nothing happened, and nearer free times when known."""
+    context.update(error=exc.message, nearest=getattr(exc, "nearest", []))
+    return render(request, template, context, status=409)
 
 
 def _max_weeks(now, start) -> int:
@@ -142,12 +148,8 @@ def book_confirm(request, mentor_id: int, service_id: int):
             student=request.user, mentor=mentor, service=service, starts_at=data["start"], actor=request.user,
             now=now, booking_key=data["booking_key"],
         )
-    except SlotUnavailable as exc:
-        context.update(error=exc.message, nearest=exc.nearest)
-        return render(request, "scheduling/book_confirm.html", context, status=409)
     except SchedulingError as exc:
-        context.update(error=exc.message)
-        return render(request, "scheduling/book_confirm.html", context, status=409)
+        return _refused(request, "scheduling/book_confirm.html", context, exc)
     messages.success(request, "Booked! We've emailed you the details.")
     return redirect("scheduling:session-detail", pk=session.pk)
 
@@ -249,12 +251,8 @@ def session_reschedule_confirm(request, pk: int):
     try:
         services.session_reschedule(session=session, new_starts_at=form.cleaned_data["start"], actor=request.user,
                                     now=now)
-    except SlotUnavailable as exc:
-        context.update(error=exc.message, nearest=exc.nearest)
-        return render(request, "scheduling/session_reschedule_confirm.html", context, status=409)
     except SchedulingError as exc:
-        context.update(error=exc.message)
-        return render(request, "scheduling/session_reschedule_confirm.html", context, status=409)
+        return _refused(request, "scheduling/session_reschedule_confirm.html", context, exc)
     messages.success(request, "Rescheduled. Your credit carries over to the new time.")
     return redirect("scheduling:session-detail", pk=session.pk)
 
