@@ -8,6 +8,8 @@ is enqueued on Celery after commit and swept up later if the broker is down.
 
 import zoneinfo
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -15,6 +17,19 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import OutboundEmail, User
+
+
+_held: ContextVar[bool] = ContextVar("outbox_held", default=False)
+
+
+@contextmanager
+def held():
+    """Queue rows without handing them to Celery (demo seeding marks them unsent)."""
+    token = _held.set(True)
+    try:
+        yield
+    finally:
+        _held.reset(token)
 
 
 def _render(name: str, to: User, context: dict) -> tuple[str, str, str]:
@@ -50,7 +65,7 @@ def send_templated_email(
         except IntegrityError:
             continue  # already queued once: exactly once
     ids = [email.pk for email in queued]
-    if ids:
+    if ids and not _held.get():
         from .outbox import enqueue
 
         transaction.on_commit(lambda: enqueue(ids))

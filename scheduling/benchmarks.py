@@ -4,7 +4,7 @@ import statistics
 import time
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -43,6 +43,12 @@ def _seed(sessions: int) -> tuple[User, ServiceType]:
                 )
                 Session.objects.create(student=student, mentor=mentor, service=service, starts_at=start,
                                        ends_at=start + service.duration, created_at=now)
+        if connection.vendor == "postgresql":
+            # Fresh rows have no planner statistics yet (autovacuum would
+            # gather them in production); without them PostgreSQL picks the
+            # GiST exclusion index for a plain mentor lookup.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {Session._meta.db_table}")
     return mentor, service
 
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.emails import held
 from accounts.models import OutboundEmail, Role, User
 from accounts.services import user_set_role
 from mentorship.demo_users import DEMO_USERS
@@ -43,7 +44,8 @@ class Command(BaseCommand):
                     if exc.name != f"{app}.demo":
                         raise
                     continue
-                module.seed(users=users, stdout=self.stdout)
+                with held():
+                    module.seed(users=users, stdout=self.stdout)
 
             # Demo bookings queue real notifications; the demo people have no
             # real inboxes, so they are recorded but not sent.
