@@ -142,6 +142,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # database. Apps add their entries here.
 CELERY_BEAT_SCHEDULE: dict = {
     "credits-reset-sweep": {"task": "credits.tasks.credits_reset_sweep", "schedule": 3600.0},
+    "credits-reset-emails": {"task": "credits.tasks.credits_reset_emails_sweep", "schedule": 900.0},
     "outbox-sweep": {"task": "accounts.tasks.outbox_sweep", "schedule": 60.0},
     "session-reminders-sweep": {"task": "scheduling.tasks.reminders_sweep", "schedule": 60.0},
     # Local midnights fall on quarter hours somewhere (e.g. Asia/Kathmandu).
