@@ -60,20 +60,25 @@ def grid_cells(user: User) -> str:
 
 
 def time_off_utc(user: User, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    """The owner's time off as UTC intervals clipped to [start, end).
-
-    Each day runs from local midnight to the next local midnight, so a DST day
-    is 23 or 25 real hours, as the owner lives it.
-    """
+    """The owner's time off as UTC intervals clipped to [start, end)."""
     zone = user.tzinfo
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
     first_day = start.astimezone(zone).date()
     last_day = end.astimezone(zone).date()
     rows = TimeOff.objects.filter(user=user, ends_on__gte=first_day, starts_on__lte=last_day).values_list(
         "starts_on", "ends_on"
     )
+    return days_to_utc(rows, zone, start, end)
+
+
+def days_to_utc(days, zone, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """Whole local days (first, last inclusive) as UTC intervals clipped to [start, end).
+
+    Each day runs from local midnight to the next local midnight, so a DST day
+    is 23 or 25 real hours, as the owner lives it.
+    """
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     intervals = []
-    for starts_on, ends_on in rows:
+    for starts_on, ends_on in days:
         local_start = datetime.combine(starts_on, time(0), tzinfo=zone).astimezone(UTC)
         local_end = datetime.combine(ends_on + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
         piece = (max(local_start, start), min(local_end, end))
