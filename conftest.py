@@ -63,6 +63,12 @@ def page(live_server, monkeypatch):
         yield context.new_page()
         context.close()
         browser.close()
+        # ORM calls made inside the Playwright block ran in its own context
+        # and opened their own connection; close it, or dropping the test
+        # database at the end finds it still in use.
+        from django.db import connections
+
+        connections.close_all()
 
 
 @pytest.fixture
