@@ -275,3 +275,19 @@ def test_the_overview_and_agenda_keep_a_constant_number_of_queries(client, now, 
     large = (count(student, reverse("scheduling:overview")), count(mentor, reverse("scheduling:agenda")),
              count(student, reverse("scheduling:session-list")))
     assert small == large
+
+
+def test_mentors_do_not_see_the_students_forfeit_warning(client, time_machine, session, mentor):
+    time_machine.move_to(SLOT - timedelta(hours=3), tick=False)
+    client.force_login(mentor)
+    page = text(client.get(reverse("scheduling:agenda")))
+    assert "forfeits" not in page and "Free cancellation" not in page
+
+
+def test_book_now_starts_from_the_directory_and_the_mentor_page(client, now, student, mentor, service):
+    client.force_login(student)
+    book = reverse("scheduling:book-mentor", args=[mentor.pk])
+    assert book in text(client.get(reverse("mentorship:directory")))
+    assert book in text(client.get(reverse("mentorship:mentor-detail", args=[mentor.pk])))
+    # One service: straight to its times.
+    assert client.get(book).url == reverse("scheduling:book-slots", args=[mentor.pk, service.pk])
