@@ -211,6 +211,7 @@ class SessionEvent(models.Model):
         STUDENT_NO_SHOW = "student_no_show", "Student no-show"
         MENTOR_NO_SHOW = "mentor_no_show", "Mentor no-show"
         FORFEIT_WAIVED = "forfeit_waived", "Forfeit waived"
+        MENTOR_CHANGED = "mentor_changed", "Mentor changed"
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

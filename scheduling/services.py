@@ -415,6 +415,7 @@ def move_conflicts(*, sessions: list[Session], new_mentor: User, now: datetime) 
     hours = expand_to_utc(cells, new_mentor.tzinfo, start, end) if cells and "1" in cells else []
     away = time_off_utc(new_mentor, start, end)
     buffer = timedelta(minutes=settings.BOOKING_BUFFER_MINUTES)
+    notice_from = now + timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES)
     busy = merge([
         (s - buffer, e + buffer) for s, e in
         Session.objects.filter(mentor=new_mentor, status__in=LIVE_STATUSES, starts_at__lt=end, ends_at__gt=start)
@@ -431,6 +432,10 @@ def move_conflicts(*, sessions: list[Session], new_mentor: User, now: datetime) 
             conflicts[session.pk] = "This session is no longer scheduled."
         elif session.has_started(now):
             conflicts[session.pk] = "This session has already started."
+        elif a < notice_from:
+            # The same notice a booking needs: nobody inherits a session about to begin.
+            conflicts[session.pk] = (f"It starts too soon to hand over (less than "
+                                     f"{settings.BOOKING_MIN_NOTICE_MINUTES} minutes' notice); keep or cancel it.")
         elif session.service_id not in offered:
             conflicts[session.pk] = f"{name} doesn't offer “{session.service.name}”."
         elif overlaps(away, a, b):
@@ -482,10 +487,8 @@ def session_move_to_mentor(*, session: Session, new_mentor: User, actor: User, n
         except IntegrityError:
             raise SlotTaken(f"Can't move the session of {_local(session.starts_at)}: "
                             f"{new_mentor.get_full_name()} was just booked at that time.")
-        # No "mentor changed" kind exists yet; a reschedule at the same time
-        # with a note reads right on the session's history.
         SessionEvent.objects.create(
-            session=session, kind=SessionEvent.Kind.RESCHEDULED, actor=actor, at=now,
+            session=session, kind=SessionEvent.Kind.MENTOR_CHANGED, actor=actor, at=now,
             note=f"Mentor changed from {previous_mentor.get_full_name()} to {new_mentor.get_full_name()}"[:500],
         )
         notifications.session_mentor_changed(session, previous_mentor=previous_mentor, now=now)
@@ -526,8 +529,10 @@ def reassign_with_sessions(
     if any(choice not in MOVE_CHOICES for choice in decisions.values()):
         raise IllegalTransition("Choose keep, move or cancel for each session.")
     with transaction.atomic():
-        # The fixed order: the credit account, then the people, then the sessions.
-        account_for_update(student=student)
+        # The fixed order: the credit account (only when a session will change),
+        # then the people, then the sessions.
+        if any(choice != "keep" for choice in decisions.values()):
+            account_for_update(student=student)
         previous = MentorAssignment.objects.current().filter(student=student).values_list("mentor_id", flat=True).first()
         list(User.objects.select_for_update().filter(pk__in={student.pk, mentor.pk, previous} - {None}).order_by("pk"))
         assignment = assignment_change(student=student, mentor=mentor, reason=reason, actor=actor, now=now,
@@ -537,7 +542,7 @@ def reassign_with_sessions(
             Session.objects.filter(student=student, mentor_id=previous, status=S.SCHEDULED, starts_at__gt=now)
             .select_related("student", "mentor", "service").order_by("starts_at")
         ) if previous else []
-        unknown = set(decisions) - {s.pk for s in in_flight}
+        unknown = {pk for pk, choice in decisions.items() if choice != "keep"} - {s.pk for s in in_flight}
         if unknown:
             raise IllegalTransition("Some of those sessions are no longer upcoming with the previous mentor; "
                                     "reload the page and decide again.")
@@ -552,7 +557,8 @@ def reassign_with_sessions(
                 outcome.kept.append(session)
         audit_record(
             actor=actor, obj=StudentAccount(pk=student.pk, email=student.email, full_name=student.full_name),
-            message=f"Mentor changed to {mentor.get_full_name()}. Reason: {reason}. Upcoming sessions "
-                    f"{outcome.summary()}.",
+            message=f"Mentor changed to {mentor.get_full_name()}. Reason: {reason}. "
+                    + (f"Upcoming sessions {outcome.summary()}." if in_flight
+                       else "No upcoming sessions with a previous mentor."),
         )
     return outcome
