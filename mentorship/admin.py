@@ -100,18 +100,24 @@ class StudentAccountAdmin(ReadOnlyAdmin):
         ]
         return custom + super().get_urls()
 
-    def reassign_view(self, request, student_id: int):
+    def reassign_start(self, request, student_id: int):
+        """What every reassign page needs: the permission check, the student,
+        their current mentor and the ranked suggestions (subclasses reuse it)."""
         if not request.user.has_perm(REASSIGN_PERMISSION):
             raise PermissionDenied("You may not pair students with mentors.")
-        if request.method not in ("GET", "POST"):
-            from django.http import HttpResponseNotAllowed
-
-            return HttpResponseNotAllowed(["GET", "POST"])
         student = get_object_or_404(User, pk=student_id, role=Role.STUDENT)
         now = timezone.now()
         current = selectors.current_mentor(student)
         matches = selectors.rank_mentors(student, now=now)
         choices = [(m.mentor_id, m.full_name) for m in matches if current is None or m.mentor_id != current.pk]
+        return student, now, current, matches, choices
+
+    def reassign_view(self, request, student_id: int):
+        if request.method not in ("GET", "POST"):
+            from django.http import HttpResponseNotAllowed
+
+            return HttpResponseNotAllowed(["GET", "POST"])
+        student, now, current, matches, choices = self.reassign_start(request, student_id)
         form = ReassignForm(request.POST if request.method == "POST" else None, mentor_choices=choices)
 
         if request.method == "POST" and form.is_valid():

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from django.http import HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -45,9 +45,7 @@ PAST_SHOWN = 20
 PAUSES_SHOWN = 20
 HISTORY_SHOWN = 30
 
-
 # --- list filters -------------------------------------------------------------------
-
 
 class AtRiskFilter(admin.SimpleListFilter):
     title = "at risk"
@@ -60,7 +58,6 @@ class AtRiskFilter(admin.SimpleListFilter):
         if self.value() in ("any", *at_risk.REASONS):
             return at_risk.filter_at_risk(queryset, now=timezone.now(), reason=self.value())
         return queryset
-
 
 class PlanFilter(admin.SimpleListFilter):
     title = "plan"
@@ -78,7 +75,6 @@ class PlanFilter(admin.SimpleListFilter):
             return queryset.filter(Exists(current.filter(plan_id=int(self.value()))))
         return queryset
 
-
 class CurrentMentorFilter(admin.SimpleListFilter):
     title = "current mentor"
     parameter_name = "mentor"
@@ -95,7 +91,6 @@ class CurrentMentorFilter(admin.SimpleListFilter):
         if self.value() and self.value().isdigit():
             return queryset.filter(Exists(current.filter(mentor_id=int(self.value()))))
         return queryset
-
 
 class EnrolmentStatusFilter(admin.SimpleListFilter):
     title = "enrolment status"
@@ -117,9 +112,7 @@ class EnrolmentStatusFilter(admin.SimpleListFilter):
             return queryset.exclude(Exists(enrolments))
         return queryset
 
-
 # --- the student page's panels ---------------------------------------------------------
-
 
 @dataclass
 class StudentPanels:
@@ -135,7 +128,6 @@ class StudentPanels:
     pauses: list
     history: list
     links: dict = field(default_factory=dict)
-
 
 def student_panels(student: User, *, now: datetime) -> StudentPanels:
     """Everything the student page shows, in a fixed number of queries however much history there is."""
@@ -189,12 +181,10 @@ def student_panels(student: User, *, now: datetime) -> StudentPanels:
         history=history, links=links,
     )
 
-
 # --- reassigning with sessions in flight --------------------------------------------------
 
 SESSION_CHOICES = [("keep", "Keep with the previous mentor"), ("move", "Move to the new mentor"),
                    ("cancel", "Cancel, credit refunded")]
-
 
 class ReassignWithSessionsForm(ReassignForm):
     """Mentorship's reassign form plus one keep / move / cancel choice per upcoming session."""
@@ -216,7 +206,6 @@ class ReassignWithSessionsForm(ReassignForm):
     def decisions(self) -> dict[int, str]:
         return {s.pk: self.cleaned_data.get(self.field_name(s)) or "keep" for s in self.sessions}
 
-
 @dataclass
 class SessionRow:
     session: Session
@@ -224,11 +213,9 @@ class SessionRow:
     conflict: str | None  # why the chosen new mentor can't take it; None when free or no mentor chosen
     checked: bool  # whether availability was checked against a chosen mentor
 
-
 # --- the admin -------------------------------------------------------------------------------
 
 admin.site.unregister(StudentAccount)
-
 
 @admin.register(StudentAccount)
 class StudentAdmin(StudentAccountAdmin):
@@ -278,15 +265,9 @@ class StudentAdmin(StudentAccountAdmin):
         each session; any other POST acts, in one transaction (see
         services.reassign_with_sessions).
         """
-        if not request.user.has_perm(REASSIGN_PERMISSION):
-            raise PermissionDenied("You may not pair students with mentors.")
         if request.method not in ("GET", "POST"):
             return HttpResponseNotAllowed(["GET", "POST"])
-        student = get_object_or_404(User, pk=student_id, role=Role.STUDENT)
-        now = timezone.now()
-        current = mentorship_selectors.current_mentor(student)
-        matches = mentorship_selectors.rank_mentors(student, now=now)
-        choices = [(m.mentor_id, m.full_name) for m in matches if current is None or m.mentor_id != current.pk]
+        student, now, current, matches, choices = self.reassign_start(request, student_id)
         in_flight = list(
             Session.objects.filter(student=student, mentor=current, status=SessionStatus.SCHEDULED, starts_at__gt=now)
             .select_related("student", "mentor", "service").order_by("starts_at")

@@ -2,7 +2,6 @@
 
 import statistics
 import time
-from datetime import timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone

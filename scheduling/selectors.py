@@ -16,10 +16,11 @@ from mentorship.models import AvailabilityGrid, TimeOff
 from mentorship.selectors import days_to_utc, grid_cells
 from mentorship.weekgrid import EMPTY as EMPTY_GRID
 from mentorship.weekgrid import expand_to_utc
+from mentorship.weekgrid import merge_intervals as merge
 
 from .models import LIVE_STATUSES, Feedback, ServiceType, Session, SessionStatus
 from .pauses import pause_intervals
-from .slots import Interval, merge, slot_starts, within
+from .slots import Interval, slot_starts, within
 
 
 def booking_window(now: datetime) -> tuple[datetime, datetime]:

@@ -400,8 +400,9 @@ def move_conflicts(*, sessions: list[Session], new_mentor: User, now: datetime) 
     from mentorship.models import AvailabilityGrid
     from mentorship.selectors import time_off_utc
     from mentorship.weekgrid import expand_to_utc
+    from mentorship.weekgrid import merge_intervals as merge
 
-    from .slots import merge, within
+    from .slots import within
 
     if not sessions:
         return {}

@@ -2,8 +2,6 @@
 
 from datetime import datetime, timedelta
 
-from mentorship.weekgrid import merge_intervals as merge  # noqa: F401  (re-exported for selectors)
-
 Interval = tuple[datetime, datetime]
 
 
