@@ -62,7 +62,8 @@ SESSION_ACTIONS = {
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
     list_display = ["starts_at", "student", "mentor", "service", "status", "forfeit_waived_at"]
-    list_filter = ["status", UnmarkedFilter, "service", ("starts_at", admin.DateFieldListFilter)]
+    list_filter = ["status", UnmarkedFilter, ("mentor", admin.RelatedOnlyFieldListFilter), "service",
+                   ("starts_at", admin.DateFieldListFilter)]
     search_fields = ["student__email", "student__full_name", "mentor__email", "mentor__full_name"]
     date_hierarchy = "starts_at"
     list_select_related = ["student", "mentor", "service"]

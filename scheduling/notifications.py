@@ -84,3 +84,11 @@ def session_mentor_changed(session: Session, *, previous_mentor, now: datetime) 
         name="session_mentor_changed", to=[previous_mentor], context=context,
         ics=("CANCEL", invite(as_they_had_it, now=now, method="CANCEL")), topic=topic(session), dedupe_key=key,
     )
+
+
+def credit_returned(session: Session, *, why: str, now: datetime) -> None:
+    """A success manager gave the credit back (waived forfeit, mentor no-show)."""
+    send_templated_email(
+        name="session_credit_returned", to=session.student, context=_context(session, why=why),
+        topic=topic(session), dedupe_key=f"session_credit_returned:{session.pk}",
+    )

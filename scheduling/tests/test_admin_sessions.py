@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import StudentFactory
+from accounts.models import OutboundEmail
 from credits.models import LedgerEntry
 from scheduling import services
 from scheduling.models import SessionStatus
@@ -47,6 +48,8 @@ def test_a_manager_waives_a_forfeit_with_a_reason_through_the_admin(client, mana
     assert session.forfeit_waived_at is not None and balance(session.student) == 2
     refund = LedgerEntry.objects.get(session_id=session.pk, kind="refund")
     assert refund.actor == manager and "Documented power cut" in refund.note
+    told = OutboundEmail.objects.get(kind="session_credit_returned", to_email=session.student.email)
+    assert "waived the forfeit" in told.body_text
 
     # Again: refused with a message, nothing twice.
     response = client.post(action_url(session, "waive"), {"reason": "again"})
@@ -85,6 +88,7 @@ def test_a_manager_records_a_mentor_no_show_with_a_refund(client, manager, sessi
     client.post(action_url(session, "mentor-no-show"), {"reason": "Mentor confirmed they missed it"})
     session.refresh_from_db()
     assert session.status == SessionStatus.MENTOR_NO_SHOW and balance(session.student) == 2
+    assert OutboundEmail.objects.filter(kind="session_credit_returned", to_email=session.student.email).exists()
 
 
 def test_a_managers_action_shows_on_the_sessions_history_page(client, manager, session, time_machine):
@@ -94,3 +98,9 @@ def test_a_managers_action_shows_on_the_sessions_history_page(client, manager, s
     history = client.get(reverse("admin:scheduling_session_history", args=[session.pk]))
     page = html.unescape(history.content.decode())
     assert "Family emergency" in page and manager.get_full_name() in page
+
+
+def test_managers_filter_sessions_by_mentor(client, manager, session, mentor):
+    client.force_login(manager)
+    response = client.get(reverse("admin:scheduling_session_changelist"), {"mentor__id__exact": mentor.pk})
+    assert response.status_code == 200 and len(response.context["cl"].result_list) == 1
