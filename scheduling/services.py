@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from accounts.models import Role, User
 from credits.errors import CreditsError
@@ -107,9 +108,14 @@ def _why_unavailable(*, student: User, mentor: User, starts_at: datetime, ends_a
 
 def booking_create(
     *, student: User, mentor: User, service: ServiceType, starts_at: datetime, actor: User, now: datetime,
-    booking_key: uuid.UUID | None = None, series: SessionSeries | None = None,
+    booking_key: uuid.UUID | None = None, series: SessionSeries | None = None, mentor_agreed: bool = False,
 ) -> Session:
-    """Book one session and spend its credit, or change nothing."""
+    """Book one session and spend its credit, or change nothing.
+
+    `mentor_agreed` (flash sessions): the mentor chose this time, so it may lie
+    outside their weekly grid or time off; it must still be free of live
+    sessions for both people, within notice and horizon, and paid for.
+    """
     _check_parties(student=student, mentor=mentor, service=service)
     ends_at = starts_at + service.duration
     with transaction.atomic():
@@ -136,7 +142,13 @@ def booking_create(
                 f"You're on a pause from {pause.starts_on:%-d %b} to {pause.ends_on:%-d %b}; "
                 "book a time after it ends."
             )
-        if starts_at not in free_slot_starts(mentor=mentor, duration=service.duration, now=now, student=student):
+        if mentor_agreed:
+            earliest, horizon = booking_window(now)
+            clash = Session.objects.filter(Q(mentor=mentor) | Q(student=student), status__in=LIVE_STATUSES,
+                                           starts_at__lt=ends_at, ends_at__gt=starts_at).exists()
+            if clash or starts_at < earliest or ends_at > horizon:
+                raise _why_unavailable(student=student, mentor=mentor, starts_at=starts_at, ends_at=ends_at, now=now)
+        elif starts_at not in free_slot_starts(mentor=mentor, duration=service.duration, now=now, student=student):
             raise _why_unavailable(student=student, mentor=mentor, starts_at=starts_at, ends_at=ends_at, now=now)
 
         profile = MentorProfile.objects.filter(user=mentor).only("video_url").first()
