@@ -1,5 +1,7 @@
 """Demo plans and enrolments: one student on each kind of plan. Safe to run again."""
 
+from datetime import timedelta
+
 from django.utils import timezone
 
 from .models import AllowanceKind, EntryKind, LedgerEntry, Plan
@@ -25,7 +27,9 @@ STUDENT_PLANS = {
 
 
 def seed(*, users: dict, stdout) -> None:
-    now = timezone.now()
+    # Joined three weeks ago, before the demo sessions' history starts
+    # (scheduling/demo.py books from 20 days back), so ledgers read in order.
+    now = timezone.now() - timedelta(days=21)
     plans = {}
     for name, kind, sessions, max_upcoming in PLANS:
         plans[name], _ = Plan.objects.get_or_create(

@@ -1,6 +1,7 @@
 """Demo services and sessions in every state, made through the real services
 so the credit ledger stays consistent (credits_audit passes)."""
 
+import heapq
 from datetime import timedelta
 
 from django.utils import timezone
@@ -60,43 +61,57 @@ def _step(label, fn):
         return None
 
 
+def _outcome_time(session, n, index, booked_at):
+    if n == 1 and index % 2 == 0:
+        return booked_at + timedelta(hours=2)  # the student cancels days ahead
+    if n == 1:
+        return session.starts_at - timedelta(hours=5)  # the mentor cancels late
+    return session.ends_at + timedelta(minutes=5)
+
+
+def _outcome(session, n, index, when, student, mentor, manager):
+    if n == 0:
+        session = services.attendance_mark(session=session, actor=mentor, attended=True, now=when)
+        services.session_notes_save(session=session, actor=mentor, now=when,
+                                    notes="Worked through the project plan. Next: write tests first.")
+        services.feedback_leave(session=session, actor=student, rating=5 - index % 2, now=when,
+                                comment="Clear and encouraging — thank you!")
+    elif n == 1 and index % 2 == 0:
+        services.session_cancel(session=session, actor=student, now=when)
+    elif n == 1:
+        services.session_cancel(session=session, actor=mentor, now=when, reason="Unwell")
+    elif index == 0:
+        session = services.attendance_mark(session=session, actor=mentor, attended=False, now=when)
+        services.forfeit_waive(session=session, actor=manager, now=when + timedelta(hours=2),
+                               reason="Student had a documented internet outage.")
+    elif index == 1:
+        services.attendance_mark(session=session, actor=mentor, attended=False, now=when)
+    elif index == 2:
+        services.mentor_no_show_record(session=session, actor=manager, now=when + timedelta(days=1),
+                                       reason="Mentor confirmed they missed it.")
+    else:
+        services.attendance_mark(session=session, actor=mentor, attended=True, now=when)
+
+
 def _seed_student(student, mentor, manager, index, coding, career, now, stdout) -> int:
     past = now - timedelta(days=20)
     made = 0
-    # History: three sessions booked three weeks ago, then each taken somewhere.
-    for n in range(3):
-        service = career if n == 1 else coding
-        start = _pick(mentor, student, service, past, skip=n * 2)
-        if start is None:
+    # History, played as a timeline so every ledger reads in time order: a
+    # booking every other day from three weeks ago, each followed by its outcome.
+    timeline = [(past + timedelta(days=2 * n), 0, n, None) for n in range(3)]  # (when, order, n, session)
+    heapq.heapify(timeline)
+    while timeline:
+        when, _, n, session = heapq.heappop(timeline)
+        if session is None:  # a booking
+            service = career if n == 1 else coding
+            start = _pick(mentor, student, service, when, skip=2)  # two days on: cancellable in time
+            session = start and _step(f"past booking for {student.email}", lambda: services.booking_create(
+                student=student, mentor=mentor, service=service, starts_at=start, actor=student, now=when))
+            if session:
+                made += 1
+                heapq.heappush(timeline, (_outcome_time(session, n, index, when), 1, n, session))
             continue
-        session = _step(f"past booking for {student.email}", lambda: services.booking_create(
-            student=student, mentor=mentor, service=service, starts_at=start, actor=student, now=past))
-        if session is None:
-            continue
-        made += 1
-        after = session.ends_at + timedelta(minutes=5)
-        if n == 0:
-            session = services.attendance_mark(session=session, actor=mentor, attended=True, now=after)
-            services.session_notes_save(session=session, actor=mentor, now=after,
-                                        notes="Worked through the project plan. Next: write tests first.")
-            services.feedback_leave(session=session, actor=student, rating=5 - index % 2, now=after,
-                                    comment="Clear and encouraging — thank you!")
-        elif n == 1 and index % 2 == 0:
-            services.session_cancel(session=session, actor=student, now=session.starts_at - timedelta(days=3))
-        elif n == 1:
-            services.session_cancel(session=session, actor=mentor, now=session.starts_at - timedelta(hours=5),
-                                    reason="Unwell")
-        elif index == 0:
-            session = services.attendance_mark(session=session, actor=mentor, attended=False, now=after)
-            services.forfeit_waive(session=session, actor=manager, now=after + timedelta(hours=2),
-                                   reason="Student had a documented internet outage.")
-        elif index == 1:
-            services.attendance_mark(session=session, actor=mentor, attended=False, now=after)
-        elif index == 2:
-            services.mentor_no_show_record(session=session, actor=manager, now=after + timedelta(days=1),
-                                           reason="Mentor confirmed they missed it.")
-        else:
-            services.attendance_mark(session=session, actor=mentor, attended=True, now=after)
+        _outcome(session, n, index, when, student, mentor, manager)
     # Coming up: the soonest free time (often inside 24 h) and one a few days on.
     for skip, service in ((0, coding), (3, career)):
         start = _pick(mentor, student, service, now, skip=skip)
