@@ -6,11 +6,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from accounts.admin_mixins import ReadOnlyAdmin
 from accounts.audit import audit_record
 
 from . import pauses, services
 from .errors import SchedulingError
 from .models import UNMARKED_AFTER, Feedback, PauseRequest, ServiceType, Session, SessionEvent, SessionStatus
+from .models import FlashRequest
 
 
 @admin.register(ServiceType)
@@ -199,3 +201,16 @@ class PauseRequestAdmin(admin.ModelAdmin):
 
 # The success managers' student pages (panels, reassignment with sessions in flight, at-risk).
 from . import admin_students  # noqa: E402,F401
+
+
+@admin.register(FlashRequest)
+class FlashRequestAdmin(ReadOnlyAdmin):
+    """Flash requests change only through the student's and mentor's pages."""
+
+    list_display = ["created_at", "student", "mentor", "service", "proposed_starts_at", "status", "session"]
+    list_filter = ["status"]
+    search_fields = ["student__email", "student__full_name", "mentor__email", "mentor__full_name", "topic"]
+    list_select_related = ["student", "mentor", "service", "session"]
+    readonly_fields = ["student", "mentor", "service", "proposed_starts_at", "topic", "message", "status",
+                       "counter_starts_at", "mentor_note", "session", "created_at", "responded_at", "decided_at"]
+    fields = readonly_fields

@@ -9,4 +9,5 @@ class SchedulingConfig(AppConfig):
         "scheduling.view_servicetype", "scheduling.add_servicetype", "scheduling.change_servicetype",
         "scheduling.view_feedback", "scheduling.view_sessionevent",
         "scheduling.view_pauserequest", "scheduling.change_pauserequest",
+        "scheduling.view_flashrequest",
     ]

@@ -96,3 +96,105 @@ class PauseRequestForm(forms.Form):
                               error_messages={"invalid": "Enter the last day as a date, e.g. 2027-02-14."})
     reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
                              help_text="Only your success manager sees this.")
+
+
+# --- flash requests -------------------------------------------------------------
+
+LOCAL_INPUT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
+
+
+def local_to_utc(value: datetime, tz) -> datetime:
+    """A wall-clock time in `tz` as a UTC instant, refusing the times daylight
+    saving skips (they never happen) and the ones it repeats (they happen twice)."""
+    when = value.strftime("%H:%M on %-d %B %Y")
+    first, second = value.replace(tzinfo=tz, fold=0), value.replace(tzinfo=tz, fold=1)
+    if first.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None) != value:
+        raise forms.ValidationError(
+            f"{when} doesn't exist in {tz.key}: the clocks jump forward that night. Pick a time outside the jump.",
+            code="nonexistent",
+        )
+    if first.utcoffset() != second.utcoffset():
+        raise forms.ValidationError(
+            f"{when} happens twice in {tz.key}: the clocks go back that night. Pick a time outside that hour.",
+            code="ambiguous",
+        )
+    return first.astimezone(timezone.utc)
+
+
+class LocalDateTimeField(forms.Field):
+    """A `<input type="datetime-local">` value: a wall-clock time without a zone.
+    The form turns it into UTC in the zone it was shown in."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local", "step": 300}, format="%Y-%m-%dT%H:%M")
+    default_error_messages = {
+        "invalid": "Enter a date and time, e.g. 2027-01-31 14:30.",
+        "required": "Choose a date and time.",
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=None)
+        value = str(value).strip()
+        for fmt in LOCAL_INPUT_FORMATS if len(value) <= 19 else ():
+            try:
+                parsed = datetime.strptime(value, fmt)
+            except ValueError:
+                continue
+            if parsed.second:
+                raise forms.ValidationError("Pick a time in whole minutes.", code="seconds")
+            return parsed
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class _ZonedStartForm(forms.Form):
+    """Shared by the student's request and the mentor's counter: the start is
+    typed in the viewer's own zone and cleaned to UTC as `starts_at`."""
+
+    def __init__(self, *args, tz, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tz = tz
+        self.fields["start_local"].help_text = f"In your time zone, {tz.key}."
+
+    def clean(self):
+        data = super().clean()
+        local = data.get("start_local")
+        if local is not None:
+            try:
+                data["starts_at"] = local_to_utc(local, self.tz)
+            except forms.ValidationError as exc:
+                self.add_error("start_local", exc)
+        return data
+
+
+class FlashRequestForm(_ZonedStartForm):
+    service = forms.ModelChoiceField(queryset=ServiceType.objects.none(), empty_label=None,
+                                     error_messages={"invalid_choice": "Choose one of the services this mentor offers.",
+                                                     "required": "Choose a service."})
+    start_local = LocalDateTimeField(label="Date and time")
+    topic = forms.CharField(max_length=120, label="Topic", help_text="What you'd like to talk about, in a line.",
+                            error_messages={"required": "Say briefly what you'd like to talk about."})
+    message = forms.CharField(required=False, max_length=1000, label="Message to the mentor (optional)",
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+
+    def clean_topic(self):
+        topic = self.cleaned_data["topic"].strip()
+        if not topic:
+            raise forms.ValidationError("Say briefly what you'd like to talk about.")
+        return topic
+
+
+class FlashCounterForm(_ZonedStartForm):
+    start_local = LocalDateTimeField(label="Another time")
+    note = forms.CharField(required=False, max_length=500, label="Note to the student (optional)",
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FlashDeclineForm(forms.Form):
+    note = forms.CharField(required=False, max_length=500, label="Note to the student (optional)",
+                           widget=forms.Textarea(attrs={"rows": 2}))

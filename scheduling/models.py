@@ -285,3 +285,105 @@ class PauseRequest(models.Model):
         start = datetime.combine(self.starts_on, datetime.min.time(), tzinfo=tz)
         end = datetime.combine(self.ends_on + timedelta(days=1), datetime.min.time(), tzinfo=tz)
         return start, end
+
+
+class FlashRequestQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Requests this user may see: the ones they sent or received."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(student=user) | Q(mentor=user))
+
+
+class FlashRequest(models.Model):
+    """A one-off meeting request: a student proposes a time, the mentor accepts,
+    declines or suggests another time, and an accepted one becomes a Session.
+
+    Expiry is computed (see `is_expired`); the stored status becomes EXPIRED
+    lazily, when someone tries to act on a request whose time has gone.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the mentor"
+        COUNTERED = "countered", "Mentor suggested another time"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        EXPIRED = "expired", "Expired"
+
+    OPEN_STATUSES = (Status.PENDING, Status.COUNTERED)
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flash_requests_sent")
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                               related_name="flash_requests_received")
+    service = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="+")
+    proposed_starts_at = models.DateTimeField()
+    topic = models.CharField(max_length=120)
+    message = models.TextField(blank=True, max_length=1000)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    counter_starts_at = models.DateTimeField(null=True, blank=True)
+    mentor_note = models.CharField(max_length=500, blank=True)
+    # The session an accepted request became; sessions are never deleted.
+    session = models.OneToOneField(Session, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="flash_request")
+    created_at = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True, help_text="When the mentor answered.")
+    decided_at = models.DateTimeField(null=True, blank=True, help_text="When the request reached its final state.")
+
+    objects = FlashRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["mentor", "status"]),
+            models.Index(fields=["student", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(topic=""), name="flash_topic_required"),
+            models.CheckConstraint(condition=~Q(student=models.F("mentor")), name="flash_not_to_self"),
+            # An accepted request always points at its session, and only an accepted one does.
+            models.CheckConstraint(
+                condition=(Q(status="accepted") & Q(session__isnull=False))
+                | (~Q(status="accepted") & Q(session__isnull=True)),
+                name="flash_accepted_iff_session",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="countered") | Q(counter_starts_at__isnull=False),
+                name="flash_countered_has_time",
+            ),
+            # A double submit (or two tabs) can't open the same request twice.
+            models.UniqueConstraint(
+                fields=["student", "mentor", "proposed_starts_at"], condition=Q(status__in=["pending", "countered"]),
+                name="flash_one_open_request_per_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Flash: {self.student} → {self.mentor} · {self.starts_at:%Y-%m-%d %H:%M} UTC ({self.status})"
+
+    # --- pure questions -------------------------------------------------
+    @property
+    def starts_at(self) -> datetime:
+        """The time in play: the mentor's suggestion once countered, else the student's proposal."""
+        if self.counter_starts_at is not None and self.status != self.Status.PENDING:
+            return self.counter_starts_at
+        return self.proposed_starts_at
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + self.service.duration
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def expires_at(self) -> datetime:
+        """Once inside the minimum booking notice the time can no longer be booked."""
+        return self.starts_at - timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES)
+
+    def is_expired(self, now: datetime) -> bool:
+        return self.status == self.Status.EXPIRED or (self.is_open and now > self.expires_at)
+
+    def status_at(self, now: datetime) -> str:
+        return self.Status.EXPIRED if self.is_expired(now) else self.status

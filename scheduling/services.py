@@ -77,7 +77,7 @@ def _hours(delta: timedelta) -> str:
 # --- booking ------------------------------------------------------------------
 
 
-def _check_parties(*, student: User, mentor: User, service: ServiceType) -> None:
+def check_parties(*, student: User, mentor: User, service: ServiceType) -> None:
     if student.role != Role.STUDENT:
         raise BookingNotAllowed("Only students can book sessions.")
     if mentor.role != Role.MENTOR or not mentor.is_active:
@@ -116,7 +116,7 @@ def booking_create(
     outside their weekly grid or time off; it must still be free of live
     sessions for both people, within notice and horizon, and paid for.
     """
-    _check_parties(student=student, mentor=mentor, service=service)
+    check_parties(student=student, mentor=mentor, service=service)
     ends_at = starts_at + service.duration
     with transaction.atomic():
         account_for_update(student=student)
@@ -188,7 +188,7 @@ def booking_series_create(
     """A standing weekly session: the same weekday and time (in the student's
     zone) for `weeks` weeks. Each occurrence is booked on its own with its own
     credit; those that can't be booked are listed with the reason."""
-    _check_parties(student=student, mentor=mentor, service=service)
+    check_parties(student=student, mentor=mentor, service=service)
     _, horizon = booking_window(now)
     local_first = first_starts_at.astimezone(student.tzinfo)
     series = SessionSeries.objects.create(

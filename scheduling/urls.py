@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_flash
 
 app_name = "scheduling"
 
@@ -22,4 +22,12 @@ urlpatterns = [
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
     path("settings/pause/", views.pause_requests, name="pause-requests"),
     path("settings/pause/<int:pk>/withdraw/", views.pause_withdraw, name="pause-withdraw"),
+    path("flash/", views_flash.flash_list, name="flash-list"),
+    path("flash/ask/<int:mentor_id>/", views_flash.flash_new, name="flash-new"),
+    path("flash/<int:pk>/accept/", views_flash.flash_accept, name="flash-accept"),
+    path("flash/<int:pk>/decline/", views_flash.flash_decline, name="flash-decline"),
+    path("flash/<int:pk>/counter/", views_flash.flash_counter, name="flash-counter"),
+    path("flash/<int:pk>/counter/accept/", views_flash.flash_counter_accept, name="flash-counter-accept"),
+    path("flash/<int:pk>/counter/decline/", views_flash.flash_counter_decline, name="flash-counter-decline"),
+    path("flash/<int:pk>/withdraw/", views_flash.flash_withdraw, name="flash-withdraw"),
 ]

@@ -14,6 +14,7 @@ from credits.selectors import booking_allowance
 from mentorship.selectors import current_mentor
 
 from . import calendar, pauses, selectors, services
+from .flash import pending_for_mentor
 from .errors import SchedulingError, TooLate
 from .forms import (
     AttendanceForm, BookingForm, CancelForm, FeedbackForm, NotesForm, OfferedServicesForm, PauseRequestForm,
@@ -71,7 +72,8 @@ def overview(request):
 def agenda(request):
     """The mentor's home: today, upcoming, sessions to mark, recent feedback."""
     now = timezone.now()
-    return render(request, "scheduling/agenda.html", {"now": now, **selectors.mentor_agenda(request.user, now=now)})
+    return render(request, "scheduling/agenda.html", {"now": now, **selectors.mentor_agenda(request.user, now=now),
+                                                      "flash_pending": pending_for_mentor(request.user, now=now)})
 
 
 @role_required(Role.MENTOR)
