@@ -112,6 +112,30 @@ class StudentAccountAdmin(ReadOnlyAdmin):
         choices = [(m.mentor_id, m.full_name) for m in matches if current is None or m.mentor_id != current.pk]
         return student, now, current, matches, choices
 
+    def reassign_context(self, request, *, student, current, matches, form) -> dict:
+        """The page's context: suggestions (cut to the best, keeping the chosen one), history, form."""
+        show_all = request.GET.get("all") == "1"
+        chosen = str(form["mentor"].value() or "")
+        shown = matches if show_all else matches[:SUGGESTIONS_SHOWN]
+        # Keep a chosen mentor visible even when they rank below the cut.
+        if chosen and not any(str(m.mentor_id) == chosen for m in shown):
+            shown = shown + [m for m in matches if str(m.mentor_id) == chosen]
+        selectors.attach_mentors(shown)
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Reassign mentor: {student.get_full_name()}",
+            "student": student,
+            "student_hours": weekgrid.hours_selected(selectors.grid_cells(student)),
+            "current": current,
+            "history": selectors.assignment_history(student)[:10],
+            "matches": shown,
+            "total": len(matches),
+            "show_all": show_all,
+            "chosen": chosen,
+            "form": form,
+        }
+
     def reassign_view(self, request, student_id: int):
         if request.method not in ("GET", "POST"):
             from django.http import HttpResponseNotAllowed
@@ -139,27 +163,7 @@ class StudentAccountAdmin(ReadOnlyAdmin):
                 )
                 return redirect("admin:mentorship_studentaccount_changelist")
 
-        show_all = request.GET.get("all") == "1"
-        chosen = str(form["mentor"].value() or "")
-        shown = matches if show_all else matches[:SUGGESTIONS_SHOWN]
-        # Keep a chosen mentor visible even when they rank below the cut.
-        if chosen and not any(str(m.mentor_id) == chosen for m in shown):
-            shown = shown + [m for m in matches if str(m.mentor_id) == chosen]
-        selectors.attach_mentors(shown)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"Reassign mentor: {student.get_full_name()}",
-            "student": student,
-            "student_hours": weekgrid.hours_selected(selectors.grid_cells(student)),
-            "current": current,
-            "history": selectors.assignment_history(student)[:10],
-            "matches": shown,
-            "total": len(matches),
-            "show_all": show_all,
-            "chosen": chosen,
-            "form": form,
-        }
+        context = self.reassign_context(request, student=student, current=current, matches=matches, form=form)
         return TemplateResponse(
             request, "admin/mentorship/reassign.html", context, status=400 if form.is_bound and form.errors else 200
         )

@@ -26,9 +26,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from credits.models import CreditAccount, Enrolment, EnrolmentStatus, LedgerEntry, Plan
 from credits.selectors import current_enrolment
-from mentorship import selectors as mentorship_selectors
-from mentorship import weekgrid
-from mentorship.admin import REASSIGN_PERMISSION, SUGGESTIONS_SHOWN, StudentAccountAdmin
+from mentorship.admin import REASSIGN_PERMISSION, StudentAccountAdmin
 from mentorship.forms import ReassignForm
 from mentorship.models import MentorAssignment, StudentAccount
 from mentorship.services import CapacityError, MentorshipError
@@ -314,28 +312,11 @@ class StudentAdmin(StudentAccountAdmin):
                     )
                     return redirect("admin:mentorship_studentaccount_change", student.pk)
 
-        show_all = request.GET.get("all") == "1"
-        shown = matches if show_all else matches[:SUGGESTIONS_SHOWN]
-        # Keep a chosen mentor visible even when they rank below the cut.
-        if chosen and not any(str(m.mentor_id) == chosen for m in shown):
-            shown = shown + [m for m in matches if str(m.mentor_id) == chosen]
-        mentorship_selectors.attach_mentors(shown)
         rows = [SessionRow(s, form[form.field_name(s)], conflicts.get(s.pk), new_mentor is not None)
                 for s in in_flight]
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"Reassign mentor: {student.get_full_name()}",
-            "student": student,
-            "student_hours": weekgrid.hours_selected(mentorship_selectors.grid_cells(student)),
-            "current": current,
-            "history": mentorship_selectors.assignment_history(student)[:10],
-            "matches": shown,
-            "total": len(matches),
-            "show_all": show_all,
-            "chosen": chosen,
+            **self.reassign_context(request, student=student, current=current, matches=matches, form=form),
             "new_mentor": new_mentor,
-            "form": form,
             "session_rows": rows,
         }
         return TemplateResponse(request, "admin/scheduling/reassign_sessions.html", context,

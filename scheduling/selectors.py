@@ -32,7 +32,7 @@ def booking_window(now: datetime) -> tuple[datetime, datetime]:
 
 
 @dataclass
-class _Calendar:
+class MentorCalendar:
     cells: str
     sessions: list[tuple[datetime, datetime, int]]
     time_off: list[tuple[date, date]]
@@ -48,8 +48,8 @@ def _day(value) -> date:
     return parse_date(value) if isinstance(value, str) else value
 
 
-def _calendar(*, mentor: User, student: User | None, start: datetime, end: datetime,
-              exclude_session_id: int | None) -> _Calendar:
+def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end: datetime,
+              exclude_session_id: int | None) -> MentorCalendar:
     """Everything slot search reads, in one statement and one round trip.
 
     Slot search is the hottest read in the product (every slot page, every
@@ -82,7 +82,7 @@ def _calendar(*, mentor: User, student: User | None, start: datetime, end: datet
         ops.adapt_datetimefield_value(end), ops.adapt_datetimefield_value(start),
         exclude_session_id if exclude_session_id is not None else -1,
     ]
-    calendar = _Calendar(cells=EMPTY_GRID, sessions=[], time_off=[])
+    calendar = MentorCalendar(cells=EMPTY_GRID, sessions=[], time_off=[])
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for kind, cells, s_start, s_end, mentor_id, first_day, last_day in cursor.fetchall():
@@ -95,7 +95,7 @@ def _calendar(*, mentor: User, student: User | None, start: datetime, end: datet
     return calendar
 
 
-def _busy_intervals(calendar: _Calendar, *, mentor: User, student: User | None, start: datetime,
+def _busy_intervals(calendar: MentorCalendar, *, mentor: User, student: User | None, start: datetime,
                     end: datetime) -> list[Interval]:
     buffer = timedelta(minutes=settings.BOOKING_BUFFER_MINUTES)
     busy = []
@@ -126,7 +126,7 @@ def free_slot_starts(
     # mentor's wall-clock hours: the anchor of its 30-minute steps.
     expand_from = (earliest - timedelta(days=1)).astimezone(mentor.tzinfo).replace(minute=0, second=0, microsecond=0)
     buffer = timedelta(minutes=settings.BOOKING_BUFFER_MINUTES)
-    calendar = _calendar(mentor=mentor, student=student, start=expand_from - buffer, end=horizon + buffer,
+    calendar = mentor_calendar(mentor=mentor, student=student, start=expand_from - buffer, end=horizon + buffer,
                          exclude_session_id=exclude_session_id)
     if "1" not in calendar.cells:
         return []

@@ -412,11 +412,11 @@ def move_conflicts(*, sessions: list[Session], new_mentor: User, now: datetime) 
     """
     from django.conf import settings
 
-    from mentorship.models import AvailabilityGrid
-    from mentorship.selectors import time_off_utc
+    from mentorship.selectors import days_to_utc
     from mentorship.weekgrid import expand_to_utc
     from mentorship.weekgrid import merge_intervals as merge
 
+    from .selectors import mentor_calendar
     from .slots import within
 
     if not sessions:
@@ -427,16 +427,14 @@ def move_conflicts(*, sessions: list[Session], new_mentor: User, now: datetime) 
     start = min(s.starts_at for s in sessions) - timedelta(days=1)
     end = max(s.ends_at for s in sessions) + timedelta(days=1)
     offered = set(ServiceType.objects.filter(mentors=new_mentor, is_active=True).values_list("pk", flat=True))
-    cells = AvailabilityGrid.objects.filter(user=new_mentor).values_list("cells", flat=True).first()
-    hours = expand_to_utc(cells, new_mentor.tzinfo, start, end) if cells and "1" in cells else []
-    away = time_off_utc(new_mentor, start, end)
+    # The same one-round-trip read slot search uses: grid, time off, live sessions.
+    calendar = mentor_calendar(mentor=new_mentor, student=None, start=start, end=end, exclude_session_id=None)
+    hours = expand_to_utc(calendar.cells, new_mentor.tzinfo, start, end) if "1" in calendar.cells else []
+    away = days_to_utc(calendar.time_off, new_mentor.tzinfo, start, end)
     buffer = timedelta(minutes=settings.BOOKING_BUFFER_MINUTES)
     notice_from = now + timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES)
-    busy = merge([
-        (s - buffer, e + buffer) for s, e in
-        Session.objects.filter(mentor=new_mentor, status__in=LIVE_STATUSES, starts_at__lt=end, ends_at__gt=start)
-        .exclude(pk__in=[s.pk for s in sessions]).values_list("starts_at", "ends_at")
-    ])
+    # The sessions being moved are the old mentor's, so none of them is in this calendar.
+    busy = merge([(s - buffer, e + buffer) for s, e, _ in calendar.sessions])
 
     def overlaps(intervals, a, b):
         return any(s < b and a < e for s, e in intervals)
