@@ -82,7 +82,7 @@ def login(client):
     return _login
 
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorship.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
 class RunningWorker:
@@ -122,7 +122,7 @@ def celery_worker(transactional_db, tmp_path):
 
     from django.db import connection
 
-    from mentorship.celery import app
+    from config.celery import app
 
     db = connection.settings_dict
     mail_dir = tmp_path / "mail"
@@ -137,7 +137,7 @@ def celery_worker(transactional_db, tmp_path):
     app.conf.task_always_eager = False
     app.control.purge()
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "mentorship", "worker", "--pool", "solo", "--loglevel", "INFO",
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--loglevel", "INFO",
          "--without-gossip", "--without-mingle", "--without-heartbeat", "--hostname", f"test-{os.getpid()}@%h"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         cwd=os.path.dirname(os.path.abspath(__file__)),

@@ -6,7 +6,4 @@ app_name = "accounts"
 
 urlpatterns = [
     path("settings/", views.settings_profile, name="settings-profile"),
-    path("settings/notifications/", views.settings_notifications, name="settings-notifications"),
-    path("settings/calendar/regenerate/", views.calendar_feed_regenerate, name="calendar-regenerate"),
-    path("settings/calendar/revoke/", views.calendar_feed_revoke, name="calendar-revoke"),
 ]

@@ -1,23 +1,15 @@
-from allauth.account.decorators import secure_admin_login
-from django.contrib import admin
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
-# The admin logs in through allauth's login, so it shares its rate limits and
-# email verification instead of Django's unthrottled admin form.
-admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "Mentorship — success managers"
-admin.site.site_title = "Mentorship admin"
-admin.site.index_title = "Programme"
+app_name = "mentorship"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("accounts/", include("allauth.urls")),
-    path("", include("accounts.urls")),
-    path("", include("scheduling.urls")),
-    path("", include("mentorship.app_urls")),
-    path("credits/", include("credits.urls")),
-    path("admin/", admin.site.urls),
+    path("settings/availability/", views.availability, name="availability"),
+    path("settings/learning-goals/", views.interests, name="interests"),
+    path("settings/time-off/", views.time_off, name="time-off"),
+    path("settings/time-off/<int:pk>/delete/", views.time_off_delete, name="time-off-delete"),
+    path("settings/mentor-profile/", views.mentor_profile_edit, name="profile-edit"),
+    path("mentors/<int:mentor_id>/photo/", views.mentor_photo, name="mentor-photo"),
+    path("my-students/", views.my_students, name="my-students"),
 ]

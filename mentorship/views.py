@@ -1,31 +1,160 @@
-from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
-from django.shortcuts import redirect
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+"""Pages of the mentorship domain: grids, time off, profiles, the directory, students.
 
+Thin: find what this user may see (404 otherwise), validate, call one service,
+turn a domain error into a message.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.decorators import role_required
 from accounts.models import Role
 
-from .health import broker_status, database_status
+from . import selectors, services, weekgrid
+from .forms import GridForm, InterestsForm, MentorProfileForm, TimeOffForm
+from .models import MentorProfile, StudentInterest
 
-ROLE_HOMES = {
-    Role.STUDENT: "scheduling:overview",
-    Role.MENTOR: "scheduling:agenda",
-    Role.MANAGER: "admin:index",
-}
+
+def grid_rows(cells: str) -> list[dict]:
+    """24 rows (hours) of 7 cells (Monday…Sunday) for the template."""
+    return [
+        {
+            "hour": hour,
+            "label": f"{hour:02d}:00",
+            "cells": [
+                {
+                    "index": weekgrid.cell_index(day, hour),
+                    "checked": cells[weekgrid.cell_index(day, hour)] == "1",
+                    "label": weekgrid.cell_label(weekgrid.cell_index(day, hour)),
+                }
+                for day in range(weekgrid.DAYS)
+            ],
+        }
+        for hour in range(weekgrid.HOURS)
+    ]
 
 
 @login_required
-def home(request):
-    """Send each role to its own home."""
-    if request.user.is_superuser and request.user.role != Role.MANAGER:
-        return redirect("admin:index")
-    return redirect(ROLE_HOMES[request.user.role])
+@require_http_methods(["GET", "POST"])
+def availability(request):
+    user = request.user
+    saved_cells = selectors.grid_cells(user)
+    form = GridForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.is_valid():
+            cells = form.cleaned_data["cells"]
+            services.grid_save(user=user, cells=cells, now=timezone.now())
+            hours = weekgrid.hours_selected(cells)
+            messages.success(request, f"Saved: {hours} hour{'' if hours == 1 else 's'} a week.")
+            return redirect("mentorship:availability")
+        status = 400  # nothing changed: the page redraws the saved grid with the error
+    else:
+        status = 200
+    context = {
+        "form": form,
+        "rows": grid_rows(saved_cells),
+        "day_names": weekgrid.DAY_NAMES,
+        "hours_selected": weekgrid.hours_selected(saved_cells),
+        
+    }
+    return render(request, "mentorship/availability.html", context, status=status)
 
 
-@never_cache
-@require_GET
-def healthz(request):
-    checks = {"database": database_status(), "broker": broker_status()}
-    healthy = all(v == "ok" for v in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+@role_required(Role.STUDENT)
+@require_http_methods(["GET", "POST"])
+def interests(request):
+    current = StudentInterest.objects.filter(student=request.user).values_list("skill_id", flat=True)
+    form = InterestsForm(request.POST or None, initial={"skills": list(current)})
+    if request.method == "POST" and form.is_valid():
+        services.interests_set(student=request.user, skills=form.cleaned_data["skills"])
+        messages.success(request, "Saved. We use these when pairing you with a mentor.")
+        return redirect("mentorship:interests")
+    return render(request, "mentorship/interests.html", {"form": form})
+
+
+@role_required(Role.MENTOR)
+@require_http_methods(["GET", "POST"])
+def time_off(request):
+    today = request.user.local_now().date()
+    form = TimeOffForm(request.POST or None, today=today)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.time_off_add(
+                user=request.user, starts_on=form.cleaned_data["starts_on"], ends_on=form.cleaned_data["ends_on"],
+                reason=form.cleaned_data["reason"], now=timezone.now(),
+            )
+        except services.MentorshipError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Time off added. No sessions can be booked on those days.")
+            return redirect("mentorship:time-off")
+    entries = selectors.mentor_time_off(request.user, today=today)
+    return render(request, "mentorship/time_off.html", {"form": form, "entries": entries})
+
+
+@role_required(Role.MENTOR)
+@require_POST
+def time_off_delete(request, pk: int):
+    if not services.time_off_delete(user=request.user, time_off_id=pk):
+        raise Http404("No such time off.")
+    messages.success(request, "Time off removed.")
+    return redirect("mentorship:time-off")
+
+
+@role_required(Role.MENTOR)
+@require_http_methods(["GET", "POST"])
+def mentor_profile_edit(request):
+    profile = MentorProfile.objects.filter(user=request.user).first() or MentorProfile(user=request.user)
+    form = MentorProfileForm(
+        request.POST or None, request.FILES or None, instance=profile, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        old_zone = request.user.timezone
+        try:
+            services.mentor_profile_update(
+                mentor=request.user, full_name=data["full_name"], timezone=data["timezone"],
+                fields={k: data[k] for k in services.PROFILE_FIELDS}, skills=data["skills"],
+                languages=data["languages"], photo=data.get("photo") or None,
+                clear_photo=data.get("clear_photo", False),
+            )
+        except services.MentorshipError as exc:
+            form.add_error(None, exc.message)
+        else:
+            note = ""
+            if data["timezone"] != old_zone:
+                note = f" Your weekly hours now mean the same wall-clock times in {data['timezone']}."
+            messages.success(request, "Profile saved." + note)
+            return redirect("mentorship:profile-edit")
+    return render(
+        request, "mentorship/profile_edit.html",
+        {"form": form, "profile": profile},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def mentor_photo(request, mentor_id: int):
+    """Photos are only for signed-in users, so they are served here, not from a public folder."""
+    profile = MentorProfile.objects.filter(user_id=mentor_id, user__role=Role.MENTOR, user__is_active=True).first()
+    if profile is None or not profile.photo:
+        raise Http404("No photo.")
+    try:
+        handle = profile.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404("No photo.")
+    response = FileResponse(handle)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@role_required(Role.MENTOR)
+@require_http_methods(["GET"])
+def my_students(request):
+    rows = selectors.students_of(request.user, now=timezone.now())
+    return render(request, "mentorship/my_students.html", {"rows": rows})

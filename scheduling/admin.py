@@ -186,10 +186,10 @@ class PauseRequestAdmin(admin.ModelAdmin):
             data, now = form.cleaned_data, timezone.now()
             try:
                 if data["decision"] == "approve":
-                    pauses.pause_approve(request=pause, actor=request.user, note=data["note"],
+                    services.pause_approve(request=pause, actor=request.user, note=data["note"],
                                          cancel_sessions=data["cancel_sessions"], now=now)
                 else:
-                    pauses.pause_decline(request=pause, actor=request.user, note=data["note"], now=now)
+                    services.pause_decline(request=pause, actor=request.user, note=data["note"], now=now)
             except SchedulingError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -199,8 +199,8 @@ class PauseRequestAdmin(admin.ModelAdmin):
                    "inside": inside, "form": form, "opts": self.model._meta}
         return render(request, "admin/scheduling/pause_decide.html", context)
 
-# The success managers' student pages (panels, reassignment with sessions in flight, at-risk).
-from . import admin_students  # noqa: E402,F401
+
+
 
 
 @admin.register(FlashRequest)

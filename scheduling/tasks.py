@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import pauses, reminders
+from . import reminders, services
 
 
 @shared_task(ignore_result=True)
@@ -11,4 +11,4 @@ def reminders_sweep() -> int:
 
 @shared_task(ignore_result=True)
 def pauses_sweep() -> int:
-    return pauses.apply_due(now=timezone.now())
+    return services.apply_due(now=timezone.now())

@@ -5,8 +5,6 @@ from . import views, views_flash
 app_name = "scheduling"
 
 urlpatterns = [
-    path("overview/", views.overview, name="overview"),
-    path("agenda/", views.agenda, name="agenda"),
     path("agenda/services/", views.offered_services, name="offered-services"),
     path("book/<int:mentor_id>/", views.book_mentor, name="book-mentor"),
     path("book/<int:mentor_id>/<int:service_id>/", views.book_slots, name="book-slots"),

@@ -6,15 +6,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role, User
 from credits.selectors import booking_allowance
-from mentorship.selectors import current_mentor
 
-from . import calendar, pauses, selectors, services
-from .flash import pending_for_mentor
+from . import calendar, selectors, services
 from .errors import SchedulingError, TooLate
 from .forms import (
     AttendanceForm, BookingForm, CancelForm, FeedbackForm, NotesForm, OfferedServicesForm, PauseRequestForm,
@@ -54,26 +53,6 @@ def _refused(request, template: str, context: dict, exc: SchedulingError):
 def _max_weeks(now, start) -> int:
     earliest, horizon = selectors.booking_window(now)
     return max(1, min(8, 1 + int((horizon - start).days // 7)))
-
-
-# --- homes --------------------------------------------------------------------
-
-
-@role_required(Role.STUDENT)
-def overview(request):
-    """The student's home: their mentor, next session, credits, upcoming and past sessions."""
-    now = timezone.now()
-    context = {"now": now, "current_mentor": current_mentor(request.user),
-               **selectors.student_sessions(request.user, now=now)}
-    return render(request, "scheduling/overview.html", context)
-
-
-@role_required(Role.MENTOR)
-def agenda(request):
-    """The mentor's home: today, upcoming, sessions to mark, recent feedback."""
-    now = timezone.now()
-    return render(request, "scheduling/agenda.html", {"now": now, **selectors.mentor_agenda(request.user, now=now),
-                                                      "flash_pending": pending_for_mentor(request.user, now=now)})
 
 
 @role_required(Role.MENTOR)
@@ -273,8 +252,11 @@ def session_attendance(request, pk: int):
             messages.success(request, "Attendance saved.")
         except SchedulingError as exc:
             messages.error(request, exc.message)
-    return redirect(request.POST.get("next") if request.POST.get("next") == reverse("scheduling:agenda")
-                    else reverse("scheduling:session-detail", args=[session.pk]))
+    # The agenda posts here too and wants its page back; only a local path is followed.
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=False):
+        next_url = reverse("scheduling:session-detail", args=[session.pk])
+    return redirect(next_url)
 
 
 @login_required
@@ -332,7 +314,7 @@ def pause_requests(request):
     form = PauseRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            pauses.pause_request_create(student=request.user, now=timezone.now(), **form.cleaned_data)
+            services.pause_request_create(student=request.user, now=timezone.now(), **form.cleaned_data)
         except SchedulingError as exc:
             form.add_error(None, exc.message)
         else:
@@ -348,7 +330,7 @@ def pause_requests(request):
 def pause_withdraw(request, pk: int):
     pause = get_object_or_404(PauseRequest, pk=pk, student=request.user)
     try:
-        pauses.pause_request_withdraw(request=pause, student=request.user, now=timezone.now())
+        services.pause_request_withdraw(request=pause, student=request.user, now=timezone.now())
         messages.success(request, "Request withdrawn.")
     except SchedulingError as exc:
         messages.error(request, exc.message)

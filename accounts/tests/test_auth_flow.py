@@ -43,7 +43,7 @@ def test_signup_verify_then_login_lands_on_the_student_overview(client, mailoutb
     assert EmailAddress.objects.get(user=user).verified
 
     response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("scheduling:overview")
+    assert response.redirect_chain[-1][0] == reverse("portal:overview")
     assert b"Hello, New" in response.content
     assert b"Asia/Kolkata" in response.content
 
@@ -51,7 +51,7 @@ def test_signup_verify_then_login_lands_on_the_student_overview(client, mailoutb
 def test_a_mentor_lands_on_the_agenda(client):
     mentor = MentorFactory()
     response = client.post(reverse("account_login"), {"login": mentor.email, "password": PASSWORD}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("scheduling:agenda")
+    assert response.redirect_chain[-1][0] == reverse("portal:agenda")
     assert mentor.full_name in response.content.decode()
 
 
@@ -139,9 +139,9 @@ def test_the_admin_login_goes_through_the_rate_limited_login(client):
 
 def test_roles_pages_refuse_other_roles(client, student, mentor):
     client.force_login(student)
-    assert client.get(reverse("scheduling:agenda")).status_code == 403
+    assert client.get(reverse("portal:agenda")).status_code == 403
     client.force_login(mentor)
-    assert client.get(reverse("scheduling:overview")).status_code == 403
+    assert client.get(reverse("portal:overview")).status_code == 403
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client):

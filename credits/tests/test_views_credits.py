@@ -25,7 +25,7 @@ def test_the_overview_card_says_how_many_sessions_are_left_and_when_they_reset(c
     enrol(student, monthly_plan)
     services.credits_consume(student=student, session_id=1, actor=student, now=FROZEN)
     client.force_login(student)
-    page = client.get(reverse("scheduling:overview")).content.decode()
+    page = client.get(reverse("portal:overview")).content.decode()
     assert "3 of 4 sessions left this month" in page
     assert "Resets on 1 Dec" in page
 

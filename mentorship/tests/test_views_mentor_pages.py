@@ -57,7 +57,7 @@ def test_the_bio_is_length_limited_and_shown_escaped(client, student):
     assert client.post(PROFILE_URL, profile_data(bio="x" * 2001)).status_code == 400
     assert client.post(PROFILE_URL, profile_data()).status_code == 302
     client.force_login(student)
-    html = client.get(reverse("mentorship:mentor-detail", args=[mentor.pk])).content.decode()
+    html = client.get(reverse("portal:mentor-detail", args=[mentor.pk])).content.decode()
     assert "I &lt;b&gt;like&lt;/b&gt; engines." in html and "<b>like</b>" not in html
 
 
@@ -72,7 +72,7 @@ def test_a_photo_is_optional_and_served_only_to_signed_in_users(client, student,
     photo_url = reverse("mentorship:mentor-photo", args=[mentor.pk])
     client.force_login(student)
     assert client.get(photo_url).status_code == 200
-    assert photo_url in client.get(reverse("mentorship:mentor-detail", args=[mentor.pk])).content.decode()
+    assert photo_url in client.get(reverse("portal:mentor-detail", args=[mentor.pk])).content.decode()
     client.logout()
     assert client.get(photo_url).status_code == 302
     not_an_image = SimpleUploadedFile("x.gif", b"<svg onload=alert(1)>", content_type="image/gif")
@@ -97,12 +97,12 @@ def test_nobody_edits_another_mentors_profile(client):
 
 def test_public_profile_is_for_signed_in_users_and_only_shows_mentors(client, student):
     mentor = make_mentor(full_name="Public Mentor")
-    url = reverse("mentorship:mentor-detail", args=[mentor.pk])
+    url = reverse("portal:mentor-detail", args=[mentor.pk])
     assert client.get(url).status_code == 302
     client.force_login(student)
     assert "Public Mentor" in client.get(url).content.decode()
-    assert client.get(reverse("mentorship:mentor-detail", args=[student.pk])).status_code == 404
-    assert client.get(reverse("mentorship:mentor-detail", args=[999999])).status_code == 404
+    assert client.get(reverse("portal:mentor-detail", args=[student.pk])).status_code == 404
+    assert client.get(reverse("portal:mentor-detail", args=[999999])).status_code == 404
     assert client.post(url).status_code == 405
 
 
@@ -159,18 +159,18 @@ def test_directory_shows_shared_hours_and_filters(client):
     far.mentor_profile.languages.add(hindi)
     full = make_mentor(hours=weekdays(range(9, 10)), capacity=0, full_name="Fully Booked")
     client.force_login(student)
-    response = client.get(reverse("mentorship:directory"))
+    response = client.get(reverse("portal:directory"))
     entries = response.context["entries"]
     assert [e.mentor.full_name for e in entries] == ["Near", "Fully Booked", "Far"]
     assert [e.shared_hours for e in entries] == [10, 5, 0]
     html = response.content.decode()
     assert "Headline of Near" in html and "Python" in html
-    assert [e.mentor for e in client.get(reverse("mentorship:directory"), {"skill": sql.pk}).context["entries"]] == [far]
-    assert [e.mentor for e in client.get(reverse("mentorship:directory"), {"language": hindi.pk}).context["entries"]] == [far]
-    accepting = client.get(reverse("mentorship:directory"), {"accepting": "on"}).context["entries"]
+    assert [e.mentor for e in client.get(reverse("portal:directory"), {"skill": sql.pk}).context["entries"]] == [far]
+    assert [e.mentor for e in client.get(reverse("portal:directory"), {"language": hindi.pk}).context["entries"]] == [far]
+    accepting = client.get(reverse("portal:directory"), {"accepting": "on"}).context["entries"]
     assert full not in [e.mentor for e in accepting]
     # A bad filter value is ignored with the form's message, never a 500.
-    assert client.get(reverse("mentorship:directory"), {"skill": "abc"}).status_code == 200
+    assert client.get(reverse("portal:directory"), {"skill": "abc"}).status_code == 200
     assert python  # used by Near's profile
 
 
@@ -183,7 +183,7 @@ def _seed_mentors(n, skills):
 def test_directory_query_count_is_the_same_with_10_and_200_mentors(client, django_assert_num_queries):
     student = make_student(hours=weekdays(range(9, 12)))
     client.force_login(student)
-    url = reverse("mentorship:directory")
+    url = reverse("portal:directory")
     _seed_mentors(10, ["Python", "SQL"])
     client.get(url)  # warm the session
     from django.db import connection
@@ -234,8 +234,8 @@ def test_a_mentor_without_profile_or_grid_breaks_no_page(client, manager):
     student = make_student(hours=weekdays(range(9, 10)))
     MentorAssignment.objects.create(student=student, mentor=bare, started_at=timezone.now(), reason="r")
     client.force_login(student)
-    for url in [reverse("mentorship:directory"), reverse("mentorship:mentor-detail", args=[bare.pk]),
-                reverse("scheduling:overview")]:
+    for url in [reverse("portal:directory"), reverse("portal:mentor-detail", args=[bare.pk]),
+                reverse("portal:overview")]:
         response = client.get(url)
         assert response.status_code == 200 and "Bare Mentor" in response.content.decode()
     assert client.get(reverse("mentorship:mentor-photo", args=[bare.pk])).status_code == 404

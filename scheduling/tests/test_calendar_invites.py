@@ -109,10 +109,10 @@ def test_the_feed_parses_and_its_instants_are_right_across_a_dst_change(client, 
 
 def test_settings_regenerate_and_revoke_the_feed_by_post_only(client, booked):
     client.force_login(booked.student)
-    assert client.get(reverse("accounts:calendar-regenerate")).status_code == 405
-    client.post(reverse("accounts:calendar-regenerate"))
+    assert client.get(reverse("portal:calendar-regenerate")).status_code == 405
+    client.post(reverse("portal:calendar-regenerate"))
     booked.student.refresh_from_db()
     token = booked.student.calendar_token
-    assert token and token in client.get(reverse("accounts:settings-notifications")).content.decode()
-    client.post(reverse("accounts:calendar-revoke"))
+    assert token and token in client.get(reverse("portal:settings-notifications")).content.decode()
+    client.post(reverse("portal:calendar-revoke"))
     assert client.get(reverse("scheduling:calendar-feed", args=[token])).status_code == 404

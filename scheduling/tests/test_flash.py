@@ -419,7 +419,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, now, pending):
 
 def test_the_mentor_page_links_to_a_flash_request_and_nav_has_flash(client, now, student, mentor, service):
     client.force_login(student)
-    page = client.get(reverse("mentorship:mentor-detail", args=[mentor.pk])).content.decode()
+    page = client.get(reverse("portal:mentor-detail", args=[mentor.pk])).content.decode()
     assert "Request a flash session" in page and url("flash-new", mentor.pk) in page
     assert f'href="{url("flash-list")}">Flash</a>' in page
 
@@ -431,7 +431,7 @@ def test_the_agenda_counts_pending_requests(client, now, student, mentor, servic
                                            starts_at=at("2027-03-17 19:00"), topic="Career", message="", now=NOW)
     flash.flash_counter(request=countered, mentor=mentor, starts_at=at("2027-03-18 19:00"), note="", now=NOW)
     client.force_login(mentor)
-    response = client.get(url("agenda"))
+    response = client.get(reverse("portal:agenda"))
     assert response.context["flash_pending"] == 2
     assert "waiting for your answer" in response.content.decode()
     assert f'href="{url("flash-list")}">Flash</a>' in response.content.decode()
@@ -545,7 +545,7 @@ def test_ask_counter_and_accept_in_the_browser(page):
     counter_day = (today.astimezone(mentor.tzinfo) + timedelta(days=4)).date()
 
     _log_in(page, student, "overview")
-    page.goto(reverse("mentorship:mentor-detail", args=[mentor.pk]))
+    page.goto(reverse("portal:mentor-detail", args=[mentor.pk]))
     page.get_by_role("link", name="Request a flash session").click()
     page.fill("#id_start_local", f"{asked_day:%Y-%m-%d}T20:00")
     page.fill("#id_topic", "Interview practice")

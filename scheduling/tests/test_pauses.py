@@ -11,7 +11,7 @@ from accounts.models import OutboundEmail
 from accounts.tests.factories import ManagerFactory, MentorFactory, StudentFactory
 from credits.models import AllowanceKind, Enrolment, EnrolmentStatus, LedgerEntry
 from credits.services import credits_reset_due
-from scheduling import pauses, services
+from scheduling import services
 from scheduling.errors import BookingNotAllowed
 from scheduling.models import PauseRequest, SessionStatus
 from scheduling.selectors import free_slot_starts
@@ -78,7 +78,7 @@ def test_approving_cancels_sessions_inside_with_refunds_after_the_manager_confir
                                                                                   time_machine):
     inside = _book(student, mentor, service, at("2027-01-05 10:00"))
     outside = _book(student, mentor, service, at("2026-12-20 10:00"))
-    pause = pauses.pause_request_create(student=student, starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 31),
+    pause = services.pause_request_create(student=student, starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 31),
                                         reason="Exams", now=NOW)
     manager = ManagerFactory()
     time_machine.move_to(NOW, tick=False)
@@ -106,9 +106,9 @@ def test_approving_cancels_sessions_inside_with_refunds_after_the_manager_confir
 
 
 def test_an_approved_pause_blocks_booking_inside_it(student, mentor, service):
-    pause = pauses.pause_request_create(student=student, starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 31),
+    pause = services.pause_request_create(student=student, starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 31),
                                         reason="Travel", now=NOW)
-    pauses.pause_approve(request=pause, actor=ManagerFactory(), note="ok", cancel_sessions=False, now=NOW)
+    services.pause_approve(request=pause, actor=ManagerFactory(), note="ok", cancel_sessions=False, now=NOW)
     with pytest.raises(BookingNotAllowed) as err:
         _book(student, mentor, service, at("2027-01-05 10:00"))
     assert "on a pause from 1 Jan to 31 Jan" in err.value.message
@@ -118,20 +118,20 @@ def test_an_approved_pause_blocks_booking_inside_it(student, mentor, service):
 
 
 def test_a_fully_paused_month_gets_no_grant_and_the_next_month_does(student):
-    pause = pauses.pause_request_create(student=student, starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 31),
+    pause = services.pause_request_create(student=student, starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 31),
                                         reason="Travel", now=NOW)
-    pauses.pause_approve(request=pause, actor=ManagerFactory(), note="ok", cancel_sessions=False, now=NOW)
+    services.pause_approve(request=pause, actor=ManagerFactory(), note="ok", cancel_sessions=False, now=NOW)
     enrolment = Enrolment.objects.get(student=student)
     assert enrolment.status == EnrolmentStatus.ACTIVE  # not yet: the pause starts on 1 Jan
 
     jan_1 = at("2027-01-01 00:00")  # London midnight = UTC in winter
-    pauses.apply_due(now=jan_1)
+    services.apply_due(now=jan_1)
     credits_reset_due(now=jan_1 + timedelta(minutes=5))
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.PAUSED
 
     feb_1 = at("2027-02-01 00:00")
-    pauses.apply_due(now=feb_1)
+    services.apply_due(now=feb_1)
     credits_reset_due(now=feb_1 + timedelta(minutes=5))
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.ACTIVE
@@ -143,7 +143,7 @@ def test_a_fully_paused_month_gets_no_grant_and_the_next_month_does(student):
 
 def test_declining_leaves_everything_as_it_was(client, student, mentor, service, time_machine):
     session = _book(student, mentor, service, at("2027-01-05 10:00"))
-    pause = pauses.pause_request_create(student=student, starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 31),
+    pause = services.pause_request_create(student=student, starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 31),
                                         reason="Travel", now=NOW)
     time_machine.move_to(NOW, tick=False)
     client.force_login(ManagerFactory())
@@ -152,14 +152,14 @@ def test_declining_leaves_everything_as_it_was(client, student, mentor, service,
     pause.refresh_from_db()
     session.refresh_from_db()
     assert pause.status == "declined" and session.status == SessionStatus.SCHEDULED
-    pauses.apply_due(now=at("2027-01-02 00:00"))
+    services.apply_due(now=at("2027-01-02 00:00"))
     assert Enrolment.objects.get(student=student).status == EnrolmentStatus.ACTIVE
     assert balance(student) == 3
     assert "declined" in OutboundEmail.objects.get(kind="pause_decided").subject
 
 
 def test_a_decision_needs_a_note_and_only_managers_decide(client, student, mentor, time_machine):
-    pause = pauses.pause_request_create(student=student, starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 3),
+    pause = services.pause_request_create(student=student, starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 3),
                                         reason="x", now=NOW)
     time_machine.move_to(NOW, tick=False)
     client.force_login(ManagerFactory())
@@ -172,7 +172,7 @@ def test_a_decision_needs_a_note_and_only_managers_decide(client, student, mento
 
 
 def test_a_student_withdraws_a_pending_request_but_not_someone_elses(client, student, time_machine):
-    pause = pauses.pause_request_create(student=student, starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 3),
+    pause = services.pause_request_create(student=student, starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 3),
                                         reason="x", now=NOW)
     time_machine.move_to(NOW, tick=False)
     other = StudentFactory()

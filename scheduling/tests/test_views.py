@@ -229,7 +229,7 @@ def test_the_mentor_marks_attendance_and_writes_notes_the_student_reads(client, 
     assert "Read chapter 3 &lt;b&gt;next&lt;/b&gt;" in page  # escaped, plain text
     client.post(reverse("scheduling:session-feedback", args=[session.pk]), {"rating": "5", "comment": "Great"})
     client.force_login(mentor)
-    agenda = client.get(reverse("scheduling:agenda")).content.decode()
+    agenda = client.get(reverse("portal:agenda")).content.decode()
     assert "5.0 / 5" in agenda and "“Great”" in agenda
 
 
@@ -269,10 +269,10 @@ def test_the_overview_and_agenda_keep_a_constant_number_of_queries(client, now, 
         return len(ctx.captured_queries)
 
     _sessions(student, mentor, service, 2, NOW)
-    small = (count(student, reverse("scheduling:overview")), count(mentor, reverse("scheduling:agenda")),
+    small = (count(student, reverse("portal:overview")), count(mentor, reverse("portal:agenda")),
              count(student, reverse("scheduling:session-list")))
     _sessions(student, mentor, service, 30, NOW + timedelta(days=3))
-    large = (count(student, reverse("scheduling:overview")), count(mentor, reverse("scheduling:agenda")),
+    large = (count(student, reverse("portal:overview")), count(mentor, reverse("portal:agenda")),
              count(student, reverse("scheduling:session-list")))
     assert small == large
 
@@ -280,14 +280,14 @@ def test_the_overview_and_agenda_keep_a_constant_number_of_queries(client, now, 
 def test_mentors_do_not_see_the_students_forfeit_warning(client, time_machine, session, mentor):
     time_machine.move_to(SLOT - timedelta(hours=3), tick=False)
     client.force_login(mentor)
-    page = text(client.get(reverse("scheduling:agenda")))
+    page = text(client.get(reverse("portal:agenda")))
     assert "forfeits" not in page and "Free cancellation" not in page
 
 
 def test_book_now_starts_from_the_directory_and_the_mentor_page(client, now, student, mentor, service):
     client.force_login(student)
     book = reverse("scheduling:book-mentor", args=[mentor.pk])
-    assert book in text(client.get(reverse("mentorship:directory")))
-    assert book in text(client.get(reverse("mentorship:mentor-detail", args=[mentor.pk])))
+    assert book in text(client.get(reverse("portal:directory")))
+    assert book in text(client.get(reverse("portal:mentor-detail", args=[mentor.pk])))
     # One service: straight to its times.
     assert client.get(book).url == reverse("scheduling:book-slots", args=[mentor.pk, service.pk])

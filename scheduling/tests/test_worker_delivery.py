@@ -10,7 +10,7 @@ from accounts import outbox
 from accounts.models import OutboundEmail
 from accounts.tasks import deliver_email, outbox_sweep
 from accounts.tests.factories import MentorFactory, StudentFactory
-from mentorship.celery import app as celery_app
+from config.celery import app as celery_app
 from scheduling import services
 from scheduling.tests.helpers import bookable_mentor, give_credits
 

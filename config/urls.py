@@ -1,0 +1,24 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+# The admin logs in through allauth's login, so it shares its rate limits and
+# email verification instead of Django's unthrottled admin form.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Mentorship — success managers"
+admin.site.site_title = "Mentorship admin"
+admin.site.index_title = "Programme"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("portal.urls")),
+    path("", include("accounts.urls")),
+    path("", include("scheduling.urls")),
+    path("", include("mentorship.urls")),
+    path("credits/", include("credits.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,397 @@
+"""The success managers' student pages in the admin.
+
+The student page shows every domain at once (pairing, credits, sessions,
+pauses) and reassignment decides the fate of sessions, so it lives here, in the
+one layer that may import every app. Registered once; no domain app registers
+StudentAccount.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from accounts.models import Role, User
+from credits.models import CreditAccount, Enrolment, EnrolmentStatus, LedgerEntry, Plan
+from credits.selectors import current_enrolment
+from accounts.admin_mixins import ReadOnlyAdmin
+from mentorship import selectors as mentorship_selectors
+from mentorship import weekgrid
+from mentorship.forms import ReassignForm
+from mentorship.models import MentorAssignment, StudentAccount
+from mentorship.services import CapacityError, MentorshipError
+from scheduling import at_risk, services
+from scheduling.errors import SchedulingError
+from scheduling.models import PauseRequest, Session, SessionStatus
+
+
+REASSIGN_PERMISSION = "mentorship.reassign_mentor"
+SUGGESTIONS_SHOWN = 30
+
+# What the student page shows of each list; each panel links to the full list.
+ASSIGNMENTS_SHOWN = 20
+LEDGER_SHOWN = 30
+UPCOMING_SHOWN = 50
+PAST_SHOWN = 20
+PAUSES_SHOWN = 20
+HISTORY_SHOWN = 30
+
+# --- list filters -------------------------------------------------------------------
+
+class AtRiskFilter(admin.SimpleListFilter):
+    title = "at risk"
+    parameter_name = "at_risk"
+
+    def lookups(self, request, model_admin):
+        return [("any", "Any reason"), *at_risk.REASONS.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("any", *at_risk.REASONS):
+            return at_risk.filter_at_risk(queryset, now=timezone.now(), reason=self.value())
+        return queryset
+
+class PlanFilter(admin.SimpleListFilter):
+    title = "plan"
+    parameter_name = "plan"
+
+    def lookups(self, request, model_admin):
+        return [*((str(pk), name) for pk, name in Plan.objects.order_by("name").values_list("pk", "name")),
+                ("none", "No plan")]
+
+    def queryset(self, request, queryset):
+        current = Enrolment.objects.current().filter(student=OuterRef("pk"))
+        if self.value() == "none":
+            return queryset.exclude(Exists(current))
+        if self.value() and self.value().isdigit():
+            return queryset.filter(Exists(current.filter(plan_id=int(self.value()))))
+        return queryset
+
+class CurrentMentorFilter(admin.SimpleListFilter):
+    title = "current mentor"
+    parameter_name = "mentor"
+
+    def lookups(self, request, model_admin):
+        mentors = (User.objects.filter(role=Role.MENTOR, student_assignments__ended_at__isnull=True)
+                   .distinct().order_by("full_name", "email").values_list("pk", "full_name", "email"))
+        return [*((str(pk), name or email) for pk, name, email in mentors), ("none", "Waiting to be paired")]
+
+    def queryset(self, request, queryset):
+        current = MentorAssignment.objects.current().filter(student=OuterRef("pk"))
+        if self.value() == "none":
+            return queryset.exclude(Exists(current))
+        if self.value() and self.value().isdigit():
+            return queryset.filter(Exists(current.filter(mentor_id=int(self.value()))))
+        return queryset
+
+class EnrolmentStatusFilter(admin.SimpleListFilter):
+    title = "enrolment status"
+    parameter_name = "enrolment"
+
+    def lookups(self, request, model_admin):
+        return [(EnrolmentStatus.ACTIVE, "Active"), (EnrolmentStatus.PAUSED, "Paused"),
+                (EnrolmentStatus.ENDED, "Ended (no current plan)"), ("never", "Never enrolled")]
+
+    def queryset(self, request, queryset):
+        enrolments = Enrolment.objects.filter(student=OuterRef("pk"))
+        value = self.value()
+        if value in (EnrolmentStatus.ACTIVE, EnrolmentStatus.PAUSED):
+            return queryset.filter(Exists(enrolments.filter(status=value)))
+        if value == EnrolmentStatus.ENDED:
+            return queryset.filter(Exists(enrolments.filter(status=EnrolmentStatus.ENDED))).exclude(
+                Exists(enrolments.current()))
+        if value == "never":
+            return queryset.exclude(Exists(enrolments))
+        return queryset
+
+# --- the student page's panels ---------------------------------------------------------
+
+@dataclass
+class StudentPanels:
+    assignments: list
+    current_assignment: MentorAssignment | None
+    enrolment: Enrolment | None
+    account: CreditAccount | None
+    ledger: list
+    upcoming: list
+    past: list
+    upcoming_total: int
+    past_total: int
+    pauses: list
+    history: list
+    links: dict = field(default_factory=dict)
+
+def student_panels(student: User, *, now: datetime) -> StudentPanels:
+    """Everything the student page shows, in a fixed number of queries however much history there is."""
+    assignments = list(MentorAssignment.objects.filter(student=student).select_related("mentor", "assigned_by")
+                       [:ASSIGNMENTS_SHOWN])
+    enrolment = current_enrolment(student)
+    account = CreditAccount.objects.filter(student=student).first()
+    ledger = list(LedgerEntry.objects.filter(account__student=student).select_related("actor")
+                  .order_by("-created_at", "-id")[:LEDGER_SHOWN])
+    sessions = Session.objects.filter(student=student).select_related("mentor", "service")
+    upcoming_q = Q(status=SessionStatus.SCHEDULED, ends_at__gt=now)
+    upcoming = list(sessions.filter(upcoming_q).order_by("starts_at")[:UPCOMING_SHOWN])
+    past = list(sessions.exclude(upcoming_q).order_by("-starts_at")[:PAST_SHOWN])
+    totals = Session.objects.filter(student=student).aggregate(
+        upcoming=Count("pk", filter=upcoming_q), past=Count("pk", filter=~upcoming_q))
+    pauses = list(PauseRequest.objects.filter(student=student).select_related("decided_by")[:PAUSES_SHOWN])
+
+    # The admin history of the student and of the records about them: their
+    # pairing, credit account, enrolments, sessions and pause requests.
+    ct = ContentType.objects.get_for_models(User, StudentAccount, CreditAccount, Enrolment, Session, PauseRequest,
+                                            for_concrete_models=False)
+    as_text = Cast("pk", output_field=CharField())
+    about = (
+        Q(content_type__in=[ct[User], ct[StudentAccount]], object_id=str(student.pk))
+        | Q(content_type=ct[CreditAccount], object_id__in=CreditAccount.objects.filter(student=student)
+            .annotate(t=as_text).values("t"))
+        | Q(content_type=ct[Enrolment], object_id__in=Enrolment.objects.filter(student=student)
+            .annotate(t=as_text).values("t"))
+        | Q(content_type=ct[Session], object_id__in=Session.objects.filter(student=student)
+            .annotate(t=as_text).values("t"))
+        | Q(content_type=ct[PauseRequest], object_id__in=PauseRequest.objects.filter(student=student)
+            .annotate(t=as_text).values("t"))
+    )
+    history = list(LogEntry.objects.filter(about).select_related("user", "content_type")
+                   .order_by("-action_time", "-pk")[:HISTORY_SHOWN])
+    current = next((a for a in assignments if a.ended_at is None), None)
+    links = {
+        "sessions": reverse("admin:scheduling_session_changelist") + f"?student__id__exact={student.pk}",
+        "pauses": reverse("admin:scheduling_pauserequest_changelist") + f"?student__id__exact={student.pk}",
+        "assignments": reverse("admin:mentorship_mentorassignment_changelist") + f"?student__id__exact={student.pk}",
+        "history": reverse("admin:mentorship_studentaccount_history", args=[student.pk]),
+        "reassign": reverse("admin:mentorship_reassign", args=[student.pk]),
+        "enrolments": reverse("admin:credits_enrolment_changelist") + f"?student__id__exact={student.pk}",
+    }
+    if account is not None:
+        links["ledger"] = reverse("admin:credits_ledgerentry_changelist") + f"?account__id__exact={account.pk}"
+        links["account"] = reverse("admin:credits_creditaccount_change", args=[account.pk])
+    return StudentPanels(
+        assignments=assignments, current_assignment=current, enrolment=enrolment, account=account, ledger=ledger,
+        upcoming=upcoming, past=past, upcoming_total=totals["upcoming"], past_total=totals["past"], pauses=pauses,
+        history=history, links=links,
+    )
+
+# --- reassigning with sessions in flight --------------------------------------------------
+
+SESSION_CHOICES = [("keep", "Keep with the previous mentor"), ("move", "Move to the new mentor"),
+                   ("cancel", "Cancel, credit refunded")]
+
+class ReassignWithSessionsForm(ReassignForm):
+    """Mentorship's reassign form plus one keep / move / cancel choice per upcoming session."""
+
+    def __init__(self, *args, sessions: list[Session], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sessions = sessions
+        for session in sessions:
+            # Not required: a session booked after the page loaded has no choice posted, and is kept.
+            self.fields[self.field_name(session)] = forms.ChoiceField(
+                choices=SESSION_CHOICES, initial="keep", required=False, widget=forms.RadioSelect,
+                error_messages={"invalid_choice": "Choose keep, move or cancel."},
+            )
+
+    @staticmethod
+    def field_name(session: Session) -> str:
+        return f"session_{session.pk}"
+
+    def decisions(self) -> dict[int, str]:
+        return {s.pk: self.cleaned_data.get(self.field_name(s)) or "keep" for s in self.sessions}
+
+@dataclass
+class SessionRow:
+    session: Session
+    field: forms.BoundField
+    conflict: str | None  # why the chosen new mentor can't take it; None when free or no mentor chosen
+    checked: bool  # whether availability was checked against a chosen mentor
+
+# --- the admin -------------------------------------------------------------------------------
+
+class StudentAccountBase(ReadOnlyAdmin):
+    """The student list with "Reassign mentor": suggestions, history, the reason."""
+
+    list_display = ["full_name", "email", "timezone", "current_mentor_name", "reassign_link"]
+    search_fields = ["full_name", "email"]
+    ordering = ["full_name", "email"]
+    fields = ["full_name", "email", "timezone", "is_active", "date_joined"]
+
+    def get_queryset(self, request):
+        current = MentorAssignment.objects.current().filter(student=OuterRef("pk"))
+        return (
+            super().get_queryset(request)
+            .filter(role=Role.STUDENT)
+            .annotate(current_mentor_name=Subquery(current.values("mentor__full_name")[:1]))
+        )
+
+    @admin.display(description="Current mentor", ordering="current_mentor_name")
+    def current_mentor_name(self, obj):
+        return obj.current_mentor_name or "— (waiting to be paired)"
+
+    @admin.display(description="")
+    def reassign_link(self, obj):
+        return format_html('<a href="{}">Reassign mentor</a>', reverse("admin:mentorship_reassign", args=[obj.pk]))
+
+    def get_urls(self):
+        custom = [
+            path("<int:student_id>/reassign/", self.admin_site.admin_view(self.reassign_view),
+                 name="mentorship_reassign"),
+        ]
+        return custom + super().get_urls()
+
+    def reassign_start(self, request, student_id: int):
+        """What every reassign page needs: the permission check, the student,
+        their current mentor and the ranked suggestions (subclasses reuse it)."""
+        if not request.user.has_perm(REASSIGN_PERMISSION):
+            raise PermissionDenied("You may not pair students with mentors.")
+        student = get_object_or_404(User, pk=student_id, role=Role.STUDENT)
+        now = timezone.now()
+        current = mentorship_selectors.current_mentor(student)
+        matches = mentorship_selectors.rank_mentors(student, now=now)
+        choices = [(m.mentor_id, m.full_name) for m in matches if current is None or m.mentor_id != current.pk]
+        return student, now, current, matches, choices
+
+    def reassign_context(self, request, *, student, current, matches, form) -> dict:
+        """The page's context: suggestions (cut to the best, keeping the chosen one), history, form."""
+        show_all = request.GET.get("all") == "1"
+        chosen = str(form["mentor"].value() or "")
+        shown = matches if show_all else matches[:SUGGESTIONS_SHOWN]
+        # Keep a chosen mentor visible even when they rank below the cut.
+        if chosen and not any(str(m.mentor_id) == chosen for m in shown):
+            shown = shown + [m for m in matches if str(m.mentor_id) == chosen]
+        mentorship_selectors.attach_mentors(shown)
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Reassign mentor: {student.get_full_name()}",
+            "student": student,
+            "student_hours": weekgrid.hours_selected(mentorship_selectors.grid_cells(student)),
+            "current": current,
+            "history": mentorship_selectors.assignment_history(student)[:10],
+            "matches": shown,
+            "total": len(matches),
+            "show_all": show_all,
+            "chosen": chosen,
+            "form": form,
+        }
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or request.user.has_perm(REASSIGN_PERMISSION)
+
+
+@admin.register(StudentAccount)
+class StudentAdmin(StudentAccountBase):
+    list_display = ["full_name", "email", "timezone", "current_mentor_name", "plan_name", "reassign_link"]
+    list_filter = [AtRiskFilter, PlanFilter, CurrentMentorFilter, EnrolmentStatusFilter]
+    search_fields = ["full_name", "email"]
+    change_form_template = "admin/portal/studentaccount/change_form.html"
+    change_list_template = "admin/portal/studentaccount/change_list.html"
+
+    def get_queryset(self, request):
+        current = Enrolment.objects.current().filter(student=OuterRef("pk"))
+        return super().get_queryset(request).annotate(plan_name=Subquery(current.values("plan__name")[:1]))
+
+    @admin.display(description="Plan", ordering="plan_name")
+    def plan_name(self, obj):
+        return obj.plan_name or "—"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["panels"] = student_panels(obj, now=timezone.now())
+            context["may_reassign"] = request.user.has_perm(REASSIGN_PERMISSION)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def get_urls(self):
+        return [
+            path("at-risk/", self.admin_site.admin_view(self.at_risk_view), name="portal_students_at_risk"),
+            *super().get_urls(),
+        ]
+
+    def at_risk_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Students at risk",
+            "rows": at_risk.students_at_risk(now=timezone.now()),
+            "window_days": at_risk.RISK_WINDOW.days,
+            "misses": at_risk.MISSES_AT_RISK,
+        }
+        return TemplateResponse(request, "admin/portal/students_at_risk.html", context)
+
+    def reassign_view(self, request, student_id: int):
+        """Mentorship's reassign page, plus the fate of the upcoming sessions with the previous mentor.
+
+        A POST with `_preview` only checks the chosen mentor's availability for
+        each session; any other POST acts, in one transaction (see
+        services.reassign_with_sessions).
+        """
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        student, now, current, matches, choices = self.reassign_start(request, student_id)
+        in_flight = list(
+            Session.objects.filter(student=student, mentor=current, status=SessionStatus.SCHEDULED, starts_at__gt=now)
+            .select_related("student", "mentor", "service").order_by("starts_at")
+        ) if current is not None else []
+        posted = request.method == "POST"
+        preview = posted and "_preview" in request.POST
+        if preview:
+            # Only a look at the chosen mentor's availability: keep what was typed, judge nothing yet.
+            form = ReassignWithSessionsForm(initial=request.POST.dict(), mentor_choices=choices, sessions=in_flight)
+        else:
+            form = ReassignWithSessionsForm(request.POST if posted else None, mentor_choices=choices,
+                                            sessions=in_flight)
+
+        chosen = str(form["mentor"].value() or "")
+        new_mentor = None
+        if chosen.isdigit() and int(chosen) in {pk for pk, _ in choices}:
+            new_mentor = User.objects.filter(pk=int(chosen)).first()
+        conflicts = services.move_conflicts(sessions=in_flight, new_mentor=new_mentor, now=now) if new_mentor else {}
+
+        if posted and not preview and form.is_valid():
+            decisions = form.decisions()
+            refused = [s for s in in_flight if decisions[s.pk] == "move" and s.pk in conflicts]
+            for session in refused:
+                form.add_error(form.field_name(session), f"Can't move this session: {conflicts[session.pk]}")
+            if refused:
+                form.add_error(None, "Nothing was changed: the new mentor can't take every session you chose to move.")
+            else:
+                try:
+                    outcome = services.reassign_with_sessions(
+                        student=student, mentor=new_mentor, reason=form.cleaned_data["reason"], actor=request.user,
+                        now=now, decisions=decisions, override_capacity=form.cleaned_data["override_capacity"],
+                    )
+                except CapacityError as exc:
+                    form.add_error("override_capacity", exc.message)
+                except (MentorshipError, SchedulingError) as exc:
+                    form.add_error(None, f"Nothing was changed: {exc.message}")
+                else:
+                    moved, cancelled = len(outcome.moved), len(outcome.cancelled)
+                    messages.success(
+                        request,
+                        f"{student.get_full_name()} is now paired with {new_mentor.get_full_name()}. "
+                        f"Sessions: {len(outcome.kept)} kept, {moved} moved, {cancelled} cancelled with a refund. "
+                        "The student and the mentors involved have been emailed.",
+                    )
+                    return redirect("admin:mentorship_studentaccount_change", student.pk)
+
+        rows = [SessionRow(s, form[form.field_name(s)], conflicts.get(s.pk), new_mentor is not None)
+                for s in in_flight]
+        context = {
+            **self.reassign_context(request, student=student, current=current, matches=matches, form=form),
+            "new_mentor": new_mentor,
+            "session_rows": rows,
+        }
+        return TemplateResponse(request, "admin/portal/reassign_sessions.html", context,
+                                status=400 if posted and not preview else 200)

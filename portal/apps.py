@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    """The one layer that knows every domain: homes, cross-app pages, the managers' cockpit, demo and bench."""
+
+    name = "portal"

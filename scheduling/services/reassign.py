@@ -1,0 +1,206 @@
+"""A success manager re-pairs a student with sessions in flight: keep, move or cancel each."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+
+from accounts.models import Role, User
+from credits.services import account_for_update
+from mentorship.models import MentorProfile
+
+from .. import notifications
+from ..errors import IllegalTransition, SlotTaken, SlotUnavailable
+from ..models import ServiceType, Session, SessionEvent
+
+from .state import ALREADY, S, require_manager
+from .lifecycle import session_cancel
+
+# --- a success manager re-pairs a student with sessions in flight (issue 7) ---
+
+
+MOVE_CHOICES = ("keep", "move", "cancel")
+
+
+def _local(instant: datetime) -> str:
+    """A time as the person on the page reads it (the middleware activates their zone)."""
+    from django.utils import timezone
+
+    return timezone.localtime(instant).strftime("%a %d %b %Y %H:%M %Z")
+
+
+def move_conflicts(*, sessions: list[Session], new_mentor: User, now: datetime) -> dict[int, str]:
+    """Why `new_mentor` cannot take each of these sessions over, by session id.
+
+    Sessions missing from the answer can move. The same rules as booking —
+    the mentor's weekly hours (wall clock in their zone), their time off,
+    their live sessions plus the rest buffer — in a constant number of
+    queries however many sessions are asked about. The exact times are
+    checked, not the 30-minute booking steps: the session already exists.
+    """
+    from django.conf import settings
+
+    from mentorship.selectors import days_to_utc
+    from mentorship.weekgrid import expand_to_utc
+    from mentorship.weekgrid import merge_intervals as merge
+
+    from ..selectors import mentor_calendar
+    from ..slots import within
+
+    if not sessions:
+        return {}
+    name = new_mentor.get_full_name()
+    if new_mentor.role != Role.MENTOR or not new_mentor.is_active:
+        return {s.pk: f"{name} is not an active mentor." for s in sessions}
+    start = min(s.starts_at for s in sessions) - timedelta(days=1)
+    end = max(s.ends_at for s in sessions) + timedelta(days=1)
+    offered = set(ServiceType.objects.filter(mentors=new_mentor, is_active=True).values_list("pk", flat=True))
+    # The same one-round-trip read slot search uses: grid, time off, live sessions.
+    calendar = mentor_calendar(mentor=new_mentor, student=None, start=start, end=end, exclude_session_id=None)
+    hours = expand_to_utc(calendar.cells, new_mentor.tzinfo, start, end) if "1" in calendar.cells else []
+    away = days_to_utc(calendar.time_off, new_mentor.tzinfo, start, end)
+    buffer = timedelta(minutes=settings.BOOKING_BUFFER_MINUTES)
+    notice_from = now + timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES)
+    # The sessions being moved are the old mentor's, so none of them is in this calendar.
+    busy = merge([(s - buffer, e + buffer) for s, e, _ in calendar.sessions])
+
+    def overlaps(intervals, a, b):
+        return any(s < b and a < e for s, e in intervals)
+
+    conflicts: dict[int, str] = {}
+    for session in sessions:
+        a, b = session.starts_at, session.ends_at
+        if session.status != S.SCHEDULED:
+            conflicts[session.pk] = "This session is no longer scheduled."
+        elif session.has_started(now):
+            conflicts[session.pk] = "This session has already started."
+        elif a < notice_from:
+            # The same notice a booking needs: nobody inherits a session about to begin.
+            conflicts[session.pk] = (f"It starts too soon to hand over (less than "
+                                     f"{settings.BOOKING_MIN_NOTICE_MINUTES} minutes' notice); keep or cancel it.")
+        elif session.service_id not in offered:
+            conflicts[session.pk] = f"{name} doesn't offer “{session.service.name}”."
+        elif overlaps(away, a, b):
+            conflicts[session.pk] = f"{name} is on time off then."
+        elif overlaps(busy, a, b):
+            conflicts[session.pk] = f"{name} has another session then."
+        elif not within(hours, a, b):
+            conflicts[session.pk] = f"That time is outside {name}'s weekly hours."
+    return conflicts
+
+
+def session_move_to_mentor(*, session: Session, new_mentor: User, actor: User, now: datetime) -> Session:
+    """Hand a scheduled session over to another mentor at the same time.
+
+    The credit stays (it is the same session, so its consume stands). Locks
+    the credit account, then both mentors' rows (their calendars, in id
+    order), then the session; re-checks that the new mentor is free under
+    the lock; the exclusion constraint catches anything that still slips by.
+    """
+    require_manager(actor)
+    with transaction.atomic():
+        student_id, old_mentor_id = Session.objects.values_list("student_id", "mentor_id").get(pk=session.pk)
+        account_for_update(student=User(pk=student_id))
+        locked = {u.pk: u for u in User.objects.select_for_update().filter(pk__in={old_mentor_id, new_mentor.pk})
+                  .order_by("pk")}
+        new_mentor = locked[new_mentor.pk]
+        session = Session.objects.select_for_update().select_related("student", "mentor", "service").get(pk=session.pk)
+        if session.mentor_id != old_mentor_id:
+            raise IllegalTransition("This session changed mentor meanwhile; reload the page and decide again.")
+        if session.mentor_id == new_mentor.pk:
+            raise IllegalTransition(f"This session is already with {new_mentor.get_full_name()}.")
+        if session.status != S.SCHEDULED:
+            raise IllegalTransition(ALREADY.get(session.status, "This session can't move."))
+        conflict = move_conflicts(sessions=[session], new_mentor=new_mentor, now=now).get(session.pk)
+        if conflict:
+            raise SlotUnavailable(f"Can't move the session of {_local(session.starts_at)} to "
+                                  f"{new_mentor.get_full_name()}: {conflict}")
+        previous_mentor = session.mentor
+        profile = MentorProfile.objects.filter(user=new_mentor).first()
+        session.mentor = new_mentor
+        session.video_url = profile.video_url if profile else ""
+        session.calendar_sequence += 1
+        # The reminders go again, from the new mentor with their video room.
+        session.last_chance_sent_at = session.starting_soon_sent_at = session.attendance_reminder_sent_at = None
+        try:
+            with transaction.atomic():
+                session.save(update_fields=["mentor", "video_url", "calendar_sequence", "last_chance_sent_at",
+                                            "starting_soon_sent_at", "attendance_reminder_sent_at"])
+        except IntegrityError:
+            raise SlotTaken(f"Can't move the session of {_local(session.starts_at)}: "
+                            f"{new_mentor.get_full_name()} was just booked at that time.")
+        SessionEvent.objects.create(
+            session=session, kind=SessionEvent.Kind.MENTOR_CHANGED, actor=actor, at=now,
+            note=f"Mentor changed from {previous_mentor.get_full_name()} to {new_mentor.get_full_name()}"[:500],
+        )
+        notifications.session_mentor_changed(session, previous_mentor=previous_mentor, now=now)
+    return session
+
+
+@dataclass
+class ReassignOutcome:
+    assignment: object
+    kept: list[Session] = field(default_factory=list)
+    moved: list[Session] = field(default_factory=list)
+    cancelled: list[Session] = field(default_factory=list)
+
+    def summary(self) -> str:
+        def listed(sessions):
+            return ", ".join(f"#{s.pk} {s.starts_at:%d %b %Y %H:%M} UTC" for s in sessions) or "none"
+
+        return (f"kept with the previous mentor: {listed(self.kept)}; moved to the new mentor: {listed(self.moved)}; "
+                f"cancelled with the credit refunded: {listed(self.cancelled)}")
+
+
+def reassign_with_sessions(
+    *, student: User, mentor: User, reason: str, actor: User, now: datetime, decisions: dict[int, str],
+    override_capacity: bool = False,
+) -> ReassignOutcome:
+    """Pair the student with `mentor` and settle their upcoming sessions with
+    the previous mentor — keep, move to the new mentor, or cancel with a
+    refund — all in one transaction: one refused move changes nothing at all.
+
+    `decisions` maps session id to "keep" | "move" | "cancel"; upcoming
+    sessions with the previous mentor not named are kept.
+    """
+    from accounts.audit import audit_record
+    from mentorship.models import MentorAssignment, StudentAccount
+    from mentorship.services import assignment_change
+
+    require_manager(actor)
+    if any(choice not in MOVE_CHOICES for choice in decisions.values()):
+        raise IllegalTransition("Choose keep, move or cancel for each session.")
+    with transaction.atomic():
+        # The fixed order: the credit account (only when a session will change),
+        # then the people, then the sessions.
+        if any(choice != "keep" for choice in decisions.values()):
+            account_for_update(student=student)
+        previous = MentorAssignment.objects.current().filter(student=student).values_list("mentor_id", flat=True).first()
+        list(User.objects.select_for_update().filter(pk__in={student.pk, mentor.pk, previous} - {None}).order_by("pk"))
+        assignment = assignment_change(student=student, mentor=mentor, reason=reason, actor=actor, now=now,
+                                       override_capacity=override_capacity)
+        outcome = ReassignOutcome(assignment=assignment)
+        in_flight = list(
+            Session.objects.filter(student=student, mentor_id=previous, status=S.SCHEDULED, starts_at__gt=now)
+            .select_related("student", "mentor", "service").order_by("starts_at")
+        ) if previous else []
+        unknown = {pk for pk, choice in decisions.items() if choice != "keep"} - {s.pk for s in in_flight}
+        if unknown:
+            raise IllegalTransition("Some of those sessions are no longer upcoming with the previous mentor; "
+                                    "reload the page and decide again.")
+        for session in in_flight:
+            choice = decisions.get(session.pk, "keep")
+            if choice == "move":
+                outcome.moved.append(session_move_to_mentor(session=session, new_mentor=mentor, actor=actor, now=now))
+            elif choice == "cancel":
+                outcome.cancelled.append(session_cancel(session=session, actor=actor, now=now,
+                                                        reason="your mentor is changing"))
+            else:
+                outcome.kept.append(session)
+        audit_record(
+            actor=actor, obj=StudentAccount(pk=student.pk, email=student.email, full_name=student.full_name),
+            message=f"Mentor changed to {mentor.get_full_name()}. Reason: {reason}. "
+                    + (f"Upcoming sessions {outcome.summary()}." if in_flight
+                       else "No upcoming sessions with a previous mentor."),
+        )
+    return outcome

@@ -1,0 +1,64 @@
+"""Session states: the one list of legal transitions, and the lock every change of a session takes."""
+
+from datetime import datetime, timedelta
+
+
+from accounts.models import Role, User
+from credits.services import account_for_update
+
+from ..errors import IllegalTransition, NotYourSession
+from ..models import Session, SessionStatus
+
+
+S = SessionStatus
+
+# The one list of legal status changes. Anything else is refused.
+TRANSITIONS: set[tuple[str, str]] = {
+    (S.SCHEDULED, S.COMPLETED),
+    (S.SCHEDULED, S.CANCELLED),
+    (S.SCHEDULED, S.FORFEITED),
+    (S.SCHEDULED, S.MENTOR_NO_SHOW),
+    # A success manager may correct a mark when the mentor was the one absent.
+    (S.COMPLETED, S.MENTOR_NO_SHOW),
+    (S.FORFEITED, S.MENTOR_NO_SHOW),
+}
+
+ALREADY = {
+    S.COMPLETED: "This session is already marked as completed.",
+    S.CANCELLED: "This session is already cancelled.",
+    S.FORFEITED: "This session was already forfeited.",
+    S.MENTOR_NO_SHOW: "This session is already recorded as a mentor no-show.",
+}
+
+
+def transition(session: Session, to: str, *, actor: User, now: datetime, note: str = "") -> None:
+    if (session.status, to) not in TRANSITIONS:
+        raise IllegalTransition(ALREADY.get(session.status, f"A {session.get_status_display().lower()} session can't change like that."))
+    session.status = to
+    session.status_changed_at = now
+    session.status_changed_by = actor
+    session.status_note = note[:500]
+    session.save(update_fields=["status", "status_changed_at", "status_changed_by", "status_note"])
+
+
+def lock_session(session_id: int) -> Session:
+    """Lock the student's account, then the session (the fixed order)."""
+    student_id = Session.objects.values_list("student_id", flat=True).get(pk=session_id)
+    account_for_update(student=User(pk=student_id))
+    return Session.objects.select_for_update().select_related("student", "mentor", "service").get(pk=session_id)
+
+
+def hours_text(delta: timedelta) -> str:
+    """Round down, so a cancellation one second late never reads "24 h before"."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    if minutes >= 48 * 60:
+        return f"{minutes // (24 * 60)} days"
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def require_manager(actor: User) -> None:
+    if not (actor.role == Role.MANAGER or actor.is_superuser):
+        raise NotYourSession("Only a success manager can do this.")
