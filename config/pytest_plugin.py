@@ -4,7 +4,7 @@ import pytest
 
 
 def pytest_configure(config):
-    # Fail loudly rather than quietly testing on SQLite: constraints, locks and
+    # Fail loudly rather than test on another engine: constraints, locks and
     # ranges only mean something on PostgreSQL.
     from django.conf import settings
 
@@ -12,7 +12,7 @@ def pytest_configure(config):
     if db["ENGINE"] != "django.db.backends.postgresql":
         pytest.exit(
             f"The test suite runs on PostgreSQL only, but DATABASE_URL points at {db['ENGINE']}. "
-            "Set DATABASE_URL=postgres://postgres@127.0.0.1:5432/mentorship (bin/test does).",
+            "Set DATABASE_URL=postgres://postgres@127.0.0.1:5432/mentorship (pytest.ini's default).",
             returncode=3,
         )
     import psycopg2
@@ -25,7 +25,8 @@ def pytest_configure(config):
     except psycopg2.OperationalError as exc:
         pytest.exit(
             f"PostgreSQL is unreachable at {db.get('HOST')}:{db.get('PORT')} ({str(exc).strip()}). "
-            "Start it (bin/test starts a local one) or fix DATABASE_URL; the suite never falls back to SQLite.",
+            "Start it, fix DATABASE_URL, or unset DATABASE_URL and run bin/test, which then uses the embedded "
+            "PostgreSQL of config/embedded_db.py.",
             returncode=3,
         )
 

@@ -45,10 +45,10 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret):
     "database_url, message",
     [
         ("postgres://postgres@127.0.0.1:1/mentorship", "PostgreSQL is unreachable"),
-        ("sqlite:////tmp/should-not-be-used.sqlite3", "runs on PostgreSQL only"),
+        ("mysql://root@127.0.0.1:3306/mentorship", "runs on PostgreSQL only"),
     ],
 )
-def test_the_suite_fails_loudly_instead_of_using_sqlite(tmp_path, database_url, message):
+def test_the_suite_fails_loudly_on_anything_but_a_reachable_postgresql(tmp_path, database_url, message):
     (tmp_path / "test_nothing.py").write_text("def test_nothing():\n    pass\n")
     env = {**os.environ, "DATABASE_URL": database_url}
     result = subprocess.run(
