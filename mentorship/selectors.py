@@ -87,14 +87,6 @@ def days_to_utc(days, zone, start: datetime, end: datetime) -> list[tuple[dateti
     return weekgrid.merge_intervals(intervals)
 
 
-def bookable_utc(user: User, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    """The owner's weekly hours in [start, end) as UTC intervals, minus their time off."""
-    hours = weekgrid.expand_to_utc(grid_cells(user), user.tzinfo, start, end)
-    if not hours:
-        return []
-    return weekgrid.subtract_intervals(hours, time_off_utc(user, start, end))
-
-
 def matching_window(now: datetime) -> tuple[datetime, datetime]:
     """The coming real week that shared hours are counted over."""
     start = weekgrid.window_start_for(now)

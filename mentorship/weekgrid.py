@@ -103,40 +103,6 @@ def merge_intervals(intervals: Iterable[tuple[datetime, datetime]]) -> list[tupl
     return [(s, e) for s, e in merged]
 
 
-def intersect_intervals(
-    a: list[tuple[datetime, datetime]], b: list[tuple[datetime, datetime]]
-) -> list[tuple[datetime, datetime]]:
-    """Intersection of two sorted, merged interval lists."""
-    out, i, j = [], 0, 0
-    while i < len(a) and j < len(b):
-        start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
-        if start < end:
-            out.append((start, end))
-        if a[i][1] < b[j][1]:
-            i += 1
-        else:
-            j += 1
-    return out
-
-
-def subtract_intervals(
-    a: list[tuple[datetime, datetime]], b: list[tuple[datetime, datetime]]
-) -> list[tuple[datetime, datetime]]:
-    """`a` minus `b`, both sorted and merged (e.g. available hours minus time off)."""
-    out = []
-    for start, end in a:
-        cursor = start
-        for b_start, b_end in b:
-            if b_end <= cursor or b_start >= end:
-                continue
-            if b_start > cursor:
-                out.append((cursor, b_start))
-            cursor = max(cursor, b_end)
-        if cursor < end:
-            out.append((cursor, end))
-    return out
-
-
 def offset_segments(
     zone: zoneinfo.ZoneInfo, start: datetime, end: datetime
 ) -> list[tuple[datetime, datetime, timedelta]]:

@@ -127,13 +127,3 @@ def test_current_mentor_and_students():
     assign(student, mentor)
     assert selectors.current_mentor(student) == mentor
     assert list(selectors.current_students(mentor)) == [student]
-
-
-def test_bookable_utc_is_the_grid_minus_time_off():
-    # London mentor, weekdays 09:00–11:00; Monday 18 January 2027 off.
-    mentor = make_mentor(timezone_name="Europe/London", hours=weekdays(range(9, 11)))
-    TimeOff.objects.create(user=mentor, starts_on=datetime(2027, 1, 18).date(), ends_on=datetime(2027, 1, 18).date(),
-                           created_at=timezone.now())
-    got = selectors.bookable_utc(mentor, datetime(2027, 1, 18, tzinfo=UTC), datetime(2027, 1, 20, tzinfo=UTC))
-    assert got == [(datetime(2027, 1, 19, 9, tzinfo=UTC), datetime(2027, 1, 19, 11, tzinfo=UTC))]
-    assert selectors.bookable_utc(make_mentor(), datetime(2027, 1, 18, tzinfo=UTC), datetime(2027, 1, 20, tzinfo=UTC)) == []
