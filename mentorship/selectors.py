@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import itemgetter
 from datetime import UTC, datetime, time, timedelta
+from operator import itemgetter
 
 from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -214,7 +214,7 @@ def rank_mentors(student: User, *, now: datetime, exclude_mentor_ids: tuple[int,
     overlaps = weekgrid.overlaps_with(student_mask, ((row[3], row[2]) for row in rows), window_start)
     skills_wanted = len(wanted)
     keyed = []
-    for (pk, name, zone, cells, capacity, accepting, profile_id), overlap in zip(rows, overlaps):
+    for (pk, name, zone, _cells, capacity, accepting, profile_id), overlap in zip(rows, overlaps, strict=True):
         # A mentor who never filled in a profile gets the defaults.
         capacity = DEFAULT_CAPACITY if capacity is None else capacity
         accepting = True if accepting is None else accepting

@@ -62,7 +62,7 @@ def cells_from_indices(indices: Iterable[int | str]) -> str:
         try:
             index = int(str(raw).strip(), 10)
         except ValueError:
-            raise GridError(f"“{raw}” is not an hour of the week (expected a number from 0 to {CELLS - 1}).")
+            raise GridError(f"“{raw}” is not an hour of the week (expected a number from 0 to {CELLS - 1}).") from None
         if not 0 <= index < CELLS:
             raise GridError(f"“{raw}” is not an hour of the week (expected a number from 0 to {CELLS - 1}).")
         chosen[index] = ord("1")
