@@ -113,6 +113,13 @@ class RunningWorker:
         raise AssertionError("no such email arrived; worker said:\n" + "".join(self.output[-40:]))
 
 
+def _database_url(db) -> str:
+    """The URL of the test database, for a process of its own (TCP, or the embedded server's socket)."""
+    if db["HOST"].startswith("/"):
+        return f"postgres://{db['USER']}@/{db['NAME']}?host={db['HOST']}"
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
 @pytest.fixture
 def celery_worker(transactional_db, tmp_path):
     import subprocess
@@ -129,7 +136,7 @@ def celery_worker(transactional_db, tmp_path):
     mail_dir.mkdir()
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": _database_url(db),
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
         "CELERY_TASK_ALWAYS_EAGER": "false",

@@ -1,8 +1,9 @@
 """One settings module for every environment, driven by environment variables.
 
-With no environment at all the site runs for local use: SQLite, a Celery
-transport that needs no server, emails on the console, DEBUG on. Production is
-the same code with DEBUG off and real services named by URL.
+With no environment at all the site runs for local use: the embedded PostgreSQL
+that `bin/run` starts (its socket in var/pg), a Celery transport that needs no
+server, emails on the console, DEBUG on. Production is the same code with DEBUG
+off and real services named by URL.
 """
 
 from pathlib import Path
@@ -12,7 +13,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"  # local state of the embedded default (SQLite, broker folder)
+VAR_DIR = BASE_DIR / "var"  # local state of command 1 (PostgreSQL data, broker folder, mail); ignored by git
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")  # optional; real environment wins
@@ -88,11 +89,15 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------
+# PostgreSQL only. Unset, it is the embedded server of command 1 (config/embedded_db.py,
+# started by bin/run), listening on a Unix socket in var/pg.
 VAR_DIR.mkdir(exist_ok=True)
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+DATABASES = {"default": env.db("DATABASE_URL", default=f"postgres://postgres@/mentorship?host={VAR_DIR / 'pg'}")}
+if not DATABASES["default"]["HOST"] and "host" in DATABASES["default"].get("OPTIONS", {}):
+    # A socket URL (postgres://user@/name?host=/abs/dir) arrives as an option; Django reads it as HOST.
+    DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and the cache ---------------------------------------
@@ -135,6 +140,8 @@ else:
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir / "processed"),
+        # Exchange tables; kombu's default is a control/ folder in the working directory.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
         "polling_interval": 0.2,  # the default (1 s) makes local emails feel slow
     }

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from psycopg2.extras import execute_values
 
 from .models import (
     AllowanceKind,
@@ -79,18 +80,13 @@ def _claim_batch(*, now: dt.datetime, batch_size: int, enrolment_ids, after: tup
     if after is not None:
         # Keyset: continue after the last row this sweep claimed instead of walking the
         # index again past every row already reset (their old versions linger until vacuum).
-        due_at = after[0]
-        if isinstance(due_at, dt.datetime):  # SQLite hands back the stored text, which compares as is
-            due_at = connection.ops.adapt_datetimefield_value(due_at)
         extra += " AND (e.next_reset_at, e.id) > (%s, %s)"
-        extra_params += [due_at, after[1]]
-    lock_enrolments = lock_accounts = ""
-    if connection.features.has_select_for_update_skip_locked and connection.features.has_select_for_update_of:
-        # Enrolments another sweep holds are skipped, never waited for. Accounts are skipped too:
-        # services lock the account first and the enrolment second, so waiting here could
-        # deadlock with a manager pausing a plan; a skipped row stays due for the next run.
-        lock_enrolments = " FOR UPDATE SKIP LOCKED"
-        lock_accounts = " FOR UPDATE OF a SKIP LOCKED"
+        extra_params += [after[0], after[1]]
+    # Enrolments another sweep holds are skipped, never waited for. Accounts are skipped too:
+    # services lock the account first and the enrolment second, so waiting here could
+    # deadlock with a manager pausing a plan; a skipped row stays due for the next run.
+    lock_enrolments = " FOR UPDATE SKIP LOCKED"
+    lock_accounts = " FOR UPDATE OF a SKIP LOCKED"
     # The batch is picked from the enrolments alone (an ordered walk of the partial due
     # index, LIMIT n) before joining, so each batch costs the same however many are due.
     sql = (
@@ -126,24 +122,16 @@ def _insert_entries(entries: list[tuple], *, now: dt.datetime) -> None:
     """One multi-row INSERT for the batch (in order, so an expiry precedes its month's grant)."""
     if not entries:
         return
-    if connection.vendor == "postgresql":
-        # Building model instances costs more than the INSERT itself at this size.
-        from psycopg2.extras import execute_values
-
-        with connection.cursor() as cursor:
-            execute_values(
-                cursor.cursor,
-                f"INSERT INTO {LedgerEntry._meta.db_table} (account_id, kind, amount, balance_after, enrolment_id,"
-                " period, created_at, note) VALUES %s",
-                [(*entry, now) for entry in entries],
-                template="(%s, %s, %s, %s, %s, %s, %s, '')",
-                page_size=len(entries),
-            )
-        return
-    LedgerEntry.objects.bulk_create([
-        LedgerEntry(account_id=a, kind=k, amount=amount, balance_after=after, enrolment_id=e, period=p, created_at=now)
-        for a, k, amount, after, e, p in entries
-    ])
+    # Building model instances costs more than the INSERT itself at this size.
+    with connection.cursor() as cursor:
+        execute_values(
+            cursor.cursor,
+            f"INSERT INTO {LedgerEntry._meta.db_table} (account_id, kind, amount, balance_after, enrolment_id,"
+            " period, created_at, note) VALUES %s",
+            [(*entry, now) for entry in entries],
+            template="(%s, %s, %s, %s, %s, %s, %s, '')",
+            page_size=len(entries),
+        )
 
 
 def _set_balances(new_balance: dict[int, list[int]], *, now: dt.datetime) -> None:
@@ -154,25 +142,18 @@ def _set_balances(new_balance: dict[int, list[int]], *, now: dt.datetime) -> Non
 
 def _advance(advance: dict[dt.datetime, list[int]], *, now: dt.datetime) -> int:
     """Move next_reset_at on, only for rows still due (the lock makes this certain; the condition states it)."""
-    if connection.vendor == "postgresql":
-        from psycopg2.extras import execute_values
-
-        table = Enrolment._meta.db_table
-        values = [(enrolment_id, next_at, now) for next_at, ids in advance.items() for enrolment_id in ids]
-        with connection.cursor() as cursor:
-            execute_values(
-                cursor.cursor,
-                f"UPDATE {table} e SET next_reset_at = v.next_at FROM (VALUES %s) AS v(id, next_at, due_by)"
-                " WHERE e.id = v.id AND e.next_reset_at <= v.due_by",
-                values,
-                template="(%s, %s::timestamptz, %s::timestamptz)",
-                page_size=len(values),
-            )
-            return cursor.cursor.rowcount
-    advanced = 0
-    for next_reset_at, ids in advance.items():
-        advanced += Enrolment.objects.filter(id__in=ids, next_reset_at__lte=now).update(next_reset_at=next_reset_at)
-    return advanced
+    table = Enrolment._meta.db_table
+    values = [(enrolment_id, next_at, now) for next_at, ids in advance.items() for enrolment_id in ids]
+    with connection.cursor() as cursor:
+        execute_values(
+            cursor.cursor,
+            f"UPDATE {table} e SET next_reset_at = v.next_at FROM (VALUES %s) AS v(id, next_at, due_by)"
+            " WHERE e.id = v.id AND e.next_reset_at <= v.due_by",
+            values,
+            template="(%s, %s::timestamptz, %s::timestamptz)",
+            page_size=len(values),
+        )
+        return cursor.cursor.rowcount
 
 
 def _reset_batch(rows: list[tuple], *, now: dt.datetime, result: ResetResult) -> None:
@@ -186,8 +167,6 @@ def _reset_batch(rows: list[tuple], *, now: dt.datetime, result: ResetResult) ->
             months[zone_name] = (month_of(now, tz), first_of_next_month(now, tz))
         period, next_reset_at = months[zone_name]
         advance[next_reset_at].append(enrolment_id)
-        if isinstance(last, str):  # SQLite returns the raw date text from a subquery
-            last = dt.date.fromisoformat(last)
         if last is not None and last >= period:
             continue  # this month was granted already (e.g. resumed in the month it was paused)
         if balance > 0:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import itemgetter
 from datetime import UTC, datetime, time, timedelta
+from operator import itemgetter
 
 from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -85,14 +85,6 @@ def days_to_utc(days, zone, start: datetime, end: datetime) -> list[tuple[dateti
         if piece[0] < piece[1]:
             intervals.append(piece)
     return weekgrid.merge_intervals(intervals)
-
-
-def bookable_utc(user: User, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    """The owner's weekly hours in [start, end) as UTC intervals, minus their time off."""
-    hours = weekgrid.expand_to_utc(grid_cells(user), user.tzinfo, start, end)
-    if not hours:
-        return []
-    return weekgrid.subtract_intervals(hours, time_off_utc(user, start, end))
 
 
 def matching_window(now: datetime) -> tuple[datetime, datetime]:
@@ -222,7 +214,7 @@ def rank_mentors(student: User, *, now: datetime, exclude_mentor_ids: tuple[int,
     overlaps = weekgrid.overlaps_with(student_mask, ((row[3], row[2]) for row in rows), window_start)
     skills_wanted = len(wanted)
     keyed = []
-    for (pk, name, zone, cells, capacity, accepting, profile_id), overlap in zip(rows, overlaps):
+    for (pk, name, zone, _cells, capacity, accepting, profile_id), overlap in zip(rows, overlaps, strict=True):
         # A mentor who never filled in a profile gets the defaults.
         capacity = DEFAULT_CAPACITY if capacity is None else capacity
         accepting = True if accepting is None else accepting

@@ -147,7 +147,7 @@ def mentor_photo(request, mentor_id: int):
     try:
         handle = profile.photo.open("rb")
     except FileNotFoundError:
-        raise Http404("No photo.")
+        raise Http404("No photo.") from None
     response = FileResponse(handle)
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -3,6 +3,7 @@ so the credit ledger stays consistent (credits_audit passes)."""
 
 import heapq
 from datetime import timedelta
+from functools import partial
 
 from django.utils import timezone
 
@@ -105,8 +106,9 @@ def _seed_student(student, mentor, manager, index, coding, career, now, stdout) 
         if session is None:  # a booking
             service = career if n == 1 else coding
             start = _pick(mentor, student, service, when, skip=2)  # two days on: cancellable in time
-            session = start and _step(f"past booking for {student.email}", lambda: services.booking_create(
-                student=student, mentor=mentor, service=service, starts_at=start, actor=student, now=when))
+            session = start and _step(f"past booking for {student.email}", partial(
+                services.booking_create, student=student, mentor=mentor, service=service, starts_at=start,
+                actor=student, now=when))
             if session:
                 made += 1
                 heapq.heappush(timeline, (_outcome_time(session, n, index, when), 1, n, session))
@@ -115,7 +117,8 @@ def _seed_student(student, mentor, manager, index, coding, career, now, stdout) 
     # Coming up: the soonest free time (often inside 24 h) and one a few days on.
     for skip, service in ((0, coding), (3, career)):
         start = _pick(mentor, student, service, now, skip=skip)
-        if start is not None and _step(f"upcoming booking for {student.email}", lambda: services.booking_create(
-                student=student, mentor=mentor, service=service, starts_at=start, actor=student, now=now)):
+        if start is not None and _step(f"upcoming booking for {student.email}", partial(
+                services.booking_create, student=student, mentor=mentor, service=service, starts_at=start,
+                actor=student, now=now)):
             made += 1
     return made

@@ -173,7 +173,9 @@ def flash_request_create(*, student: User, mentor: User, service: ServiceType, s
                     message=message, created_at=now,
                 )
         except IntegrityError:  # the unique open-request constraint caught a race
-            raise FlashError("You already asked this mentor for that time; the request is waiting for an answer.")
+            raise FlashError(
+                "You already asked this mentor for that time; the request is waiting for an answer."
+            ) from None
         _email("flash_requested", request, to=mentor)
     return request
 

@@ -2,12 +2,11 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Func, Q
-
-from .constraints import PostgresExclusionConstraint
 
 # The 24-hour rule, measured in real elapsed time (UTC), not wall-clock days.
 FREE_CANCELLATION_WINDOW = timedelta(hours=24)
@@ -148,7 +147,7 @@ class Session(models.Model):
             # The database itself refuses a double booking, whatever the code
             # above it does: no two live sessions of one mentor, or of one
             # student, may overlap ([) ranges, so back-to-back is fine).
-            PostgresExclusionConstraint(
+            ExclusionConstraint(
                 name="session_mentor_no_overlap",
                 expressions=[
                     (TsTzRange("starts_at", "ends_at", models.Value("[)")), RangeOperators.OVERLAPS),
@@ -156,7 +155,7 @@ class Session(models.Model):
                 ],
                 condition=Q(status__in=LIVE_STATUSES),
             ),
-            PostgresExclusionConstraint(
+            ExclusionConstraint(
                 name="session_student_no_overlap",
                 expressions=[
                     (TsTzRange("starts_at", "ends_at", models.Value("[)")), RangeOperators.OVERLAPS),

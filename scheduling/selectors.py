@@ -3,13 +3,11 @@
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Avg, Count, Q
-from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.models import User
 from mentorship.models import AvailabilityGrid, TimeOff
@@ -38,16 +36,6 @@ class MentorCalendar:
     time_off: list[tuple[date, date]]
 
 
-def _utc(value) -> datetime:
-    if isinstance(value, str):  # SQLite hands back text from a UNION
-        value = parse_datetime(value)
-    return value if value.tzinfo else value.replace(tzinfo=dt_timezone.utc)
-
-
-def _day(value) -> date:
-    return parse_date(value) if isinstance(value, str) else value
-
-
 def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end: datetime,
               exclude_session_id: int | None) -> MentorCalendar:
     """Everything slot search reads, in one statement and one round trip.
@@ -55,11 +43,9 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
     Slot search is the hottest read in the product (every slot page, every
     booking re-check). Built through the ORM, its three small queries cost
     about a millisecond each in Python alone — more than PostgreSQL takes to
-    run them — so this is one plain parameterised UNION instead (portable to
-    the SQLite default): the mentor's grid, their time off, and the live
-    sessions of the mentor or the student.
+    run them — so this is one plain parameterised UNION instead: the mentor's
+    grid, their time off, and the live sessions of the mentor or the student.
     """
-    ops = connection.ops
     sql = f"""
         SELECT 'g', cells, CAST(NULL AS timestamp with time zone), CAST(NULL AS timestamp with time zone),
                CAST(NULL AS bigint), CAST(NULL AS date), CAST(NULL AS date)
@@ -76,10 +62,9 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
     zone = mentor.tzinfo
     params = [
         mentor.pk,
-        mentor.pk, ops.adapt_datefield_value(start.astimezone(zone).date()),
-        ops.adapt_datefield_value(end.astimezone(zone).date()),
+        mentor.pk, start.astimezone(zone).date(), end.astimezone(zone).date(),
         mentor.pk, student.pk if student is not None else -1, *LIVE_STATUSES,
-        ops.adapt_datetimefield_value(end), ops.adapt_datetimefield_value(start),
+        end, start,
         exclude_session_id if exclude_session_id is not None else -1,
     ]
     calendar = MentorCalendar(cells=EMPTY_GRID, sessions=[], time_off=[])
@@ -89,9 +74,9 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
             if kind == "g":
                 calendar.cells = cells
             elif kind == "o":
-                calendar.time_off.append((_day(first_day), _day(last_day)))
+                calendar.time_off.append((first_day, last_day))
             else:
-                calendar.sessions.append((_utc(s_start), _utc(s_end), mentor_id))
+                calendar.sessions.append((s_start, s_end, mentor_id))
     return calendar
 
 

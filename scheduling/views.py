@@ -33,7 +33,7 @@ def _my_session(request, pk: int) -> Session:
             .get(pk=pk)
         )
     except Session.DoesNotExist:
-        raise Http404("No such session.")
+        raise Http404("No such session.") from None
 
 
 def _bookable_mentor(mentor_id: int) -> User:

@@ -154,7 +154,7 @@ def test_directory_shows_shared_hours_and_filters(client):
     student = make_student(timezone_name="Europe/London", hours=weekdays(range(9, 12)))
     python, sql = skill("Python"), skill("SQL")
     hindi = Language.objects.create(name="Hindi")
-    near = make_mentor(timezone_name="Europe/London", hours=weekdays(range(9, 11)), skills=["Python"], full_name="Near")
+    make_mentor(timezone_name="Europe/London", hours=weekdays(range(9, 11)), skills=["Python"], full_name="Near")
     far = make_mentor(timezone_name="Asia/Tokyo", hours=weekdays(range(9, 11)), skills=["SQL"], full_name="Far")
     far.mentor_profile.languages.add(hindi)
     full = make_mentor(hours=weekdays(range(9, 10)), capacity=0, full_name="Fully Booked")
