@@ -113,7 +113,7 @@ def thread_story(thread: Thread, *, viewer: User | None, now: datetime, before: 
     events shown are those inside the span of the messages shown (all of
     them when the thread is short enough to show whole).
     """
-    messages = Message.objects.filter(thread=thread).select_related("sender", "about_session__service")
+    messages = Message.objects.filter(thread_id=thread.pk).select_related("sender", "about_session__service")
     if before is not None:
         messages = messages.filter(pk__lt=before)
     page = list(messages.order_by("-created_at", "-pk")[: limit + 1]) if thread.pk else []
