@@ -7,7 +7,6 @@ messages or events (the tests assert it).
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.cache import cache
 from django.db.models import Q, Sum
 
 from accounts.models import User
@@ -19,7 +18,6 @@ from .models import Membership, Message, Thread
 MESSAGES_SHOWN = 50
 EVENTS_SHOWN = 100
 INBOX_PAGE_SIZE = 20
-UNREAD_CACHE_SECONDS = 300
 
 
 def have_reason_to_talk(*, student: User, mentor: User) -> bool:
@@ -36,22 +34,14 @@ def thread_between(user: User, other: User) -> Thread | None:
 # --- the unread badge ---------------------------------------------------------------
 
 
-def _unread_key(user_id: int) -> str:
-    return f"conversations:unread:{user_id}"
-
-
 def unread_total(user: User) -> int:
-    """Unread messages over all of the user's threads; cached, cleared on every send and read."""
-    key = _unread_key(user.pk)
-    total = cache.get(key)
-    if total is None:
-        total = Membership.objects.filter(user=user, unread_count__gt=0).aggregate(n=Sum("unread_count"))["n"] or 0
-        cache.set(key, total, UNREAD_CACHE_SECONDS)
-    return total
+    """Unread messages over all of the user's threads: one indexed query.
 
-
-def forget_unread(*user_ids: int) -> None:
-    cache.delete_many([_unread_key(pk) for pk in user_ids])
+    Not cached on purpose: a cache would make the first page after every
+    message cost a query more than the next, and every page's query count
+    must stay the same.
+    """
+    return Membership.objects.filter(user=user, unread_count__gt=0).aggregate(n=Sum("unread_count"))["n"] or 0
 
 
 # --- the inbox ----------------------------------------------------------------------

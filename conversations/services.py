@@ -126,20 +126,12 @@ def message_send(*, thread: Thread, sender: User, body: str, submit_key: uuid.UU
             unread_count=F("unread_count") + 1, unread_since=Coalesce(F("unread_since"), now),
             last_incoming_at=now,
         )
-        recipient_id = thread.mentor_id if sender.pk == thread.student_id else thread.student_id
-        transaction.on_commit(lambda: selectors.forget_unread(recipient_id, sender.pk))
     return message
 
 
-def thread_mark_read(*, thread: Thread, user: User, now: datetime) -> bool:
-    """Everything in the thread is read by `user`. True when something was unread."""
-    changed = Membership.objects.filter(thread=thread, user=user, unread_count__gt=0).update(
-        last_read_at=now, unread_count=0, unread_since=None)
-    if not changed:
-        Membership.objects.filter(thread=thread, user=user).update(last_read_at=now)
-    else:
-        selectors.forget_unread(user.pk)
-    return bool(changed)
+def thread_mark_read(*, thread: Thread, user: User, now: datetime) -> None:
+    """Everything in the thread is read by `user` (reading a thread marks it read)."""
+    Membership.objects.filter(thread=thread, user=user).update(last_read_at=now, unread_count=0, unread_since=None)
 
 
 def thread_block(*, thread: Thread, actor: User, reason: str, now: datetime) -> Thread:
