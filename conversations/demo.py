@@ -24,13 +24,13 @@ from .models import Membership, Thread
 SCRIPTS = [
     # (student, [(minutes ago, "s" | "m", text)]); the mentor is the student's current one.
     ("sam@example.com", [
-        (3 * 24 * 60, "s", "Hi Ada! Before our next session: could we look at my project plan? It's at "
-                           "https://github.com/example/sam-budget-app"),
-        (3 * 24 * 60 - 45, "m", "Of course. Push your latest branch and write down the two questions you're "
-                                "most stuck on."),
+        (3 * 24 * 60, "s", ("Hi Ada! Before our next session: could we look at my project plan? It's at "
+                            "https://github.com/example/sam-budget-app")),
+        (3 * 24 * 60 - 45, "m", ("Of course. Push your latest branch and write down the two questions you're "
+                                 "most stuck on.")),
         (2 * 24 * 60, "s", "Done — the questions are in the README."),
-        (90, "m", "Read them, good questions. Have a look at https://docs.python.org/3/library/unittest.html "
-                  "before we meet."),
+        (90, "m", ("Read them, good questions. Have a look at https://docs.python.org/3/library/unittest.html "
+                   "before we meet.")),
     ]),
     ("olivia@example.com", [
         (26 * 60, "m", "Welcome aboard, Olivia! How do you like to communicate between sessions?"),

@@ -1,11 +1,9 @@
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from mentorship.models import MentorAssignment
-
-UTC = timezone.utc
 
 
 @pytest.fixture

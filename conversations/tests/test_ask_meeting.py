@@ -3,7 +3,7 @@ first message are made together, or neither is."""
 
 import html
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
@@ -16,7 +16,6 @@ from scheduling.models import FlashRequest, Session
 from scheduling.tests.helpers import bookable_mentor, give_credits
 
 pytestmark = pytest.mark.django_db
-UTC = timezone.utc
 NOW = datetime(2027, 3, 10, 12, 0, tzinfo=UTC)
 
 

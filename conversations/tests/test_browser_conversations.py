@@ -36,7 +36,7 @@ def test_student_writes_from_the_session_page_mentor_replies_then_blocks(page):
     mentor = MentorFactory(full_name="Ada Mentor", timezone="Europe/London")
     student = StudentFactory(full_name="Sam Student", timezone="America/New_York")
     MentorAssignment.objects.create(student=student, mentor=mentor, started_at=timezone.now(), reason="Match")
-    service = bookable_mentor(mentor, hours=range(0, 24))
+    service = bookable_mentor(mentor, hours=range(24))
     give_credits(student, 2)
     now = timezone.now()
     session = scheduling_services.booking_create(
@@ -93,7 +93,7 @@ def test_student_writes_from_the_session_page_mentor_replies_then_blocks(page):
 
 def test_a_message_with_a_meeting_request_reaches_the_mentors_inbox_with_its_actions(page):
     mentor = MentorFactory(full_name="Grace Mentor", timezone="Europe/London")
-    bookable_mentor(mentor, hours=range(0, 24))
+    bookable_mentor(mentor, hours=range(24))
     student = StudentFactory(full_name="Lucas Student", timezone="America/New_York")
     give_credits(student, 2)
     day = (timezone.now() + timedelta(days=3)).astimezone(student.tzinfo)

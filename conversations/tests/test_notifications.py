@@ -1,7 +1,7 @@
 """A new message is emailed only when it waits unread for 10 minutes, at most
 once an hour per thread, through the outbox; opt-out in Settings."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -12,7 +12,6 @@ from conversations.models import Membership
 from conversations.tests.conftest import send
 
 pytestmark = pytest.mark.django_db
-UTC = timezone.utc
 T0 = datetime(2027, 3, 10, 12, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
 

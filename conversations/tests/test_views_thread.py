@@ -6,11 +6,10 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils.html import strip_tags
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from accounts.tests.factories import MentorFactory, StudentFactory
-from conversations import services
 from conversations.models import Membership, Message, Thread
 from conversations.tests.conftest import send
 from scheduling import services as scheduling_services
@@ -33,7 +32,7 @@ def post_message(client, thread, body, key=None, **extra):
 
 @pytest.fixture
 def session(paired, student, mentor):
-    service = bookable_mentor(mentor, hours=range(0, 24))
+    service = bookable_mentor(mentor, hours=range(24))
     give_credits(student, 4)
     now = timezone.now()
     start = (now + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
@@ -242,3 +241,43 @@ def test_the_thread_page_costs_the_same_queries_with_3_or_40_messages(client, th
         page = client.get(url("thread", thread.pk))
     assert page.context["message_count"] == 40
     assert [e.event.kind for e in page.context["entries"] if e.kind == "session"] == ["booked", "rescheduled"]
+
+
+def test_the_mentor_gets_a_message_link_on_the_session_page_too(client, session, mentor, student):
+    client.force_login(mentor)
+    page = text(client.get(reverse("scheduling:session-detail", args=[session.pk])))
+    assert "Message Sam" in page and f"{url('with', student.pk)}?session={session.pk}" in page
+
+
+def test_long_threads_show_the_latest_messages_and_earlier_ones_a_page_back(client, thread, student, mentor):
+    base = timezone.now() - timedelta(hours=3)
+    for n in range(60):
+        send(thread, student if n % 2 else mentor, f"Number {n:02d}", now=base + timedelta(minutes=2 * n))
+    client.force_login(student)
+    page = client.get(url("thread", thread.pk))
+    shown = [e.message.body for e in page.context["entries"] if e.kind == "message"]
+    assert shown[0] == "Number 10" and shown[-1] == "Number 59" and len(shown) == 50
+    earlier_link = f"{url('messages', thread.pk)}?before={page.context['earliest_id']}"
+    assert earlier_link in page.content.decode()
+    earlier = client.get(earlier_link)
+    assert [e.message.body for e in earlier.context["entries"] if e.kind == "message"] == [
+        f"Number {n:02d}" for n in range(10)]
+    assert not earlier.context["has_earlier"] and 'name="body"' not in earlier.content.decode()
+
+
+def test_flash_steps_read_in_order_in_the_thread(client, thread, student, mentor, session):
+    from scheduling import flash
+
+    now = timezone.now()
+    start = session.starts_at + timedelta(days=1)
+    request = flash.flash_request_create(student=student, mentor=mentor, service=session.service, starts_at=start,
+                                         topic="Extra session", message="", now=now)
+    flash.flash_counter(request=request, mentor=mentor, starts_at=start + timedelta(hours=2), note="Later?",
+                        now=now + timedelta(minutes=5))
+    flash.flash_counter_decline(request=request, student=student, now=now + timedelta(minutes=9))
+    send(thread, student, "Sorry, that time doesn't work", now=now + timedelta(minutes=10))
+    client.force_login(mentor)
+    entries = client.get(url("thread", thread.pk)).context["entries"]
+    assert [(e.kind, e.flash_step or getattr(e.event, "kind", "")) for e in entries] == [
+        ("session", "booked"), ("flash", "requested"), ("flash", "countered"), ("flash", "counter_declined"),
+        ("message", "")]
