@@ -129,6 +129,15 @@ def message_send(*, thread: Thread, sender: User, body: str, submit_key: uuid.UU
     return message
 
 
+def message_start(*, sender: User, other: User, body: str, submit_key: uuid.UUID, now: datetime,
+                  about_session: Session | None = None) -> Message:
+    """The first message to someone: the thread and the message are made together, or neither."""
+    with transaction.atomic():
+        thread = thread_open(user=sender, other=other, now=now)
+        return message_send(thread=thread, sender=sender, body=body, submit_key=submit_key, now=now,
+                            about_session=about_session)
+
+
 def thread_mark_read(*, thread: Thread, user: User, now: datetime) -> None:
     """Everything in the thread is read by `user` (reading a thread marks it read)."""
     Membership.objects.filter(thread=thread, user=user).update(last_read_at=now, unread_count=0, unread_since=None)

@@ -166,14 +166,13 @@ def thread_with(request, user_id: int):
     if request.method == "POST" and form.is_valid():
         now = timezone.now()
         try:
-            thread = services.thread_open(user=request.user, other=other, now=now)
-            message = services.message_send(thread=thread, sender=request.user, body=form.cleaned_data["body"],
-                                            submit_key=form.cleaned_data["submit_key"], now=now,
-                                            about_session=about)
+            message = services.message_start(sender=request.user, other=other, body=form.cleaned_data["body"],
+                                              submit_key=form.cleaned_data["submit_key"], now=now,
+                                              about_session=about)
         except ConversationError as exc:
             error = exc.message
         else:
-            return redirect(f"{reverse('conversations:thread', args=[thread.pk])}#message-{message.pk}")
+            return redirect(f"{reverse('conversations:thread', args=[message.thread_id])}#message-{message.pk}")
     now = timezone.now()
     unsaved = Thread(student=student, mentor=mentor)
     context = {"thread": unsaved, "other": other, "now": now, "new_thread": True, "form": form,

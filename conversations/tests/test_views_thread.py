@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from accounts.tests.factories import MentorFactory, StudentFactory
+from conversations import services
 from conversations.models import Membership, Message, Thread
 from conversations.tests.conftest import send
 from scheduling import services as scheduling_services
@@ -281,3 +282,11 @@ def test_flash_steps_read_in_order_in_the_thread(client, thread, student, mentor
     assert [(e.kind, e.flash_step or getattr(e.event, "kind", "")) for e in entries] == [
         ("session", "booked"), ("flash", "requested"), ("flash", "countered"), ("flash", "counter_declined"),
         ("message", "")]
+
+
+def test_a_refused_first_message_leaves_no_empty_thread(client, paired, student, mentor, monkeypatch):
+    monkeypatch.setattr(services, "RATE_LIMITS", ((timedelta(minutes=1), 0),))
+    client.force_login(student)
+    response = client.post(url("with", mentor.pk), {"body": "Hello", "submit_key": str(uuid.uuid4())})
+    assert response.status_code == 409 and "Wait a little, then send again" in text(response)
+    assert not Thread.objects.exists() and not Message.objects.exists()
