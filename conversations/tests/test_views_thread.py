@@ -290,3 +290,22 @@ def test_a_refused_first_message_leaves_no_empty_thread(client, paired, student,
     response = client.post(url("with", mentor.pk), {"body": "Hello", "submit_key": str(uuid.uuid4())})
     assert response.status_code == 409 and "Wait a little, then send again" in text(response)
     assert not Thread.objects.exists() and not Message.objects.exists()
+
+
+def test_the_inbox_costs_the_same_queries_with_3_or_30_threads(client, mentor, django_assert_max_num_queries,
+                                                               django_assert_num_queries):
+    def add_threads(n):
+        for _ in range(n):
+            s = StudentFactory()
+            t = Thread.objects.create(student=s, mentor=mentor, created_at=timezone.now())
+            Membership.objects.bulk_create([Membership(thread=t, user=s), Membership(thread=t, user=mentor)])
+            send(t, s, "Hello")
+
+    add_threads(3)
+    client.force_login(mentor)
+    with django_assert_max_num_queries(10) as small:
+        assert client.get(url("inbox")).status_code == 200
+    add_threads(27)
+    with django_assert_num_queries(len(small.captured_queries)):
+        page = client.get(url("inbox"))
+    assert len(page.context["page"].object_list) == 20 and page.context["inbox_unread"] == 30
