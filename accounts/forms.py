@@ -47,7 +47,7 @@ class ProfileSettingsForm(forms.ModelForm):
 class NotificationSettingsForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["remind_last_chance", "remind_starting_soon", "remind_attendance"]
+        fields = ["remind_last_chance", "remind_starting_soon", "remind_attendance", "email_new_messages"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -65,6 +65,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     remind_attendance = models.BooleanField(
         "“Mark attendance” emails (mentors)", default=True, help_text="After a session ends, until you mark it."
     )
+    email_new_messages = models.BooleanField(
+        "“New message” emails", default=True,
+        help_text="When a message waits unread for 10 minutes; at most one an hour per conversation.",
+    )
     # The secret in the user's private calendar feed URL; empty = no feed.
     calendar_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 

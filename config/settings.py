@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "mentorship",
     "credits",
     "scheduling",
+    "conversations",  # threads between students and mentors (imports scheduling, never portal)
     "portal",  # the one layer over every domain: homes, cross-app pages, the cockpit
 ]
 
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.site",
+                "conversations.context_processors.inbox",
             ],
         },
     },
@@ -155,6 +157,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "session-reminders-sweep": {"task": "scheduling.tasks.reminders_sweep", "schedule": 60.0},
     # Local midnights fall on quarter hours somewhere (e.g. Asia/Kathmandu).
     "pauses-sweep": {"task": "scheduling.tasks.pauses_sweep", "schedule": 900.0},
+    # Unread messages: emailed 10 minutes after arrival, at most hourly per thread.
+    "conversations-unread-sweep": {"task": "conversations.tasks.unread_sweep", "schedule": 60.0},
 }
 # Publishing must not hang a request when the broker is down: the outbox row
 # is already committed and the sweep sends it once the broker is back.

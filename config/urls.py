@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("scheduling.urls")),
     path("", include("mentorship.urls")),
+    path("", include("conversations.urls")),
     path("credits/", include("credits.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,7 @@ from accounts.decorators import role_required
 from accounts.forms import NotificationSettingsForm
 from accounts.models import Role
 from accounts.services import calendar_token_regenerate, calendar_token_revoke
+from conversations import selectors as conversation_selectors
 from mentorship import selectors as mentorship_selectors
 from mentorship import weekgrid
 from mentorship.forms import DirectoryFilterForm
@@ -106,6 +107,7 @@ def mentor_detail(request, mentor_id: int):
         "entry": entry,
         "mentor_local_now": timezone.now().astimezone(entry.mentor.tzinfo),
         "is_my_mentor": request.user.is_student and mentorship_selectors.current_mentor(request.user) == entry.mentor,
+        "thread": conversation_selectors.thread_between(request.user, entry.mentor) if request.user.is_student else None,
     }
     return render(request, "portal/mentor_detail.html", context)
 

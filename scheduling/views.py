@@ -20,6 +20,7 @@ from .forms import (
     RescheduleForm, parse_start,
 )
 from .models import PauseRequest, ServiceType, Session, SessionStatus
+from .page_links import session_links
 
 
 # --- fetch helpers: only what this user may see, 404 otherwise -----------------
@@ -157,6 +158,8 @@ def session_detail(request, pk: int):
         "events": session.events.select_related("actor"),
         "notes_form": NotesForm(initial={"notes": session.mentor_notes}),
         "feedback_form": FeedbackForm(), "attendance_form": AttendanceForm(),
+        # Links other apps register (e.g. "Message your mentor"); see page_links.
+        "page_links": session_links(session, request.user),
     })
 
 

@@ -13,7 +13,7 @@ from portal.demo_users import DEMO_USERS
 
 # Each app may add its own demo data in `<app>/demo.py: seed(users, stdout)`,
 # run in this order so that later apps find what earlier ones made.
-DEMO_APPS = ["mentorship", "credits", "scheduling"]
+DEMO_APPS = ["mentorship", "credits", "scheduling", "conversations"]
 
 
 class Command(BaseCommand):
