@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 
 from .models import OutboundEmail, Role, User
 from .services import user_set_role
+from .timefmt import when_html
 
 NON_MANAGER_ROLES = [(Role.STUDENT.value, Role.STUDENT.label), (Role.MENTOR.value, Role.MENTOR.label)]
 
@@ -18,7 +19,7 @@ class UserCreationForm(forms.ModelForm):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["full_name", "email"]
-    list_display = ["email", "full_name", "role", "timezone", "is_active", "date_joined"]
+    list_display = ["email", "full_name", "role", "timezone", "is_active", "joined"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["email", "full_name"]
     fieldsets = [
@@ -40,6 +41,18 @@ class UserAdmin(DjangoUserAdmin):
         if obj is not None and obj.role == Role.MANAGER:
             readonly.append("role")
         return readonly
+
+    @admin.display(description="Joined (their zone)", ordering="date_joined")
+    def joined(self, obj):
+        return when_html(obj.date_joined, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or request.user.is_superuser:
+            return fieldsets
+        # The password widget links to a page only superusers may open: show managers no such link.
+        return [(name, {**opts, "fields": [f for f in opts["fields"] if f != "password"]})
+                for name, opts in fieldsets]
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role" and not request.user.is_superuser:

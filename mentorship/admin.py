@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from accounts.admin_mixins import ReadOnlyAdmin
+from accounts.timefmt import when_html
 
 from .models import (
     AvailabilityGrid, Language, MentorAssignment, MentorProfile, Skill, TimeOff,
@@ -54,7 +55,16 @@ class TimeOffAdmin(ReadOnlyAdmin):
 class MentorAssignmentAdmin(ReadOnlyAdmin):
     """The pairing history. Changes go through "Reassign mentor" so they are checked and announced."""
 
-    list_display = ["student", "mentor", "started_at", "ended_at", "assigned_by", "reason"]
+    list_display = ["student", "mentor", "started", "ended", "assigned_by", "reason"]
     list_filter = [("ended_at", admin.EmptyFieldListFilter)]
     list_select_related = ["student", "mentor", "assigned_by"]
     search_fields = ["student__full_name", "student__email", "mentor__full_name", "mentor__email"]
+    ordering = ["-started_at"]
+
+    @admin.display(description="From (student's zone)", ordering="started_at")
+    def started(self, obj):
+        return when_html(obj.started_at, obj.student)
+
+    @admin.display(description="To", ordering="ended_at")
+    def ended(self, obj):
+        return when_html(obj.ended_at, obj.student) if obj.ended_at else "current"

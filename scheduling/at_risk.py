@@ -94,7 +94,8 @@ def annotate_risk(queryset: QuerySet, *, now: datetime) -> QuerySet:
 
 def filter_at_risk(queryset: QuerySet, *, now: datetime, reason: str = "any") -> QuerySet:
     """Keep only students at risk (for one reason key of REASONS, or any)."""
-    queryset = annotate_risk(queryset, now=now)
+    if "risk_misses" not in queryset.query.annotations:
+        queryset = annotate_risk(queryset, now=now)
     conditions = {
         "misses": Q(risk_misses=True),
         "no_upcoming": Q(risk_no_upcoming=True),
@@ -105,6 +106,20 @@ def filter_at_risk(queryset: QuerySet, *, now: datetime, reason: str = "any") ->
         return queryset.filter(conditions[reason])
     return queryset.filter(Q(risk_misses=True) | Q(risk_no_upcoming=True) | Q(risk_no_credits=True)
                            | Q(risk_no_hours=True))
+
+
+def short_reasons(student: User) -> list[str]:
+    """The reasons in a few words each, for a list column (from a user annotated by annotate_risk)."""
+    reasons = []
+    if student.risk_misses:
+        reasons.append(f"missed {student.risk_missed} in {RISK_WINDOW.days} days")
+    if student.risk_no_upcoming:
+        reasons.append("nothing booked")
+    if student.risk_no_credits:
+        reasons.append("no plan" if student.risk_plan_kind is None else "no credits left")
+    if student.risk_no_hours:
+        reasons.append("no weekly hours")
+    return reasons
 
 
 def _plural(n: int, word: str) -> str:
