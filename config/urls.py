@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("scheduling.urls")),
     path("", include("mentorship.urls")),
     path("credits/", include("credits.urls")),
+    path("admin/programme/", include("portal.admin_dashboard")),  # the managers' dashboard, charts and CSV
     path("admin/", admin.site.urls),
 ]
