@@ -6,24 +6,29 @@ one layer that may import every app. Registered once; no domain app registers
 StudentAccount.
 """
 
+import csv
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from accounts.emails import preview_email, send_templated_email
 from accounts.models import Role, User
+from accounts.timefmt import format_when
 from credits.models import CreditAccount, Enrolment, EnrolmentStatus, LedgerEntry, Plan
 from credits.selectors import current_enrolment
 from accounts.admin_mixins import ReadOnlyAdmin
@@ -216,6 +221,18 @@ class SessionRow:
     conflict: str | None  # why the chosen new mentor can't take it; None when free or no mentor chosen
     checked: bool  # whether availability was checked against a chosen mentor
 
+# --- bulk email ------------------------------------------------------------------------------
+
+class StudentEmailForm(forms.Form):
+    subject = forms.CharField(max_length=150, error_messages={"required": "A subject is required."})
+    message = forms.CharField(
+        max_length=5000, widget=forms.Textarea(attrs={"rows": 8, "cols": 70}),
+        help_text="Plain text. Each student's email starts with “Hello <their first name>,” and ends with your name.",
+        error_messages={"required": "A message is required."},
+    )
+
+RECIPIENTS_LISTED = 50
+
 # --- the admin -------------------------------------------------------------------------------
 
 class StudentAccountBase(ReadOnlyAdmin):
@@ -314,6 +331,61 @@ class StudentAdmin(StudentAccountBase):
             return "—"
         return format_html('<span class="at-risk" title="{}">{}</span>', " ".join(at_risk.reasons_for(obj)),
                            "; ".join(reasons))
+
+    actions = ["email_students", "export_csv"]
+
+    @admin.action(description="Email the selected students…", permissions=["view"])
+    def email_students(self, request, queryset):
+        """An intermediate page: write, preview as the first student, then send one outbox email each."""
+        recipients = queryset.filter(is_active=True).order_by("full_name", "email")
+        count = recipients.count()
+        if count == 0:
+            self.message_user(request, "None of the selected students has an active account: nothing to send.",
+                              messages.WARNING)
+            return None
+        form = StudentEmailForm(request.POST if ("_preview" in request.POST or "_send" in request.POST) else None)
+        token = request.POST.get("token") or uuid.uuid4().hex
+        preview = None
+        if form.is_bound and form.is_valid():
+            first = recipients.first()
+            context = {"subject": form.cleaned_data["subject"], "message": form.cleaned_data["message"],
+                       "sender": request.user}
+            if "_send" in request.POST:
+                # The token makes a double submit queue nothing twice (one dedupe key per student).
+                queued = send_templated_email(name="manager_message", to=list(recipients), context=context,
+                                              topic=f"manager_message:{token}",
+                                              dedupe_key=f"manager_message:{token}")
+                self.message_user(request, f"{len(queued)} email{'s' if len(queued) != 1 else ''} queued in the "
+                                           "outbox.", messages.SUCCESS)
+                return None
+            subject, text = preview_email(name="manager_message", to=first, context=context)
+            preview = {"to": first, "subject": subject, "text": text}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Email students",
+            "form": form,
+            "count": count,
+            "recipients": recipients[:RECIPIENTS_LISTED],
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "token": token,
+            "preview": preview,
+        }
+        return TemplateResponse(request, "admin/portal/studentaccount/email_students.html", context)
+
+    @admin.action(description="Export the selected students as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="students-{timezone.now():%Y-%m-%d}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["id", "name", "email", "time zone", "current mentor", "plan", "credits left",
+                         "at risk", "joined (UTC)", "active"])
+        for s in queryset.order_by("full_name", "email").iterator(chunk_size=2000):
+            writer.writerow([s.pk, s.get_full_name(), s.email, s.timezone, s.current_mentor_name or "",
+                             s.plan_name or "", "unlimited" if s.risk_plan_kind == "unlimited" else s.risk_balance,
+                             " ".join(at_risk.reasons_for(s)), s.date_joined.isoformat(), s.is_active])
+        return response
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

@@ -1,7 +1,10 @@
+import csv
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, DateTimeField, DurationField, F, IntegerField, Value, When
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -9,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 
 from accounts.admin_mixins import NoSaveButtonsMixin, ReadOnlyAdmin
 from accounts.audit import audit_record
-from accounts.timefmt import when_html
+from accounts.timefmt import format_span, when_html
 
 from . import pauses, services
 from .errors import SchedulingError
@@ -99,6 +102,22 @@ class SessionAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
         "manager_actions",
     ]
     fields = readonly_fields
+    actions = ["export_csv"]
+
+    @admin.action(description="Export the selected sessions as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="sessions-{timezone.now():%Y-%m-%d}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["id", "starts (UTC)", "ends (UTC)", "when (student's zone)", "student", "student email",
+                         "mentor", "mentor email", "service", "status", "status note"])
+        rows = queryset.select_related("student", "mentor", "service").order_by("starts_at", "pk")
+        for s in rows.iterator(chunk_size=2000):
+            writer.writerow([s.pk, s.starts_at.isoformat(), s.ends_at.isoformat(),
+                             format_span(s.starts_at, s.ends_at, s.student), s.student.get_full_name(),
+                             s.student.email, s.mentor.get_full_name(), s.mentor.email, s.service.name,
+                             status_label(s), s.status_note])
+        return response
 
     def get_ordering(self, request):
         # Upcoming first (soonest at the top), then the past (most recent first): what a manager looks for.
