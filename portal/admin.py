@@ -7,6 +7,7 @@ StudentAccount.
 """
 
 import csv
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -219,7 +220,19 @@ class SessionRow:
     session: Session
     field: forms.BoundField
     conflict: str | None  # why the chosen new mentor can't take it; None when free or no mentor chosen
-    checked: bool  # whether availability was checked against a chosen mentor
+    checked: bool  # whether a mentor is chosen, so `conflict` says something
+    free: list[str]  # the suggested mentors who could take it
+    blocked_json: str  # {mentor id: why not, or ""} for the page's script to follow the choice
+
+
+class MatchRow:
+    """A suggestion, plus how many of the student's upcoming sessions that mentor could take."""
+
+    def __init__(self, match, *, takes: int | None, total: int):
+        self._match, self.takes, self.total = match, takes, total
+
+    def __getattr__(self, name):
+        return getattr(self._match, name)
 
 # --- bulk email ------------------------------------------------------------------------------
 
@@ -415,9 +428,10 @@ class StudentAdmin(StudentAccountBase):
     def reassign_view(self, request, student_id: int):
         """Mentorship's reassign page, plus the fate of the upcoming sessions with the previous mentor.
 
-        A POST with `_preview` only checks the chosen mentor's availability for
-        each session; any other POST acts, in one transaction (see
-        services.reassign_with_sessions).
+        The first page already says, for every suggested mentor, which of those
+        sessions they could take (one query for all of them), so the manager
+        decides in one go; the POST acts, in one transaction (see
+        services.reassign_with_sessions), re-checking the chosen mentor.
         """
         if request.method not in ("GET", "POST"):
             return HttpResponseNotAllowed(["GET", "POST"])
@@ -427,21 +441,16 @@ class StudentAdmin(StudentAccountBase):
             .select_related("student", "mentor", "service").order_by("starts_at")
         ) if current is not None else []
         posted = request.method == "POST"
-        preview = posted and "_preview" in request.POST
-        if preview:
-            # Only a look at the chosen mentor's availability: keep what was typed, judge nothing yet.
-            form = ReassignWithSessionsForm(initial=request.POST.dict(), mentor_choices=choices, sessions=in_flight)
-        else:
-            form = ReassignWithSessionsForm(request.POST if posted else None, mentor_choices=choices,
-                                            sessions=in_flight)
+        form = ReassignWithSessionsForm(request.POST if posted else None, mentor_choices=choices, sessions=in_flight)
+        context = self.reassign_context(request, student=student, current=current, matches=matches, form=form)
+        shown = [m for m in context["matches"] if m.mentor is not None and (current is None or m.mentor_id != current.pk)]
+        by_mentor = services.move_conflicts_by_mentor(sessions=in_flight, mentors=[m.mentor for m in shown], now=now)
 
-        chosen = str(form["mentor"].value() or "")
-        new_mentor = None
-        if chosen.isdigit() and int(chosen) in {pk for pk, _ in choices}:
-            new_mentor = User.objects.filter(pk=int(chosen)).first()
-        conflicts = services.move_conflicts(sessions=in_flight, new_mentor=new_mentor, now=now) if new_mentor else {}
+        chosen = context["chosen"]
+        new_mentor = next((m.mentor for m in shown if str(m.mentor_id) == chosen), None)
+        conflicts = by_mentor.get(new_mentor.pk, {}) if new_mentor else {}
 
-        if posted and not preview and form.is_valid():
+        if posted and form.is_valid():
             decisions = form.decisions()
             refused = [s for s in in_flight if decisions[s.pk] == "move" and s.pk in conflicts]
             for session in refused:
@@ -468,12 +477,19 @@ class StudentAdmin(StudentAccountBase):
                     )
                     return redirect("admin:mentorship_studentaccount_change", student.pk)
 
-        rows = [SessionRow(s, form[form.field_name(s)], conflicts.get(s.pk), new_mentor is not None)
-                for s in in_flight]
-        context = {
-            **self.reassign_context(request, student=student, current=current, matches=matches, form=form),
-            "new_mentor": new_mentor,
-            "session_rows": rows,
-        }
+        names = {m.mentor_id: m.full_name for m in shown}
+        rows = [
+            SessionRow(s, form[form.field_name(s)], conflicts.get(s.pk), new_mentor is not None,
+                       free=[names[pk] for pk, blocked in by_mentor.items() if s.pk not in blocked],
+                       blocked_json=json.dumps({str(pk): blocked.get(s.pk, "") for pk, blocked in by_mentor.items()}))
+            for s in in_flight
+        ]
+        total = len(in_flight)
+        context["matches"] = [
+            MatchRow(m, takes=total - len(by_mentor.get(m.mentor_id, {})) if m.mentor_id in by_mentor else None,
+                     total=total)
+            for m in context["matches"]
+        ]
+        context.update({"new_mentor": new_mentor, "session_rows": rows, "shown_count": len(shown)})
         return TemplateResponse(request, "admin/portal/reassign_sessions.html", context,
-                                status=400 if posted and not preview else 200)
+                                status=400 if posted else 200)
