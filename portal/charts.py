@@ -37,7 +37,7 @@ def _percent(value: float | None) -> str:
 
 def sessions_table(board: Dashboard) -> Table:
     header = ["Week of", *(label for _, label in WEEK_SERIES)]
-    rows = [[w.starts_on.strftime("%d %b %Y"), *(getattr(w, key) for key, _ in WEEK_SERIES)] for w in board.weeks]
+    rows = [[w.starts_on.isoformat(), *(getattr(w, key) for key, _ in WEEK_SERIES)] for w in board.weeks]
     return Table("Sessions per week", header, rows)
 
 
@@ -81,7 +81,7 @@ def credits_svg(board: Dashboard) -> bytes:
 
 def mentors_svg(board: Dashboard) -> bytes:
     chart = _chart(pygal.HorizontalBar, "Utilisation, last 28 days (booked / offered hours)",
-                   value_formatter=lambda v: f"{v:.0f}%", show_legend=False,
+                   value_formatter=lambda v: f"{v:.0f}%", show_legend=False, range=(0, 100),
                    height=max(200, 60 + 30 * len(board.mentors)))
     chart.x_labels = [m.mentor.get_full_name() for m in board.mentors]
     chart.add("Utilisation", [None if m.utilisation is None else round(m.utilisation * 100, 1)

@@ -88,7 +88,7 @@ SESSION_ACTIONS = {
 class SessionAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
     """Sessions change only through the actions below (each a service with a reason), never by editing fields."""
 
-    list_display = ["when", "student", "mentor", "service", "status_label"]
+    list_display = ["when", "student_name", "mentor_name", "service", "status_label"]
     list_display_links = ["when"]
     list_filter = ["status", UnmarkedFilter, ("mentor", admin.RelatedOnlyFieldListFilter), "service",
                    ("starts_at", admin.DateFieldListFilter)]
@@ -130,6 +130,14 @@ class SessionAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
     @admin.display(description="When (student's zone)", ordering="starts_at")
     def when(self, obj):
         return when_html(obj.starts_at, obj.student, ends_at=obj.ends_at)
+
+    @admin.display(description="Student", ordering="student__full_name")
+    def student_name(self, obj):
+        return obj.student.get_full_name()
+
+    @admin.display(description="Mentor", ordering="mentor__full_name")
+    def mentor_name(self, obj):
+        return obj.mentor.get_full_name()
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, obj):
