@@ -148,6 +148,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "session-reminders-sweep": {"task": "scheduling.tasks.reminders_sweep", "schedule": 60.0},
     # Local midnights fall on quarter hours somewhere (e.g. Asia/Kathmandu).
     "pauses-sweep": {"task": "scheduling.tasks.pauses_sweep", "schedule": 900.0},
+    # The dashboard's "students at risk over time": today's count, refreshed hourly.
+    "risk-snapshot": {"task": "scheduling.tasks.risk_snapshot", "schedule": 3600.0},
 }
 # Publishing must not hang a request when the broker is down: the outbox row
 # is already committed and the sweep sends it once the broker is back.

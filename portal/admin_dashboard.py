@@ -49,8 +49,8 @@ def panel_context(scope: Scope, *, now=None) -> dict:
     board = dashboard(scope, now=now or timezone.now())
     query = scope_query(scope)
     sections = []
-    for key in ("sessions", "credits", "mentors"):
-        if key == "mentors" and scope.student is not None:
+    for key in ("sessions", "risk", "credits", "mentors"):
+        if (key == "mentors" and scope.student is not None) or (key == "risk" and not board.risk):
             continue
         sections.append({
             "key": key,

@@ -53,7 +53,19 @@ def mentors_table(board: Dashboard) -> Table:
                  ["Mentor", "Booked hours", "Offered hours", "Utilisation", "Average rating", "Ratings"], rows)
 
 
-TABLES = {"sessions": sessions_table, "credits": credits_table, "mentors": mentors_table}
+RISK_SERIES = [("at_risk", "At risk (any reason)"), ("misses", "Missed sessions"), ("no_upcoming", "Nothing booked"),
+               ("no_credits", "No credits or plan"), ("no_hours", "No weekly hours")]
+
+
+def risk_table(board: Dashboard) -> Table:
+    rows = [[w.starts_on.isoformat(), *(("—",) * (len(RISK_SERIES) + 1))] if w.snapshot is None else
+            [w.starts_on.isoformat(), w.snapshot.students, *(getattr(w.snapshot, key) for key, _ in RISK_SERIES)]
+            for w in board.risk]
+    return Table("Students at risk over time (last count each week)",
+                 ["Week of", "Active students", *(label for _, label in RISK_SERIES)], rows)
+
+
+TABLES = {"sessions": sessions_table, "risk": risk_table, "credits": credits_table, "mentors": mentors_table}
 
 
 def _chart(kind, title: str, **options):
@@ -89,7 +101,16 @@ def mentors_svg(board: Dashboard) -> bytes:
     return chart.render()
 
 
-SVGS = {"sessions": sessions_svg, "credits": credits_svg, "mentors": mentors_svg}
+def risk_svg(board: Dashboard) -> bytes:
+    chart = _chart(pygal.Line, "Students at risk over time", show_minor_x_labels=False, x_labels_major_every=2,
+                   allow_interruptions=True)
+    chart.x_labels = [w.starts_on.strftime("%d %b") for w in board.risk]
+    for key, label in RISK_SERIES:
+        chart.add(label, [None if w.snapshot is None else getattr(w.snapshot, key) for w in board.risk])
+    return chart.render()
+
+
+SVGS = {"sessions": sessions_svg, "risk": risk_svg, "credits": credits_svg, "mentors": mentors_svg}
 
 
 def to_csv(table: Table) -> str:

@@ -13,7 +13,9 @@ Definitions (they are printed under the charts too):
   (completed + late cancellations + student no-shows + mentor no-shows);
 - forfeit rate = (late cancellations + student no-shows) / that same total;
 - utilisation = hours held by live sessions / hours the mentor offered (their
-  weekly grid, less their days off) over the last 28 days.
+  weekly grid, less their days off) over the last 28 days;
+- students at risk: the last daily count in each week (scheduling.at_risk
+  snapshots, taken hourly by Celery beat), for the whole programme only.
 """
 
 from collections import defaultdict
@@ -28,7 +30,7 @@ from accounts.models import Role, User
 from credits.models import EntryKind, LedgerEntry
 from mentorship.models import AvailabilityGrid, TimeOff
 from mentorship.weekgrid import HOURS
-from scheduling.models import LIVE_STATUSES, Feedback, Session, SessionEvent, SessionStatus
+from scheduling.models import LIVE_STATUSES, Feedback, RiskSnapshot, Session, SessionEvent, SessionStatus
 
 WEEKS = 12
 UTILISATION_DAYS = 28
@@ -115,6 +117,12 @@ class MentorRow:
 
 
 @dataclass
+class RiskWeek:
+    starts_on: date
+    snapshot: RiskSnapshot | None  # the week's last daily count; None when nothing was counted that week
+
+
+@dataclass
 class Dashboard:
     scope: Scope
     zone: tzinfo
@@ -123,6 +131,7 @@ class Dashboard:
     rates: Rates
     plans: list[PlanCredits] = field(default_factory=list)
     mentors: list[MentorRow] = field(default_factory=list)
+    risk: list[RiskWeek] = field(default_factory=list)
 
 
 def week_window(now: datetime, zone: tzinfo) -> tuple[date, datetime, datetime]:
@@ -251,9 +260,23 @@ def _offered_hours(cells: str, away: list[tuple[date, date]], zone: tzinfo, star
     return float(hours)
 
 
+def risk_trend(*, now: datetime, zone: tzinfo) -> list[RiskWeek]:
+    """Students at risk, the last daily count of each week (one query over at most WEEKS x 7 rows)."""
+    first, _, _ = week_window(now, zone)
+    weeks = {first + timedelta(weeks=i): RiskWeek(first + timedelta(weeks=i), None) for i in range(WEEKS)}
+    for snapshot in RiskSnapshot.objects.filter(day__gte=first, day__lte=now.date()).order_by("day"):
+        monday = snapshot.day - timedelta(days=snapshot.day.weekday())
+        if monday in weeks:
+            weeks[monday].snapshot = snapshot  # later days overwrite earlier ones
+    return list(weeks.values())
+
+
 def dashboard(scope: Scope, *, now: datetime, zone: tzinfo | None = None) -> Dashboard:
     zone = zone or timezone.get_current_timezone()
     weeks, rates = weekly_sessions(scope, now=now, zone=zone)
     first, _, _ = week_window(now, zone)
+    # At-risk counts are kept for the programme as a whole.
+    risk = risk_trend(now=now, zone=zone) if scope.mentor is None and scope.student is None else []
     return Dashboard(scope=scope, zone=zone, first_week=first, weeks=weeks, rates=rates,
-                     plans=credits_per_plan(scope, now=now, zone=zone), mentors=mentor_rows(scope, now=now))
+                     plans=credits_per_plan(scope, now=now, zone=zone), mentors=mentor_rows(scope, now=now),
+                     risk=risk)

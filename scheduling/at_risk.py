@@ -13,7 +13,7 @@ list costs the same with ten students or ten thousand.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import (
     BooleanField, Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When,
@@ -24,7 +24,7 @@ from accounts.models import Role, User
 from credits.models import AllowanceKind, CreditAccount, Enrolment, EnrolmentStatus
 from mentorship.models import AvailabilityGrid
 
-from .models import Session, SessionEvent, SessionStatus
+from .models import RiskSnapshot, Session, SessionEvent, SessionStatus
 
 RISK_WINDOW = timedelta(days=30)
 MISSES_AT_RISK = 2
@@ -160,3 +160,17 @@ def students_at_risk(*, now: datetime) -> list[AtRisk]:
     rows = [AtRisk(student, reasons_for(student)) for student in students.order_by("full_name", "email")]
     rows.sort(key=lambda row: -len(row.reasons))  # stable: names stay in order within a count
     return rows
+
+
+def snapshot_record(*, now: datetime) -> RiskSnapshot:
+    """Count the active students at risk now, by reason, in one aggregate query, and keep it as today's
+    (UTC) snapshot; a later count on the same day replaces it."""
+    risky = Q(risk_misses=True) | Q(risk_no_upcoming=True) | Q(risk_no_credits=True) | Q(risk_no_hours=True)
+    counts = annotate_risk(User.objects.filter(role=Role.STUDENT, is_active=True), now=now).aggregate(
+        students=Count("pk"), at_risk=Count("pk", filter=risky),
+        misses=Count("pk", filter=Q(risk_misses=True)), no_upcoming=Count("pk", filter=Q(risk_no_upcoming=True)),
+        no_credits=Count("pk", filter=Q(risk_no_credits=True)), no_hours=Count("pk", filter=Q(risk_no_hours=True)),
+    )
+    snapshot, _ = RiskSnapshot.objects.update_or_create(day=now.astimezone(UTC).date(),
+                                                        defaults={**counts, "recorded_at": now})
+    return snapshot

@@ -48,7 +48,7 @@ def test_the_cockpit_fits_1280_names_zones_and_passes_axe(page):
 
     # The dashboard: charts are images that actually drew, each with its table and CSV link.
     assert page.get_by_role("heading", name="Programme dashboard — the last 12 weeks").is_visible()
-    for chart in ("sessions", "credits", "mentors"):
+    for chart in ("sessions", "risk", "credits", "mentors"):
         image = page.locator(f"#chart-{chart} img")
         image.scroll_into_view_if_needed()
         page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())

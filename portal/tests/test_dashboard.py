@@ -155,7 +155,7 @@ def test_the_dashboard_costs_the_same_queries_with_the_demo_and_ten_times_the_da
     manager = User.objects.get(email="manager@example.com")
     client.force_login(manager)
     urls = [reverse("admin:index"), "/admin/programme/sessions.svg", "/admin/programme/credits.csv",
-            "/admin/programme/mentors.svg"]
+            "/admin/programme/mentors.svg", "/admin/programme/risk.svg"]
     for url in urls:
         client.get(url)  # warm per-process caches
     small = [_queries(client, url) for url in urls]
@@ -208,3 +208,31 @@ def test_the_chart_is_an_image_that_may_style_itself_but_runs_no_script(client, 
     assert "script-src 'none'" in policy and "style-src 'unsafe-inline'" in policy
     assert b"<svg" in response.content
     assert b"kozea" not in response.content  # pygal's tooltip script from a CDN is switched off
+
+
+def test_students_at_risk_are_counted_daily_and_drawn_week_by_week(client, manager, mentor):
+    from scheduling import at_risk
+    from scheduling.models import RiskSnapshot
+
+    now = at("2027-03-10 12:00")
+    service = bookable_mentor(mentor)
+    fine = StudentFactory()
+    give_credits(fine, 4, now=now)
+    from scheduling.tests.helpers import set_grid
+    set_grid(fine)
+    _session(fine, mentor, service, now + timedelta(days=2), SessionStatus.SCHEDULED)
+    StudentFactory()  # no plan, nothing booked, no hours
+
+    snapshot = at_risk.snapshot_record(now=now - timedelta(weeks=1))
+    assert (snapshot.students, snapshot.at_risk, snapshot.no_upcoming, snapshot.no_credits, snapshot.no_hours,
+            snapshot.misses) == (2, 1, 1, 1, 1, 0)
+    at_risk.snapshot_record(now=now - timedelta(weeks=1, hours=-1))  # later the same day: replaced, not added
+    assert RiskSnapshot.objects.count() == 1
+    StudentFactory()
+    at_risk.snapshot_record(now=now - timedelta(days=1))  # Tuesday of this week
+    at_risk.snapshot_record(now=now)  # Wednesday: the week's last count
+
+    board = dashboard(Scope(), now=now, zone=LONDON)
+    assert [w.snapshot.at_risk if w.snapshot else None for w in board.risk][-3:] == [None, 1, 2]
+    assert board.risk[-1].snapshot.day.isoformat() == "2027-03-10"
+    assert dashboard(Scope(mentor=mentor), now=now, zone=LONDON).risk == []  # counted for the programme only
