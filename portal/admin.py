@@ -29,7 +29,7 @@ from django.utils.html import format_html
 
 from accounts.emails import preview_email, send_templated_email
 from accounts.models import Role, User
-from accounts.timefmt import format_when
+from portal.admin_dashboard import may_see_dashboard
 from credits.models import CreditAccount, Enrolment, EnrolmentStatus, LedgerEntry, Plan
 from credits.selectors import current_enrolment
 from accounts.admin_mixins import ReadOnlyAdmin
@@ -404,6 +404,7 @@ class StudentAdmin(StudentAccountBase):
         if obj is not None:
             context["panels"] = student_panels(obj, now=timezone.now())
             context["may_reassign"] = request.user.has_perm(REASSIGN_PERMISSION)
+            context["may_see_dashboard"] = may_see_dashboard(request.user)
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def get_urls(self):

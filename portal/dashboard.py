@@ -30,7 +30,14 @@ from accounts.models import Role, User
 from credits.models import EntryKind, LedgerEntry
 from mentorship.models import AvailabilityGrid, TimeOff
 from mentorship.weekgrid import HOURS
-from scheduling.models import LIVE_STATUSES, Feedback, RiskSnapshot, Session, SessionEvent, SessionStatus
+from scheduling.models import (
+    LIVE_STATUSES,
+    Feedback,
+    RiskSnapshot,
+    Session,
+    SessionEvent,
+    SessionStatus,
+)
 
 WEEKS = 12
 UTILISATION_DAYS = 28

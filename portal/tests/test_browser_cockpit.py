@@ -3,10 +3,10 @@ draws under the Content-Security-Policy, and axe finds nothing serious."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django.core.management import call_command
 
 from accounts.models import User
-from django.conf import settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -71,7 +71,11 @@ def test_a_small_programme_counts_as_a_person_would(mentor):
 def _hand_count(zone, now):
     """The figures, counted row by row in Python from the raw tables."""
     first, start, end = week_window(now, zone)
-    monday = lambda moment: (lambda d: d - timedelta(days=d.weekday()))(moment.astimezone(zone).date())  # noqa: E731
+
+    def monday(moment):
+        day = moment.astimezone(zone).date()
+        return day - timedelta(days=day.weekday())
+
     booked, outcome = Counter(), Counter()
     no_shows = set(SessionEvent.objects.filter(kind=SessionEvent.Kind.STUDENT_NO_SHOW).values_list("session_id",
                                                                                                   flat=True))
@@ -131,7 +135,7 @@ def _grow_tenfold(now):
     for copy in range(9):
         for m in range(3):
             mentor = MentorFactory()
-            service = bookable_mentor(mentor, hours=range(0, 24))
+            service = bookable_mentor(mentor, hours=range(24))
             for s in range(2):
                 student = StudentFactory()
                 give_credits(student, 10, now=now - timedelta(days=40))
@@ -213,12 +217,12 @@ def test_the_chart_is_an_image_that_may_style_itself_but_runs_no_script(client, 
 def test_students_at_risk_are_counted_daily_and_drawn_week_by_week(client, manager, mentor):
     from scheduling import at_risk
     from scheduling.models import RiskSnapshot
+    from scheduling.tests.helpers import set_grid
 
     now = at("2027-03-10 12:00")
     service = bookable_mentor(mentor)
     fine = StudentFactory()
     give_credits(fine, 4, now=now)
-    from scheduling.tests.helpers import set_grid
     set_grid(fine)
     _session(fine, mentor, service, now + timedelta(days=2), SessionStatus.SCHEDULED)
     StudentFactory()  # no plan, nothing booked, no hours
