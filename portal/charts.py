@@ -76,7 +76,8 @@ def _chart(kind, title: str, **options):
 
 def sessions_svg(board: Dashboard) -> bytes:
     chart = _chart(pygal.Bar, "Sessions per week", x_label_rotation=0, show_minor_x_labels=False,
-                   x_labels_major_every=2)
+                   x_labels_major_every=2,
+                   y_labels=_whole_ticks([getattr(w, key) for w in board.weeks for key, _ in WEEK_SERIES]))
     chart.x_labels = [w.starts_on.strftime("%d %b") for w in board.weeks]
     for key, label in WEEK_SERIES:
         chart.add(label, [getattr(w, key) for w in board.weeks])
@@ -84,7 +85,8 @@ def sessions_svg(board: Dashboard) -> bytes:
 
 
 def credits_svg(board: Dashboard) -> bytes:
-    chart = _chart(pygal.Bar, "Credits granted and used per plan")
+    chart = _chart(pygal.Bar, "Credits granted and used per plan",
+                   y_labels=_whole_ticks([v for p in board.plans for v in (p.used, None if p.unlimited else p.granted)]))
     chart.x_labels = [p.plan for p in board.plans]
     chart.add("Credits granted", [None if p.unlimited else p.granted for p in board.plans])
     chart.add("Sessions used", [p.used for p in board.plans])
@@ -101,9 +103,17 @@ def mentors_svg(board: Dashboard) -> bytes:
     return chart.render()
 
 
+def _whole_ticks(values) -> list[int]:
+    """Counts are whole numbers: ticks at 0, step, 2·step … up to the largest value."""
+    top = max([v for v in values if v is not None] or [1]) or 1
+    step = max(1, -(-top // 8))
+    return list(range(0, top + step, step))
+
+
 def risk_svg(board: Dashboard) -> bytes:
+    values = [getattr(w.snapshot, key) for w in board.risk if w.snapshot for key, _ in RISK_SERIES]
     chart = _chart(pygal.Line, "Students at risk over time", show_minor_x_labels=False, x_labels_major_every=2,
-                   allow_interruptions=True)
+                   allow_interruptions=True, y_labels=_whole_ticks(values))
     chart.x_labels = [w.starts_on.strftime("%d %b") for w in board.risk]
     for key, label in RISK_SERIES:
         chart.add(label, [None if w.snapshot is None else getattr(w.snapshot, key) for w in board.risk])
