@@ -85,12 +85,32 @@ class UserAdmin(DjangoUserAdmin):
 class OutboundEmailAdmin(admin.ModelAdmin):
     """The outbox: what went out, what is waiting, and what failed (with why)."""
 
-    list_display = ["created_at", "kind", "to_email", "status", "attempts", "sent_at", "short_error"]
+    list_display = ["queued", "kind", "to_email", "status", "attempts", "sent", "short_error"]
+    list_select_related = ["recipient"]
+    ordering = ["-created_at"]
     list_filter = ["status", "kind"]
     search_fields = ["to_email", "subject", "topic"]
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+    # Every field read-only; its moments written the one way, in the recipient's zone.
+    readonly_fields = [{"created_at": "queued", "sent_at": "sent", "next_attempt_at": "next_attempt",
+                        "claimed_at": "claimed"}.get(f.name, f.name) for f in OutboundEmail._meta.fields]
     actions = ["retry_failed"]
+
+    @admin.display(description="Queued (recipient's zone)", ordering="created_at")
+    def queued(self, obj):
+        return when_html(obj.created_at, obj.recipient or "UTC")
+
+    @admin.display(description="Sent", ordering="sent_at")
+    def sent(self, obj):
+        return when_html(obj.sent_at, obj.recipient or "UTC")
+
+    @admin.display(description="Next attempt")
+    def next_attempt(self, obj):
+        return when_html(obj.next_attempt_at, obj.recipient or "UTC")
+
+    @admin.display(description="Claimed by a worker")
+    def claimed(self, obj):
+        return when_html(obj.claimed_at, obj.recipient or "UTC")
 
     @admin.display(description="Error")
     def short_error(self, obj):

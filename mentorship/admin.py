@@ -25,12 +25,16 @@ class LanguageAdmin(admin.ModelAdmin):
 
 @admin.register(MentorProfile)
 class MentorProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "headline", "capacity", "accepting_new_students", "updated_at"]
+    list_display = ["user", "headline", "capacity", "accepting_new_students", "updated"]
     list_filter = ["accepting_new_students", "skills"]
     list_select_related = ["user"]
     search_fields = ["user__full_name", "user__email", "headline"]
     filter_horizontal = ["skills", "languages"]
-    readonly_fields = ["user", "updated_at"]
+    readonly_fields = ["user", "updated"]
+
+    @admin.display(description="Updated (their zone)", ordering="updated_at")
+    def updated(self, obj):
+        return when_html(obj.updated_at, obj.user)
 
     def has_add_permission(self, request):
         return False  # a profile appears when the mentor first needs one
@@ -38,9 +42,13 @@ class MentorProfileAdmin(admin.ModelAdmin):
 
 @admin.register(AvailabilityGrid)
 class AvailabilityGridAdmin(ReadOnlyAdmin):
-    list_display = ["user", "hours", "updated_at"]
+    list_display = ["user", "hours", "updated"]
     list_select_related = ["user"]
     search_fields = ["user__full_name", "user__email"]
+
+    @admin.display(description="Updated (their zone)", ordering="updated_at")
+    def updated(self, obj):
+        return when_html(obj.updated_at, obj.user)
 
 
 @admin.register(TimeOff)

@@ -208,9 +208,16 @@ class SessionAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
 
 @admin.register(Feedback)
 class FeedbackAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
-    list_display = ["session", "rating", "created_at"]
+    list_display = ["session", "rating", "given"]
     list_filter = ["rating"]
-    readonly_fields = ["session", "rating", "comment", "created_at"]
+    list_select_related = ["session__student", "session__mentor"]
+    readonly_fields = ["session", "rating", "comment", "given"]
+    fields = readonly_fields
+    ordering = ["-created_at"]
+
+    @admin.display(description="Given (student's zone)", ordering="created_at")
+    def given(self, obj):
+        return when_html(obj.created_at, obj.session.student)
 
     def has_add_permission(self, request):
         return False
@@ -298,10 +305,31 @@ class PauseRequestAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
 class FlashRequestAdmin(ReadOnlyAdmin):
     """Flash requests change only through the student's and mentor's pages."""
 
-    list_display = ["created_at", "student", "mentor", "service", "proposed_starts_at", "status", "session"]
+    list_display = ["asked", "student", "mentor", "service", "proposed", "status", "session"]
+    ordering = ["-created_at"]
     list_filter = ["status"]
     search_fields = ["student__email", "student__full_name", "mentor__email", "mentor__full_name", "topic"]
     list_select_related = ["student", "mentor", "service", "session"]
-    readonly_fields = ["student", "mentor", "service", "proposed_starts_at", "topic", "message", "status",
-                       "counter_starts_at", "mentor_note", "session", "created_at", "responded_at", "decided_at"]
+    readonly_fields = ["student", "mentor", "service", "proposed", "topic", "message", "status",
+                       "counter", "mentor_note", "session", "asked", "responded", "decided"]
     fields = readonly_fields
+
+    @admin.display(description="Asked (student's zone)", ordering="created_at")
+    def asked(self, obj):
+        return when_html(obj.created_at, obj.student)
+
+    @admin.display(description="Proposed time", ordering="proposed_starts_at")
+    def proposed(self, obj):
+        return when_html(obj.proposed_starts_at, obj.student)
+
+    @admin.display(description="Mentor's other time")
+    def counter(self, obj):
+        return when_html(obj.counter_starts_at, obj.student)
+
+    @admin.display(description="Answered")
+    def responded(self, obj):
+        return when_html(obj.responded_at, obj.student)
+
+    @admin.display(description="Settled")
+    def decided(self, obj):
+        return when_html(obj.decided_at, obj.student)

@@ -91,3 +91,41 @@ def test_the_students_list_shows_why_a_student_is_at_risk(client, manager, stude
     client.force_login(manager)
     page = text(client.get(reverse("admin:mentorship_studentaccount_changelist")))
     assert "nothing booked; no plan; no weekly hours" in page
+
+
+def test_every_admin_list_a_manager_may_see_opens_with_times_written_one_way(client, manager, waived):
+    from django.contrib import admin
+
+    from accounts.emails import send_templated_email
+
+    send_templated_email(name="manager_message", to=waived.student,
+                         context={"subject": "Hi", "message": "Hello", "sender": manager})
+    client.force_login(manager)
+    opened = 0
+    for model, model_admin in admin.site._registry.items():
+        request = type("R", (), {"user": manager})()
+        if not model_admin.has_view_permission(request):
+            continue
+        opts = model._meta
+        response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        assert response.status_code == 200, opts.label
+        assert " p.m." not in text(response) and " a.m." not in text(response), opts.label
+        opened += 1
+    assert opened >= 15
+
+
+def test_record_pages_write_their_times_one_way_too(client, manager, waived):
+    from accounts.emails import send_templated_email
+    from credits.models import LedgerEntry
+
+    give_credits(waived.student, 2)
+    (email,) = send_templated_email(name="manager_message", to=waived.student,
+                                    context={"subject": "Hi", "message": "Hello", "sender": manager})
+    client.force_login(manager)
+    for url in (reverse("admin:scheduling_session_change", args=[waived.pk]),
+                reverse("admin:accounts_outboundemail_change", args=[email.pk]),
+                reverse("admin:credits_ledgerentry_change", args=[LedgerEntry.objects.first().pk]),
+                reverse("admin:credits_creditaccount_change", args=[waived.student.credit_account.pk])):
+        page = text(client.get(url))
+        assert " p.m." not in page and " a.m." not in page, url
+        assert "(America/New_York)" in page, url
