@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 
 from .models import OutboundEmail, Role, User
 from .services import user_set_role
+from .timefmt import when_html
 
 NON_MANAGER_ROLES = [(Role.STUDENT.value, Role.STUDENT.label), (Role.MENTOR.value, Role.MENTOR.label)]
 
@@ -18,7 +19,7 @@ class UserCreationForm(forms.ModelForm):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["full_name", "email"]
-    list_display = ["email", "full_name", "role", "timezone", "is_active", "date_joined"]
+    list_display = ["email", "full_name", "role", "timezone", "is_active", "joined"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["email", "full_name"]
     fieldsets = [
@@ -40,6 +41,18 @@ class UserAdmin(DjangoUserAdmin):
         if obj is not None and obj.role == Role.MANAGER:
             readonly.append("role")
         return readonly
+
+    @admin.display(description="Joined (their zone)", ordering="date_joined")
+    def joined(self, obj):
+        return when_html(obj.date_joined, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or request.user.is_superuser:
+            return fieldsets
+        # The password widget links to a page only superusers may open: show managers no such link.
+        return [(name, {**opts, "fields": [f for f in opts["fields"] if f != "password"]})
+                for name, opts in fieldsets]
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role" and not request.user.is_superuser:
@@ -72,12 +85,32 @@ class UserAdmin(DjangoUserAdmin):
 class OutboundEmailAdmin(admin.ModelAdmin):
     """The outbox: what went out, what is waiting, and what failed (with why)."""
 
-    list_display = ["created_at", "kind", "to_email", "status", "attempts", "sent_at", "short_error"]
+    list_display = ["queued", "kind", "to_email", "status", "attempts", "sent", "short_error"]
+    list_select_related = ["recipient"]
+    ordering = ["-created_at"]
     list_filter = ["status", "kind"]
     search_fields = ["to_email", "subject", "topic"]
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+    # Every field read-only; its moments written the one way, in the recipient's zone.
+    readonly_fields = [{"created_at": "queued", "sent_at": "sent", "next_attempt_at": "next_attempt",
+                        "claimed_at": "claimed"}.get(f.name, f.name) for f in OutboundEmail._meta.fields]
     actions = ["retry_failed"]
+
+    @admin.display(description="Queued (recipient's zone)", ordering="created_at")
+    def queued(self, obj):
+        return when_html(obj.created_at, obj.recipient or "UTC")
+
+    @admin.display(description="Sent", ordering="sent_at")
+    def sent(self, obj):
+        return when_html(obj.sent_at, obj.recipient or "UTC")
+
+    @admin.display(description="Next attempt")
+    def next_attempt(self, obj):
+        return when_html(obj.next_attempt_at, obj.recipient or "UTC")
+
+    @admin.display(description="Claimed by a worker")
+    def claimed(self, obj):
+        return when_html(obj.claimed_at, obj.recipient or "UTC")
 
     @admin.display(description="Error")
     def short_error(self, obj):

@@ -41,6 +41,12 @@ def _render(name: str, to: User, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
+def preview_email(*, name: str, to: User, context: dict) -> tuple[str, str]:
+    """(subject, text body) exactly as `to` would receive it; nothing is queued."""
+    subject, text, _ = _render(name, to, context)
+    return subject, text
+
+
 def send_templated_email(
     *, name: str, to: User | Iterable[User], context: dict, ics: tuple[str, str] | None = None,
     topic: str = "", dedupe_key: str | None = None,

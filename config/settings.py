@@ -159,6 +159,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "pauses-sweep": {"task": "scheduling.tasks.pauses_sweep", "schedule": 900.0},
     # Unread messages: emailed 10 minutes after arrival, at most hourly per thread.
     "conversations-unread-sweep": {"task": "conversations.tasks.unread_sweep", "schedule": 60.0},
+    # The dashboard's "students at risk over time": today's count, refreshed hourly.
+    "risk-snapshot": {"task": "scheduling.tasks.risk_snapshot", "schedule": 3600.0},
 }
 # Publishing must not hang a request when the broker is down: the outbox row
 # is already committed and the sweep sends it once the broker is back.

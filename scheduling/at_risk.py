@@ -13,7 +13,7 @@ list costs the same with ten students or ten thousand.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import (
     BooleanField, Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When,
@@ -24,7 +24,7 @@ from accounts.models import Role, User
 from credits.models import AllowanceKind, CreditAccount, Enrolment, EnrolmentStatus
 from mentorship.models import AvailabilityGrid
 
-from .models import Session, SessionEvent, SessionStatus
+from .models import RiskSnapshot, Session, SessionEvent, SessionStatus
 
 RISK_WINDOW = timedelta(days=30)
 MISSES_AT_RISK = 2
@@ -94,7 +94,8 @@ def annotate_risk(queryset: QuerySet, *, now: datetime) -> QuerySet:
 
 def filter_at_risk(queryset: QuerySet, *, now: datetime, reason: str = "any") -> QuerySet:
     """Keep only students at risk (for one reason key of REASONS, or any)."""
-    queryset = annotate_risk(queryset, now=now)
+    if "risk_misses" not in queryset.query.annotations:
+        queryset = annotate_risk(queryset, now=now)
     conditions = {
         "misses": Q(risk_misses=True),
         "no_upcoming": Q(risk_no_upcoming=True),
@@ -105,6 +106,20 @@ def filter_at_risk(queryset: QuerySet, *, now: datetime, reason: str = "any") ->
         return queryset.filter(conditions[reason])
     return queryset.filter(Q(risk_misses=True) | Q(risk_no_upcoming=True) | Q(risk_no_credits=True)
                            | Q(risk_no_hours=True))
+
+
+def short_reasons(student: User) -> list[str]:
+    """The reasons in a few words each, for a list column (from a user annotated by annotate_risk)."""
+    reasons = []
+    if student.risk_misses:
+        reasons.append(f"missed {student.risk_missed} in {RISK_WINDOW.days} days")
+    if student.risk_no_upcoming:
+        reasons.append("nothing booked")
+    if student.risk_no_credits:
+        reasons.append("no plan" if student.risk_plan_kind is None else "no credits left")
+    if student.risk_no_hours:
+        reasons.append("no weekly hours")
+    return reasons
 
 
 def _plural(n: int, word: str) -> str:
@@ -145,3 +160,17 @@ def students_at_risk(*, now: datetime) -> list[AtRisk]:
     rows = [AtRisk(student, reasons_for(student)) for student in students.order_by("full_name", "email")]
     rows.sort(key=lambda row: -len(row.reasons))  # stable: names stay in order within a count
     return rows
+
+
+def snapshot_record(*, now: datetime) -> RiskSnapshot:
+    """Count the active students at risk now, by reason, in one aggregate query, and keep it as today's
+    (UTC) snapshot; a later count on the same day replaces it."""
+    risky = Q(risk_misses=True) | Q(risk_no_upcoming=True) | Q(risk_no_credits=True) | Q(risk_no_hours=True)
+    counts = annotate_risk(User.objects.filter(role=Role.STUDENT, is_active=True), now=now).aggregate(
+        students=Count("pk"), at_risk=Count("pk", filter=risky),
+        misses=Count("pk", filter=Q(risk_misses=True)), no_upcoming=Count("pk", filter=Q(risk_no_upcoming=True)),
+        no_credits=Count("pk", filter=Q(risk_no_credits=True)), no_hours=Count("pk", filter=Q(risk_no_hours=True)),
+    )
+    snapshot, _ = RiskSnapshot.objects.update_or_create(day=now.astimezone(UTC).date(),
+                                                        defaults={**counts, "recorded_at": now})
+    return snapshot

@@ -386,3 +386,27 @@ class FlashRequest(models.Model):
 
     def status_at(self, now: datetime) -> str:
         return self.Status.EXPIRED if self.is_expired(now) else self.status
+
+
+class RiskSnapshot(models.Model):
+    """How many active students were at risk, and why, as last counted on a day (UTC).
+
+    Being at risk depends on the state of the moment (a balance, a booking
+    ahead), which the past doesn't keep; so the count is taken as the days go
+    (hourly, the latest of the day standing) and the dashboard draws the trend.
+    """
+
+    day = models.DateField(unique=True)
+    students = models.PositiveIntegerField(help_text="Active students counted.")
+    at_risk = models.PositiveIntegerField(help_text="Students at risk for any reason.")
+    misses = models.PositiveIntegerField()
+    no_upcoming = models.PositiveIntegerField()
+    no_credits = models.PositiveIntegerField()
+    no_hours = models.PositiveIntegerField()
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self):
+        return f"{self.at_risk} of {self.students} at risk on {self.day:%Y-%m-%d}"

@@ -20,13 +20,16 @@ from .lifecycle import (
 from .pauses import (
     MAX_PAUSE, PauseError, apply_due, pause_approve, pause_decline, pause_request_create, pause_request_withdraw,
 )
-from .reassign import MOVE_CHOICES, ReassignOutcome, move_conflicts, reassign_with_sessions, session_move_to_mentor
+from .reassign import (
+    MOVE_CHOICES, ReassignOutcome, move_conflicts, move_conflicts_by_mentor, reassign_with_sessions,
+    session_move_to_mentor,
+)
 from .state import ALREADY, TRANSITIONS
 
 __all__ = [
     "ALREADY", "MAX_PAUSE", "MOVE_CHOICES", "TRANSITIONS", "PauseError", "ReassignOutcome", "SeriesResult",
     "apply_due", "attendance_mark", "booking_create", "booking_series_create", "check_parties", "feedback_leave",
-    "forfeit_waive", "mentor_no_show_record", "move_conflicts", "pause_approve", "pause_decline",
+    "forfeit_waive", "mentor_no_show_record", "move_conflicts", "move_conflicts_by_mentor", "pause_approve", "pause_decline",
     "pause_request_create", "pause_request_withdraw", "reassign_with_sessions", "session_cancel",
     "session_move_to_mentor", "session_notes_save", "session_reschedule", "why_unavailable",
 ]

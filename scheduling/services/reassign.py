@@ -38,31 +38,109 @@ def move_conflicts(*, sessions: list[Session], new_mentor: User, now: datetime) 
     queries however many sessions are asked about. The exact times are
     checked, not the 30-minute booking steps: the session already exists.
     """
+    from ..selectors import mentor_calendar
+
+    if not sessions:
+        return {}
+    if new_mentor.role != Role.MENTOR or not new_mentor.is_active:
+        return {s.pk: f"{new_mentor.get_full_name()} is not an active mentor." for s in sessions}
+    start, end = _window(sessions)
+    offered = set(ServiceType.objects.filter(mentors=new_mentor, is_active=True).values_list("pk", flat=True))
+    # The same one-round-trip read slot search uses: grid, time off, live sessions.
+    calendar = mentor_calendar(mentor=new_mentor, student=None, start=start, end=end, exclude_session_id=None)
+    busy = [(s, e) for s, e, _ in calendar.sessions]
+    return _judge(sessions, mentor=new_mentor, cells=calendar.cells, time_off=calendar.time_off, busy=busy,
+                  offered=offered, start=start, end=end, now=now)
+
+
+def move_conflicts_by_mentor(*, sessions: list[Session], mentors: list[User], now: datetime) -> dict[int, dict[int, str]]:
+    """move_conflicts for several candidate mentors at once, in one query: {mentor id: {session id: why not}}.
+
+    The reassign page shows, before any mentor is chosen, which of the
+    suggested mentors could take each upcoming session.
+    """
+    from django.db import connection
+
+    from mentorship.models import AvailabilityGrid, TimeOff
+    from mentorship.weekgrid import EMPTY
+
+    from ..models import LIVE_STATUSES
+
+    if not sessions or not mentors:
+        return {m.pk: {} for m in mentors}
+    start, end = _window(sessions)
+    ids = [m.pk for m in mentors]
+    marks = ", ".join(["%s"] * len(ids))
+    ops = connection.ops
+    offered_table = ServiceType.mentors.through._meta.db_table
+    sql = f"""
+        SELECT 'g', user_id, cells, NULL::timestamptz, NULL::timestamptz, NULL::date, NULL::date, NULL::bigint
+          FROM {AvailabilityGrid._meta.db_table} WHERE user_id IN ({marks})
+        UNION ALL
+        SELECT 'o', user_id, NULL, NULL, NULL, starts_on, ends_on, NULL
+          FROM {TimeOff._meta.db_table} WHERE user_id IN ({marks}) AND ends_on >= %s AND starts_on <= %s
+        UNION ALL
+        SELECT 's', mentor_id, NULL, starts_at, ends_at, NULL, NULL, NULL
+          FROM {Session._meta.db_table}
+         WHERE mentor_id IN ({marks}) AND status IN (%s, %s) AND starts_at < %s AND ends_at > %s
+        UNION ALL
+        SELECT 'v', m.user_id, NULL, NULL, NULL, NULL, NULL, m.servicetype_id
+          FROM {offered_table} m JOIN {ServiceType._meta.db_table} t ON t.id = m.servicetype_id
+         WHERE m.user_id IN ({marks}) AND t.is_active
+    """
+    params = [
+        *ids,
+        *ids, ops.adapt_datefield_value((start - timedelta(days=1)).date()),
+        ops.adapt_datefield_value((end + timedelta(days=1)).date()),
+        *ids, *LIVE_STATUSES, ops.adapt_datetimefield_value(end), ops.adapt_datetimefield_value(start),
+        *ids,
+    ]
+    cells = {pk: EMPTY for pk in ids}
+    time_off, busy, offered = ({pk: [] for pk in ids} for _ in range(3))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, user_id, grid, s_start, s_end, first_day, last_day, service_id in cursor.fetchall():
+            if kind == "g":
+                cells[user_id] = grid
+            elif kind == "o":
+                time_off[user_id].append((first_day, last_day))
+            elif kind == "s":
+                busy[user_id].append((s_start, s_end))
+            else:
+                offered[user_id].append(service_id)
+    answer = {}
+    for mentor in mentors:
+        if mentor.role != Role.MENTOR or not mentor.is_active:
+            answer[mentor.pk] = {s.pk: f"{mentor.get_full_name()} is not an active mentor." for s in sessions}
+            continue
+        answer[mentor.pk] = _judge(sessions, mentor=mentor, cells=cells[mentor.pk], time_off=time_off[mentor.pk],
+                                   busy=busy[mentor.pk], offered=set(offered[mentor.pk]), start=start, end=end,
+                                   now=now)
+    return answer
+
+
+def _window(sessions: list[Session]) -> tuple[datetime, datetime]:
+    return min(s.starts_at for s in sessions) - timedelta(days=1), max(s.ends_at for s in sessions) + timedelta(days=1)
+
+
+def _judge(sessions, *, mentor: User, cells: str, time_off, busy, offered: set[int], start: datetime, end: datetime,
+           now: datetime) -> dict[int, str]:
+    """The booking rules, applied to existing sessions against one mentor's calendar (no queries)."""
     from django.conf import settings
 
     from mentorship.selectors import days_to_utc
     from mentorship.weekgrid import expand_to_utc
     from mentorship.weekgrid import merge_intervals as merge
 
-    from ..selectors import mentor_calendar
     from ..slots import within
 
-    if not sessions:
-        return {}
-    name = new_mentor.get_full_name()
-    if new_mentor.role != Role.MENTOR or not new_mentor.is_active:
-        return {s.pk: f"{name} is not an active mentor." for s in sessions}
-    start = min(s.starts_at for s in sessions) - timedelta(days=1)
-    end = max(s.ends_at for s in sessions) + timedelta(days=1)
-    offered = set(ServiceType.objects.filter(mentors=new_mentor, is_active=True).values_list("pk", flat=True))
-    # The same one-round-trip read slot search uses: grid, time off, live sessions.
-    calendar = mentor_calendar(mentor=new_mentor, student=None, start=start, end=end, exclude_session_id=None)
-    hours = expand_to_utc(calendar.cells, new_mentor.tzinfo, start, end) if "1" in calendar.cells else []
-    away = days_to_utc(calendar.time_off, new_mentor.tzinfo, start, end)
+    name = mentor.get_full_name()
+    hours = expand_to_utc(cells, mentor.tzinfo, start, end) if "1" in cells else []
+    away = days_to_utc(time_off, mentor.tzinfo, start, end)
     buffer = timedelta(minutes=settings.BOOKING_BUFFER_MINUTES)
     notice_from = now + timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES)
     # The sessions being moved are the old mentor's, so none of them is in this calendar.
-    busy = merge([(s - buffer, e + buffer) for s, e, _ in calendar.sessions])
+    busy = merge([(s - buffer, e + buffer) for s, e in busy])
 
     def overlaps(intervals, a, b):
         return any(s < b and a < e for s, e in intervals)
