@@ -26,14 +26,15 @@ from .models import CreditAccount, CreditRequest, Enrolment, EnrolmentStatus, Le
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["name", "allowance_kind", "sessions", "max_upcoming", "is_active", "summary"]
+    list_display = ["name", "allowance_kind", "sessions", "group_allowance_kind", "group_sessions", "max_upcoming", "is_active",
+                    "summary"]
     list_filter = ["allowance_kind", "is_active"]
     search_fields = ["name"]
-    fields = ["name", "allowance_kind", "sessions", "max_upcoming", "is_active"]
+    fields = ["name", "allowance_kind", "sessions", "max_upcoming", "group_allowance_kind", "group_sessions", "is_active"]
 
     @admin.display(description="What students get")
     def summary(self, obj):
-        return obj.describe()
+        return f"{obj.describe()} · {obj.describe_group()}"
 
     def has_delete_permission(self, request, obj=None):
         return False  # enrolments and ledger entries refer to it; deactivate instead
@@ -158,10 +159,10 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 @admin.register(CreditAccount)
 class CreditAccountAdmin(admin.ModelAdmin):
-    list_display = ["student", "balance", "plan", "updated_at"]
+    list_display = ["student", "balance", "group_balance", "plan", "updated_at"]
     search_fields = ["student__email", "student__full_name"]
     list_select_related = ["student"]
-    fields = ["student", "balance", "plan", "updated_at", "change_credits_link", "recent_entries"]
+    fields = ["student", "balance", "group_balance", "plan", "updated_at", "change_credits_link", "recent_entries"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -237,13 +238,13 @@ class CreditAccountAdmin(admin.ModelAdmin):
 class LedgerEntryAdmin(ReadOnlyAdmin):
     """The ledger is append-only: managers read it here and change credits through the account's page."""
 
-    list_display = ["created_at", "student", "kind", "amount", "balance_after", "session_id", "actor", "note"]
+    list_display = ["created_at", "student", "kind", "amount", "balance_after", "session_id", "group_seat_id", "actor", "note"]
     list_filter = ["kind", ("created_at", admin.DateFieldListFilter), "enrolment__plan"]
     search_fields = ["account__student__email", "account__student__full_name", "note", "=session_id"]
     list_select_related = ["account__student", "actor"]
     date_hierarchy = "created_at"
-    fields = ["account", "kind", "amount", "balance_after", "session_id", "enrolment", "period", "actor", "note",
-              "created_at"]
+    fields = ["account", "kind", "amount", "balance_after", "session_id", "group_seat_id", "enrolment", "period",
+              "actor", "note", "created_at"]
     readonly_fields = fields
     show_full_result_count = False  # the ledger grows without bound; skip the extra COUNT(*)
 

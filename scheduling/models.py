@@ -387,3 +387,9 @@ class FlashRequest(models.Model):
 
     def status_at(self, now: datetime) -> str:
         return self.Status.EXPIRED if self.is_expired(now) else self.status
+
+
+# Group mentorship lives in its own module; imported here so Django registers its models.
+from .group_models import (  # noqa: E402,F401
+    GroupSeat, GroupSeries, GroupSession, GroupStatus, SeatStatus, WaitlistEntry, WaitStatus,
+)
