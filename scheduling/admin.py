@@ -214,3 +214,5 @@ class FlashRequestAdmin(ReadOnlyAdmin):
     readonly_fields = ["student", "mentor", "service", "proposed_starts_at", "topic", "message", "status",
                        "counter_starts_at", "mentor_note", "session", "created_at", "responded_at", "decided_at"]
     fields = readonly_fields
+
+from . import group_admin  # noqa: E402,F401  (group sessions' admin, registered there)

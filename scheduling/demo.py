@@ -31,6 +31,13 @@ def _pick(mentor, student, service, now, skip=0):
 
 
 def seed(*, users, stdout):
+    _seed_one_to_one(users=users, stdout=stdout)
+    from .group_demo import seed as seed_groups
+
+    seed_groups(users=users, stdout=stdout)  # after the 1-1 sessions, around their times
+
+
+def _seed_one_to_one(*, users, stdout):
     coding, career = [
         ServiceType.objects.update_or_create(name=name, defaults={"duration_minutes": minutes, "description": text,
                                                                  "is_active": True})[0]
