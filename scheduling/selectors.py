@@ -18,7 +18,7 @@ from mentorship.weekgrid import EMPTY as EMPTY_GRID
 from mentorship.weekgrid import expand_to_utc
 from mentorship.weekgrid import merge_intervals as merge
 
-from .models import LIVE_STATUSES, Feedback, ServiceType, Session, SessionStatus
+from .models import LIVE_STATUSES, Feedback, GroupSeat, GroupSession, ServiceType, Session, SessionStatus
 from .pauses import pause_intervals
 from .slots import Interval, slot_starts, within
 
@@ -57,7 +57,8 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
     about a millisecond each in Python alone — more than PostgreSQL takes to
     run them — so this is one plain parameterised UNION instead (portable to
     the SQLite default): the mentor's grid, their time off, and the live
-    sessions of the mentor or the student.
+    sessions of the mentor or the student (1-1, the mentor's group sessions, the
+    student's group seats).
     """
     ops = connection.ops
     sql = f"""
@@ -72,6 +73,14 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
           FROM {Session._meta.db_table}
          WHERE (mentor_id = %s OR student_id = %s) AND status IN (%s, %s)
            AND starts_at < %s AND ends_at > %s AND id <> %s
+        UNION ALL
+        SELECT 's', NULL, starts_at, ends_at, mentor_id, NULL, NULL
+          FROM {GroupSession._meta.db_table}
+         WHERE mentor_id = %s AND status <> 'cancelled' AND starts_at < %s AND ends_at > %s
+        UNION ALL
+        SELECT 's', NULL, starts_at, ends_at, CAST(-1 AS bigint), NULL, NULL
+          FROM {GroupSeat._meta.db_table}
+         WHERE student_id = %s AND status IN ('booked', 'attended', 'no_show') AND starts_at < %s AND ends_at > %s
     """
     zone = mentor.tzinfo
     params = [
@@ -81,6 +90,10 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
         mentor.pk, student.pk if student is not None else -1, *LIVE_STATUSES,
         ops.adapt_datetimefield_value(end), ops.adapt_datetimefield_value(start),
         exclude_session_id if exclude_session_id is not None else -1,
+        # The mentor's group sessions and the student's group seats hold their time too.
+        mentor.pk, ops.adapt_datetimefield_value(end), ops.adapt_datetimefield_value(start),
+        student.pk if student is not None else -1, ops.adapt_datetimefield_value(end),
+        ops.adapt_datetimefield_value(start),
     ]
     calendar = MentorCalendar(cells=EMPTY_GRID, sessions=[], time_off=[])
     with connection.cursor() as cursor:

@@ -298,3 +298,50 @@ def test_the_monthly_reset_grants_group_seats_once_in_the_same_sweep_and_the_aud
     assert expiry.amount == -2
     assert balance(student) == 0  # the 1-1 pack of 0 is untouched
     call_command("credits_audit")
+
+
+def test_slot_search_leaves_out_the_mentors_group_sessions_and_the_students_seats(ada):
+    from scheduling.selectors import free_slot_starts
+
+    group = schedule(ada, START, now=NOW)
+    student = _student(2)
+    duration = timedelta(minutes=60)
+    starts = free_slot_starts(mentor=ada, duration=duration, now=NOW, student=student)
+    assert START not in starts and START + timedelta(minutes=30) not in starts and START + HOUR in starts
+    grace = MentorFactory(timezone="UTC")
+    bookable_mentor(grace, hours=range(0, 24))
+    assert START in free_slot_starts(mentor=grace, duration=duration, now=NOW, student=student)
+    services.group_seat_book(group=group, student=student, actor=student, now=NOW)
+    assert START not in free_slot_starts(mentor=grace, duration=duration, now=NOW, student=student)
+
+
+def test_group_no_shows_count_towards_at_risk(ada):
+    from accounts.models import User
+    from scheduling.at_risk import annotate_risk, reasons_for
+
+    student = _student(4)
+    for n in range(2):
+        group = schedule(ada, START + timedelta(days=n), now=NOW, title=f"Group {n}")
+        seat = services.group_seat_book(group=group, student=student, actor=student, now=NOW)
+        services.group_attendance_mark(seat=seat, actor=ada, attended=False, now=group.starts_at + HOUR)
+    annotated = annotate_risk(User.objects.filter(pk=student.pk), now=START + timedelta(days=3)).get()
+    assert annotated.risk_misses and annotated.risk_group_no_shows == 2
+    assert "2 group no-shows" in reasons_for(annotated)[0]
+
+
+def test_the_mentors_feed_lists_the_attendees_and_a_students_shows_one_event(ada):
+    from scheduling.group_selectors import feed_groups
+    from scheduling.calendar import feed
+
+    group = schedule(ada, START, now=NOW)
+    student, other = _student(3), _student(3)
+    seat = services.group_seat_book(group=group, student=student, actor=student, now=NOW)
+    services.group_seat_book(group=group, student=other, actor=other, now=NOW)
+    services.group_seat_cancel(seat=seat, actor=student, now=NOW)
+    services.group_seat_book(group=group, student=student, actor=student, now=NOW)  # back again
+    mentor_feed = feed([], now=NOW, name="x", groups=feed_groups(ada, now=NOW)).decode()
+    assert student.email in mentor_feed and other.email in mentor_feed
+    student_feed = feed([], now=NOW, name="x", groups=feed_groups(student, now=NOW)).decode()
+    assert student_feed.count("BEGIN:VEVENT") == 1 and "STATUS:CONFIRMED" in student_feed
+    group.refresh_from_db()
+    assert f"SEQUENCE:{group.calendar_sequence}" in student_feed and group.calendar_sequence == 4
