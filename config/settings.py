@@ -148,6 +148,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "session-reminders-sweep": {"task": "scheduling.tasks.reminders_sweep", "schedule": 60.0},
     # Local midnights fall on quarter hours somewhere (e.g. Asia/Kathmandu).
     "pauses-sweep": {"task": "scheduling.tasks.pauses_sweep", "schedule": 900.0},
+    "group-waitlist-sweep": {"task": "scheduling.tasks.group_waitlist_sweep", "schedule": 300.0},
 }
 # Publishing must not hang a request when the broker is down: the outbox row
 # is already committed and the sweep sends it once the broker is back.

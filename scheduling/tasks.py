@@ -12,3 +12,8 @@ def reminders_sweep() -> int:
 @shared_task(ignore_result=True)
 def pauses_sweep() -> int:
     return services.apply_due(now=timezone.now())
+
+
+@shared_task(ignore_result=True)
+def group_waitlist_sweep() -> int:
+    return services.waitlist_sweep(now=timezone.now())

@@ -400,3 +400,12 @@ def group_session_cancel(*, group: GroupSession, actor: User, now: datetime, rea
         notify.session_cancelled(group, attendees=[s.student for s in seats], waiting=[e.student for e in waiting],
                                  now=now)
     return group
+
+
+def waitlist_sweep(*, now: datetime) -> int:
+    """Fill whatever free seats still have students waiting (a worker that died between
+    a cancellation and its fill, credits granted since). Returns how many seats it gave."""
+    due = (GroupSession.objects.filter(status=GroupStatus.SCHEDULED, starts_at__gt=now, seats_taken__lt=F("seats"),
+                                       waitlist__status=WaitStatus.WAITING)
+           .distinct().order_by("starts_at").values_list("pk", flat=True)[:500])
+    return sum(len(waitlist_fill(group=GroupSession(pk=pk), now=now).promoted) for pk in due)

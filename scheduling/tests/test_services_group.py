@@ -345,3 +345,20 @@ def test_the_mentors_feed_lists_the_attendees_and_a_students_shows_one_event(ada
     assert student_feed.count("BEGIN:VEVENT") == 1 and "STATUS:CONFIRMED" in student_feed
     group.refresh_from_db()
     assert f"SEQUENCE:{group.calendar_sequence}" in student_feed and group.calendar_sequence == 4
+
+
+def test_the_sweep_gives_a_free_seat_to_a_waiting_student_who_has_credits_again(ada):
+    group = schedule(ada, START, now=NOW, seats=2)
+    holders = [_student() for _ in range(2)]
+    seats = [services.group_seat_book(group=group, student=s, actor=s, now=NOW) for s in holders]
+    broke = _student(0)
+    services.waitlist_join(group=group, student=broke, now=NOW)
+    services.group_seat_cancel(seat=seats[0], actor=holders[0], now=NOW)
+    assert group.waitlist.get(student=broke).status == WaitStatus.WAITING  # no credit: skipped, still waiting
+    from credits.services import credits_admin_change
+
+    credits_admin_change(student=broke, kind=EntryKind.GROUP_TOPUP, amount=1, reason="Bought a seat", actor=None,
+                         now=NOW)
+    assert services.waitlist_sweep(now=NOW + HOUR) == 1
+    assert services.waitlist_sweep(now=NOW + HOUR) == 0
+    assert group.waitlist.get(student=broke).status == WaitStatus.PROMOTED and group_balance(broke) == 0
