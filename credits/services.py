@@ -250,12 +250,16 @@ def credits_record_forfeit(*, student, session_id: int, actor, note: str, now: d
 # --- What group bookings call: the same rules, on the group balance ---------------
 
 
-def credits_group_consume(*, student, seat_id: int, actor, now: dt.datetime, note: str = "") -> LedgerEntry:
-    """Spend one group credit on a seat (0 on unlimited group allowances); once per seat."""
+def credits_group_consume(*, student, seat_id: int, actor, now: dt.datetime, note: str = "",
+                          account: CreditAccount | None = None) -> LedgerEntry:
+    """Spend one group credit on a seat (0 on unlimited group allowances); once per seat.
+
+    `account`: the caller already holds the lock on it in its transaction (saves the round trips).
+    """
     from .wording import no_group_credits_message
 
-    with transaction.atomic():
-        account = account_for_update(student=student)
+    with transaction.atomic(savepoint=account is None):
+        account = account or account_for_update(student=student)
         existing = LedgerEntry.objects.filter(kind=EntryKind.GROUP_CONSUME, group_seat_id=seat_id).first()
         if existing is not None:
             return existing

@@ -19,7 +19,7 @@ it never holds two students' accounts at once.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from accounts.models import Role, User
@@ -129,67 +129,66 @@ def group_seat_book(*, group: GroupSession, student: User, actor: User | None, n
     """
     if student.role != Role.STUDENT:
         raise BookingNotAllowed("Only students can book a seat.")
-    with transaction.atomic():
-        account_for_update(student=student)
-        group = GroupSession.objects.select_related("mentor").get(pk=group.pk)
-        existing = GroupSeat.objects.filter(session=group, student=student, status=SeatStatus.BOOKED).first()
-        if existing is not None:
-            if promoted:
-                raise IllegalTransition("This student already holds a seat.")
-            return existing  # a double submit: the first one booked it
-        if group.status != GroupStatus.SCHEDULED:
-            raise IllegalTransition("This group session is cancelled." if group.status == GroupStatus.CANCELLED
-                                    else "This group session has taken place.")
-        if group.has_started(now):
-            raise TooLate("This group session has already started.")
-        entry = WaitlistEntry.objects.select_for_update().filter(
-            session=group, student=student, status=WaitStatus.WAITING).first()
-        if promoted and entry is None:
-            raise IllegalTransition("This student is no longer waiting.")
-        if entry is None and group.is_late_cancellation(now) and _offers_out(group):
-            raise SessionFull("A seat that freed up is offered to the waitlist first — join it to be next.")
-        pause = paused_between(student, group.starts_at, group.ends_at)
-        if pause is not None:
-            raise BookingNotAllowed(f"You're on a pause from {pause.starts_on:%-d %b} to {pause.ends_on:%-d %b}.")
-        allowance = group_summary(student, now=now)
-        if not allowance.can_book:
-            raise BookingNotAllowed(_no_group_credit_reason(allowance))
+    try:
+        with transaction.atomic():
+            return _book(group=group, student=student, actor=actor, now=now, promoted=promoted)
+    except IntegrityError:
+        # The calendar trigger: the student has another live session or seat then.
+        raise BookingNotAllowed("You already have a session at that time.")
 
-        # The only way a seat is taken: conditional, so concurrent bookers can't oversell.
-        taken = GroupSession.objects.filter(
-            pk=group.pk, status=GroupStatus.SCHEDULED, seats_taken__lt=F("seats"),
-        ).update(seats_taken=F("seats_taken") + 1, calendar_sequence=F("calendar_sequence") + 1)
-        if not taken:
-            raise SessionFull("This group session is full — join the waitlist and we'll email you if a seat frees up.")
-        try:
-            with transaction.atomic():
-                seat = GroupSeat.objects.create(
-                    session=group, student=student, booked_at=now, via_waitlist=entry is not None,
-                    starts_at=group.starts_at, ends_at=group.ends_at,
-                )
-        except IntegrityError:
-            # The calendar trigger: the student has another live session or seat then.
-            raise BookingNotAllowed("You already have a session at that time.")
-        try:
-            credits_group_consume(student=student, seat_id=seat.pk, actor=actor, now=now,
-                                  note=f"{group.title} with {group.mentor.get_full_name()}")
-        except CreditsError as exc:
-            raise BookingNotAllowed(exc.message) from exc
-        if entry is not None:
-            entry.status, entry.closed_at, entry.seat = WaitStatus.PROMOTED, now, seat
-            entry.save(update_fields=["status", "closed_at", "seat"])
-        group.refresh_from_db(fields=["seats_taken", "calendar_sequence"])
-        seat.session = group
-        notify.seat_booked(seat, now=now, promoted=promoted)
+
+_TAKE_SEAT_SQL = (
+    f"UPDATE {GroupSession._meta.db_table} SET seats_taken = seats_taken + 1,"
+    " calendar_sequence = calendar_sequence + 1"
+    " WHERE id = %s AND status = %s AND seats_taken < seats RETURNING seats_taken, calendar_sequence"
+)
+
+
+def _book(*, group: GroupSession, student: User, actor: User | None, now: datetime, promoted: bool) -> GroupSeat:
+    account = account_for_update(student=student)
+    group = GroupSession.objects.select_related("mentor").get(pk=group.pk)
+    existing = GroupSeat.objects.filter(session=group, student=student, status=SeatStatus.BOOKED).first()
+    if existing is not None:
+        if promoted:
+            raise IllegalTransition("This student already holds a seat.")
+        return existing  # a double submit: the first one booked it
+    if group.status != GroupStatus.SCHEDULED:
+        raise IllegalTransition("This group session is cancelled." if group.status == GroupStatus.CANCELLED
+                                else "This group session has taken place.")
+    if group.has_started(now):
+        raise TooLate("This group session has already started.")
+    entry = WaitlistEntry.objects.select_for_update().filter(
+        session=group, student=student, status=WaitStatus.WAITING).first()
+    if promoted and entry is None:
+        raise IllegalTransition("This student is no longer waiting.")
+    if entry is None and group.is_late_cancellation(now) and _offers_out(group):
+        raise SessionFull("A seat that freed up is offered to the waitlist first — join it to be next.")
+    pause = paused_between(student, group.starts_at, group.ends_at)
+    if pause is not None:
+        raise BookingNotAllowed(f"You're on a pause from {pause.starts_on:%-d %b} to {pause.ends_on:%-d %b}.")
+
+    # The only way a seat is taken: conditional, so concurrent bookers can't oversell.
+    with connection.cursor() as cursor:
+        cursor.execute(_TAKE_SEAT_SQL, [group.pk, GroupStatus.SCHEDULED.value])
+        taken = cursor.fetchone()
+    if taken is None:
+        raise SessionFull("This group session is full — join the waitlist and we'll email you if a seat frees up.")
+    group.seats_taken, group.calendar_sequence = taken
+    seat = GroupSeat.objects.create(
+        session=group, student=student, booked_at=now, via_waitlist=entry is not None,
+        starts_at=group.starts_at, ends_at=group.ends_at,
+    )
+    try:
+        # The whole booking rolls back (the seat counter too) if the credit can't be spent.
+        credits_group_consume(student=student, seat_id=seat.pk, actor=actor, now=now, account=account,
+                              note=f"{group.title} with {group.mentor.get_full_name()}")
+    except CreditsError as exc:
+        raise BookingNotAllowed(exc.message) from exc
+    if entry is not None:
+        entry.status, entry.closed_at, entry.seat = WaitStatus.PROMOTED, now, seat
+        entry.save(update_fields=["status", "closed_at", "seat"])
+    notify.seat_booked(seat, now=now, promoted=promoted)
     return seat
-
-
-def _no_group_credit_reason(allowance) -> str:
-    if allowance.state == "paused":
-        return "Your plan is paused, so you can't book group sessions right now."
-    if allowance.state == "none":
-        return "Your plan doesn't include group sessions. Ask your success manager about one that does."
-    return f"No group sessions left ({allowance.headline.lower()}). {allowance.detail}".strip()
 
 
 def group_seat_cancel(*, seat: GroupSeat, actor: User, now: datetime, reason: str = "",

@@ -339,7 +339,7 @@ def test_the_mentors_feed_lists_the_attendees_and_a_students_shows_one_event(ada
     services.group_seat_book(group=group, student=other, actor=other, now=NOW)
     services.group_seat_cancel(seat=seat, actor=student, now=NOW)
     services.group_seat_book(group=group, student=student, actor=student, now=NOW)  # back again
-    mentor_feed = feed([], now=NOW, name="x", groups=feed_groups(ada, now=NOW)).decode()
+    mentor_feed = feed([], now=NOW, name="x", groups=feed_groups(ada, now=NOW)).decode().replace("\r\n ", "")
     assert student.email in mentor_feed and other.email in mentor_feed
     student_feed = feed([], now=NOW, name="x", groups=feed_groups(student, now=NOW)).decode()
     assert student_feed.count("BEGIN:VEVENT") == 1 and "STATUS:CONFIRMED" in student_feed

@@ -50,7 +50,7 @@ def test_a_student_without_group_credits_reads_why_and_nothing_changes(client, s
     page = client.get(url("group-detail", group.pk)).content.decode()
     assert "No group sessions in your plan" in page and "Book a seat" not in page
     response = client.post(url("group-book", group.pk), follow=True)
-    assert "doesn&#x27;t include group sessions" in response.content.decode()
+    assert "You don&#x27;t have a plan yet" in response.content.decode()
     assert not GroupSeat.objects.exists()
 
 
