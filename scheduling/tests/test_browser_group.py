@@ -90,3 +90,42 @@ def test_a_full_session_offers_the_waitlist_and_a_cancellation_promotes_the_firs
     assert GroupSeat.objects.get(student=student, status=SeatStatus.BOOKED).via_waitlist
     email = OutboundEmail.objects.get(kind="group_seat_booked", recipient=student)
     assert email.subject.startswith("You got a seat") and email.ics_method == "REQUEST"
+
+
+def _serious(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations
+            if v["impact"] in ("serious", "critical")]
+
+
+def test_group_pages_are_accessible_and_fit_a_390px_phone(page):
+    from mentorship.models import Skill
+
+    mentor = MentorFactory(full_name="Ada Mentor", timezone="Europe/London")
+    now = timezone.now()
+    group = schedule(mentor, _three_days_ahead(), now=now, seats=3, title="Interview practice")
+    group.skills.add(Skill.objects.create(name="Python"))
+    student = StudentFactory(full_name="Sam Student", timezone="America/New_York")
+    give_group_credits(student, 2)
+    services.group_seat_book(group=group, student=student, actor=student, now=now)
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    log_in(page, student)
+    for path in ["/overview/", "/groups/", f"/groups/{group.pk}/", f"/groups/{group.pk}/leave/"]:
+        page.goto(path)
+        assert _serious(page) == [], path
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+
+    page.context.clear_cookies()
+    log_in_mentor = page.goto("/accounts/login/")
+    assert log_in_mentor.ok
+    page.fill("#id_login", mentor.email)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/agenda/")
+    for path in ["/groups/", "/groups/new/", f"/groups/{group.pk}/", f"/groups/{group.pk}/cancel/"]:
+        page.goto(path)
+        assert _serious(page) == [], path
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
