@@ -178,3 +178,22 @@ def test_managers_see_attendees_and_waitlist_and_cancel_with_a_reason_in_the_adm
     client.post(cancel, {"reason": "Mentor is ill"})
     group.refresh_from_db()
     assert group.status == GroupStatus.CANCELLED and group_balance(booked_student) == 2
+
+
+def test_a_manager_schedules_for_a_mentor_in_the_admin(client, manager, mentor, soon):
+    client.force_login(manager)
+    add = reverse("admin:scheduling_groupsession_add")
+    assert client.get(add).status_code == 200
+    response = client.post(add, {
+        "mentor": mentor.pk, "title": "Portfolio review", "duration_minutes": 60, "seats": 6, "weeks": 1,
+        "start_local": soon.astimezone(manager.tzinfo).strftime("%Y-%m-%dT%H:%M"),
+    })
+    assert response.status_code == 302
+    group = GroupSession.objects.get()
+    assert (group.mentor, group.starts_at, group.created_by) == (mentor, soon, manager)
+
+
+def test_a_student_cannot_schedule_or_mark_attendance(client, student, group):
+    client.force_login(student)
+    assert client.get(url("group-schedule")).status_code == 403
+    assert client.post(url("group-attendance", group.pk, 1), {"attended": "1"}).status_code == 403
