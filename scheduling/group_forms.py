@@ -56,3 +56,11 @@ class SeatCancelForm(forms.Form):
 class SeatAttendanceForm(forms.Form):
     attended = forms.TypedChoiceField(choices=[("1", "Attended"), ("0", "No-show")], coerce=lambda v: v == "1",
                                       error_messages={"required": "Choose attended or no-show."})
+
+
+class GroupEditForm(forms.Form):
+    title = forms.CharField(max_length=120, error_messages={"required": "Give the group session a title."})
+    topic = forms.CharField(max_length=200, required=False, label="Topic (optional)")
+    description = forms.CharField(required=False, max_length=4000, label="Description (optional)",
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    video_url = forms.URLField(required=False, label="Video room", assume_scheme="https")

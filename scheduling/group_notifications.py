@@ -28,6 +28,15 @@ def seat_booked(seat, *, now: datetime, promoted: bool = False) -> None:
     )
 
 
+def session_updated(seat, *, now: datetime) -> None:
+    group = seat.session
+    send_templated_email(
+        name="group_session_updated", to=seat.student, context=_context(group, seat=seat),
+        ics=("REQUEST", group_invite(group, attendee=seat.student, now=now)), topic=f"group:{group.pk}",
+        dedupe_key=f"group_session_updated:{group.pk}:{group.calendar_sequence}",
+    )
+
+
 def seat_left(seat, *, refunded: bool, now: datetime) -> None:
     group = seat.session
     send_templated_email(

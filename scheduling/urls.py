@@ -29,6 +29,7 @@ urlpatterns = [
     path("groups/<int:pk>/waitlist/leave/", views_group.group_waitlist_leave, name="group-waitlist-leave"),
     path("groups/<int:pk>/waitlist/accept/", views_group.group_waitlist_accept, name="group-waitlist-accept"),
     path("groups/<int:pk>/cancel/", views_group.group_cancel, name="group-cancel"),
+    path("groups/<int:pk>/edit/", views_group.group_edit, name="group-edit"),
     path("groups/<int:pk>/seats/<int:seat_id>/attendance/", views_group.group_attendance,
          name="group-attendance"),
     path("flash/", views_flash.flash_list, name="flash-list"),

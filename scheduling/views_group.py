@@ -18,7 +18,9 @@ from credits.selectors import group_summary
 from . import group_selectors as selectors
 from . import services
 from .errors import SchedulingError, TooLate
-from .group_forms import GroupCancelForm, GroupFilterForm, GroupScheduleForm, SeatAttendanceForm, SeatCancelForm
+from .group_forms import (
+    GroupCancelForm, GroupEditForm, GroupFilterForm, GroupScheduleForm, SeatAttendanceForm, SeatCancelForm,
+)
 from .group_models import GroupSeat, GroupSession, GroupStatus, SeatStatus, WaitlistEntry, WaitStatus
 
 
@@ -227,4 +229,24 @@ def group_cancel(request, pk: int):
             return redirect("scheduling:group-detail", pk=group.pk)
     return render(request, "scheduling/group_cancel.html",
                   {"group": group, "form": form, "taken": group.seats_taken},
+                  status=400 if request.method == "POST" else 200)
+
+
+@role_required(Role.MENTOR)
+@require_http_methods(["GET", "POST"])
+def group_edit(request, pk: int):
+    """Title, topic, description, video room; attendees get the updated invite."""
+    group = _own_group(request, pk)
+    initial = {"title": group.title, "topic": group.topic, "description": group.description,
+               "video_url": group.video_url}
+    form = GroupEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_session_update(group=group, actor=request.user, now=timezone.now(), **form.cleaned_data)
+        except SchedulingError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Saved. Everyone with a seat has the updated invitation.")
+            return redirect("scheduling:group-detail", pk=group.pk)
+    return render(request, "scheduling/group_edit.html", {"group": group, "form": form},
                   status=400 if request.method == "POST" else 200)

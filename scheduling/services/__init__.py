@@ -15,7 +15,7 @@ only after commit tells people.
 from .booking import SeriesResult, booking_create, booking_series_create, check_parties, why_unavailable
 from .group import (
     FillResult, GroupScheduleResult, SessionFull, group_attendance_mark, group_seat_book, group_seat_cancel,
-    group_session_cancel, group_session_schedule, waitlist_accept, waitlist_fill, waitlist_join, waitlist_leave,
+    group_session_cancel, group_session_schedule, group_session_update, waitlist_accept, waitlist_fill, waitlist_join, waitlist_leave,
     waitlist_sweep,
 )
 from .lifecycle import (
@@ -30,7 +30,7 @@ from .state import ALREADY, TRANSITIONS
 
 __all__ = [
     "FillResult", "GroupScheduleResult", "SessionFull", "group_attendance_mark", "group_seat_book",
-    "group_seat_cancel", "group_session_cancel", "group_session_schedule", "waitlist_accept", "waitlist_fill",
+    "group_seat_cancel", "group_session_cancel", "group_session_schedule", "group_session_update", "waitlist_accept", "waitlist_fill",
     "waitlist_join", "waitlist_leave", "waitlist_sweep",
     "ALREADY", "MAX_PAUSE", "MOVE_CHOICES", "TRANSITIONS", "PauseError", "ReassignOutcome", "SeriesResult",
     "apply_due", "attendance_mark", "booking_create", "booking_series_create", "check_parties", "feedback_leave",

@@ -359,6 +359,34 @@ def group_attendance_mark(*, seat: GroupSeat, actor: User, attended: bool, now: 
     return seat
 
 
+def group_session_update(*, group: GroupSession, actor: User, now: datetime, title: str, topic: str = "",
+                         description: str = "", video_url: str = "") -> GroupSession:
+    """Change what a session is about or where it meets (not its time or seats): a new
+    SEQUENCE, and every attendee gets the updated invite."""
+    if not _may_manage(actor, group.mentor_id):
+        raise NotYourSession("You can't change this group session.")
+    title = (title or "").strip()
+    if not title:
+        raise BookingNotAllowed("Give the group session a title.")
+    with transaction.atomic():
+        group = GroupSession.objects.select_for_update(of=("self",)).select_related("mentor").get(pk=group.pk)
+        if group.status != GroupStatus.SCHEDULED or group.has_started(now):
+            raise IllegalTransition("Only a group session that hasn't started can be changed.")
+        changed = (group.title, group.topic, group.description, group.video_url) != (
+            title, topic.strip(), description.strip(), video_url)
+        if not changed:
+            return group
+        group.title, group.topic, group.description, group.video_url = title, topic.strip(), description.strip(), \
+            video_url
+        group.calendar_sequence += 1
+        group.save(update_fields=["title", "topic", "description", "video_url", "calendar_sequence"])
+        seats = GroupSeat.objects.filter(session=group, status=SeatStatus.BOOKED).select_related("student")
+        for seat in seats:
+            seat.session = group
+            notify.session_updated(seat, now=now)
+    return group
+
+
 def group_session_cancel(*, group: GroupSession, actor: User, now: datetime, reason: str = "") -> GroupSession:
     """The mentor (or a success manager, with a reason) cancels: every seat is
     refunded, the waitlist closed, and everyone told (CANCEL invites)."""

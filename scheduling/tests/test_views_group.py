@@ -197,3 +197,21 @@ def test_a_student_cannot_schedule_or_mark_attendance(client, student, group):
     client.force_login(student)
     assert client.get(url("group-schedule")).status_code == 403
     assert client.post(url("group-attendance", group.pk, 1), {"attended": "1"}).status_code == 403
+
+
+def test_the_mentor_edits_the_details_and_attendees_get_the_updated_invite_with_a_higher_sequence(
+        client, mentor, booked_student, group):
+    from accounts.models import OutboundEmail
+
+    services.group_seat_book(group=group, student=booked_student, actor=booked_student, now=timezone.now())
+    group.refresh_from_db()
+    before = group.calendar_sequence
+    client.force_login(mentor)
+    assert client.get(url("group-edit", group.pk)).status_code == 200
+    client.post(url("group-edit", group.pk), {"title": "Mock interviews", "video_url": "https://meet.example.com/x"})
+    group.refresh_from_db()
+    assert group.title == "Mock interviews" and group.calendar_sequence == before + 1
+    email = OutboundEmail.objects.get(kind="group_session_updated", recipient=booked_student)
+    assert email.ics_method == "REQUEST" and f"SEQUENCE:{before + 1}" in email.ics
+    client.force_login(booked_student)
+    assert client.get(url("group-edit", group.pk)).status_code == 403
