@@ -15,7 +15,13 @@ from accounts.models import Role, User
 from . import services
 from .errors import SchedulingError
 from .group_forms import GroupScheduleForm
-from .group_models import GroupSeat, GroupSession, GroupStatus, WaitlistEntry, WaitStatus
+from .group_models import (
+    GroupSeat,
+    GroupSession,
+    GroupStatus,
+    WaitlistEntry,
+    WaitStatus,
+)
 
 
 class _ReadOnlyInline(admin.TabularInline):

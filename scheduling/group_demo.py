@@ -37,7 +37,7 @@ def seed(*, users, stdout):
     if len(mentors) < 3 or GroupSession.objects.filter(mentor__in=mentors.values()).exists():
         return
     ada, grace, ravi = mentors["ada@example.com"], mentors["grace@example.com"], mentors["ravi@example.com"]
-    sam, olivia, priya, lucas, mia = (students[f"{n}@example.com"] for n in ("sam", "olivia", "priya", "lucas", "mia"))
+    sam, olivia, priya, mia = (students[f"{n}@example.com"] for n in ("sam", "olivia", "priya", "mia"))
     now = timezone.now()
 
     # In the past, attendance marked: scheduled and booked a week and a half ago.

@@ -7,7 +7,14 @@ from django.db.models import Prefetch, Q
 
 from accounts.models import Role, User
 
-from .group_models import GroupSeat, GroupSession, GroupStatus, SeatStatus, WaitlistEntry, WaitStatus
+from .group_models import (
+    GroupSeat,
+    GroupSession,
+    GroupStatus,
+    SeatStatus,
+    WaitlistEntry,
+    WaitStatus,
+)
 
 FEED_PAST = timedelta(days=60)
 FEED_LEFT_RECENT = timedelta(days=14)

@@ -19,9 +19,21 @@ from . import group_selectors as selectors
 from . import services
 from .errors import SchedulingError, TooLate
 from .group_forms import (
-    GroupCancelForm, GroupEditForm, GroupFilterForm, GroupScheduleForm, SeatAttendanceForm, SeatCancelForm,
+    GroupCancelForm,
+    GroupEditForm,
+    GroupFilterForm,
+    GroupScheduleForm,
+    SeatAttendanceForm,
+    SeatCancelForm,
 )
-from .group_models import GroupSeat, GroupSession, GroupStatus, SeatStatus, WaitlistEntry, WaitStatus
+from .group_models import (
+    GroupSeat,
+    GroupSession,
+    GroupStatus,
+    SeatStatus,
+    WaitlistEntry,
+    WaitStatus,
+)
 
 
 def _visible_group(request, pk: int) -> GroupSession:

@@ -26,14 +26,31 @@ from accounts.models import Role, User
 from credits.errors import CreditsError
 from credits.selectors import group_summary
 from credits.services import (
-    account_for_update, credits_group_consume, credits_group_record_forfeit, credits_group_refund,
+    account_for_update,
+    credits_group_consume,
+    credits_group_record_forfeit,
+    credits_group_refund,
 )
 
 from .. import group_notifications as notify
-from ..errors import BookingNotAllowed, IllegalTransition, NotYourSession, SchedulingError, TooLate
+from ..errors import (
+    BookingNotAllowed,
+    IllegalTransition,
+    NotYourSession,
+    SchedulingError,
+    TooLate,
+)
 from ..group_models import (
-    FREE_CANCELLATION_WINDOW, MAX_SEATS, MIN_SEATS, GroupSeat, GroupSeries, GroupSession, GroupStatus, SeatStatus,
-    WaitlistEntry, WaitStatus,
+    FREE_CANCELLATION_WINDOW,
+    MAX_SEATS,
+    MIN_SEATS,
+    GroupSeat,
+    GroupSeries,
+    GroupSession,
+    GroupStatus,
+    SeatStatus,
+    WaitlistEntry,
+    WaitStatus,
 )
 from ..pauses import paused_between
 from .state import hours_text

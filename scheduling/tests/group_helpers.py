@@ -1,12 +1,10 @@
 """Builders for group-session tests."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from credits.models import AllowanceKind, GroupAllowanceKind, Plan
 from credits.services import enrolment_start
 from scheduling import services
-
-UTC = timezone.utc
 
 
 def give_group_credits(student, seats=4, *, kind=GroupAllowanceKind.PACK, sessions=0,

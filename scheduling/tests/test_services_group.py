@@ -26,7 +26,7 @@ START = at("2027-01-14 15:00")  # four days ahead
 @pytest.fixture
 def ada():
     mentor = MentorFactory(full_name="Ada Mentor", timezone="UTC")
-    bookable_mentor(mentor, hours=range(0, 24))
+    bookable_mentor(mentor, hours=range(24))
     return mentor
 
 
@@ -133,7 +133,7 @@ def test_unlimited_group_allowance_records_a_zero_movement(ada):
 
 def test_a_seat_cannot_overlap_the_students_own_one_to_one_session(ada):
     grace = MentorFactory(timezone="UTC")
-    service = bookable_mentor(grace, hours=range(0, 24))
+    service = bookable_mentor(grace, hours=range(24))
     student = _student(2, sessions=2)
     services.booking_create(student=student, mentor=grace, service=service, starts_at=START + timedelta(minutes=30),
                             actor=student, now=NOW)
@@ -309,7 +309,7 @@ def test_slot_search_leaves_out_the_mentors_group_sessions_and_the_students_seat
     starts = free_slot_starts(mentor=ada, duration=duration, now=NOW, student=student)
     assert START not in starts and START + timedelta(minutes=30) not in starts and START + HOUR in starts
     grace = MentorFactory(timezone="UTC")
-    bookable_mentor(grace, hours=range(0, 24))
+    bookable_mentor(grace, hours=range(24))
     assert START in free_slot_starts(mentor=grace, duration=duration, now=NOW, student=student)
     services.group_seat_book(group=group, student=student, actor=student, now=NOW)
     assert START not in free_slot_starts(mentor=grace, duration=duration, now=NOW, student=student)
@@ -330,8 +330,8 @@ def test_group_no_shows_count_towards_at_risk(ada):
 
 
 def test_the_mentors_feed_lists_the_attendees_and_a_students_shows_one_event(ada):
-    from scheduling.group_selectors import feed_groups
     from scheduling.calendar import feed
+    from scheduling.group_selectors import feed_groups
 
     group = schedule(ada, START, now=NOW)
     student, other = _student(3), _student(3)

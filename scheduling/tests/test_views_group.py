@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tests.factories import MentorFactory, StudentFactory
+from accounts.tests.factories import MentorFactory
 from mentorship.models import Skill
 from scheduling import services
 from scheduling.group_models import GroupSeat, GroupSession, GroupStatus, SeatStatus
