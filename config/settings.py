@@ -161,6 +161,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "conversations-unread-sweep": {"task": "conversations.tasks.unread_sweep", "schedule": 60.0},
     # The dashboard's "students at risk over time": today's count, refreshed hourly.
     "risk-snapshot": {"task": "scheduling.tasks.risk_snapshot", "schedule": 3600.0},
+    "group-waitlist-sweep": {"task": "scheduling.tasks.group_waitlist_sweep", "schedule": 300.0},
 }
 # Publishing must not hang a request when the broker is down: the outbox row
 # is already committed and the sweep sends it once the broker is back.

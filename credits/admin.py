@@ -27,14 +27,15 @@ from .models import CreditAccount, CreditRequest, Enrolment, EnrolmentStatus, Le
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["name", "allowance_kind", "sessions", "max_upcoming", "is_active", "summary"]
+    list_display = ["name", "allowance_kind", "sessions", "group_allowance_kind", "group_sessions", "max_upcoming", "is_active",
+                    "summary"]
     list_filter = ["allowance_kind", "is_active"]
     search_fields = ["name"]
-    fields = ["name", "allowance_kind", "sessions", "max_upcoming", "is_active"]
+    fields = ["name", "allowance_kind", "sessions", "max_upcoming", "group_allowance_kind", "group_sessions", "is_active"]
 
     @admin.display(description="What students get")
     def summary(self, obj):
-        return obj.describe()
+        return f"{obj.describe()} · {obj.describe_group()}"
 
     def has_delete_permission(self, request, obj=None):
         return False  # enrolments and ledger entries refer to it; deactivate instead
@@ -171,10 +172,10 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 @admin.register(CreditAccount)
 class CreditAccountAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
-    list_display = ["student", "balance", "plan", "updated"]
+    list_display = ["student", "balance", "group_balance", "plan", "updated"]
     search_fields = ["student__email", "student__full_name"]
     list_select_related = ["student"]
-    fields = ["student", "balance", "plan", "updated", "change_credits_link", "recent_entries"]
+    fields = ["student", "balance", "group_balance", "plan", "updated", "change_credits_link", "recent_entries"]
     readonly_fields = fields
 
     @admin.display(description="Last change (student's zone)", ordering="updated_at")
@@ -261,7 +262,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_select_related = ["account__student", "actor"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]  # the newest movement first, as on a bank statement
-    fields = ["account", "kind", "amount", "balance_after", "session_id", "enrolment", "period", "actor", "note",
+    fields = ["account", "kind", "amount", "balance_after", "session_id", "group_seat_id", "enrolment", "period", "actor", "note",
               "when"]
     readonly_fields = fields
     show_full_result_count = False  # the ledger grows without bound; skip the extra COUNT(*)

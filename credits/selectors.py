@@ -126,3 +126,49 @@ def ledger_for(student):
 
 def recent_request(student, *, now: dt.datetime):
     return CreditRequest.objects.filter(student=student, created_at__gt=now - REQUEST_COOLDOWN).first()
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    state: str  # "none" | "paused" | "unlimited" | "monthly" | "pack"
+    headline: str  # "2 of 4 group sessions left this month"
+    detail: str
+    balance: int | None
+    allowance: int | None
+    can_book: bool
+
+
+def _group_pending(enrolment: Enrolment, now: dt.datetime) -> bool:
+    return enrolment.plan.group_is_monthly and enrolment.next_reset_at is not None and enrolment.next_reset_at <= now
+
+
+def group_balance(student) -> int:
+    return CreditAccount.objects.filter(student=student).values_list("group_balance", flat=True).first() or 0
+
+
+def group_summary(student, *, now: dt.datetime, enrolment: Enrolment | None = None) -> GroupSummary:
+    """The group allowance, worded for the student (apart from the 1-1 sessions)."""
+    enrolment = enrolment or current_enrolment(student)
+    if enrolment is None or not enrolment.plan.has_group:
+        return GroupSummary("none", "No group sessions in your plan",
+                            "Ask your success manager about a plan with group sessions.", None, None, False)
+    plan = enrolment.plan
+    balance = group_balance(student)
+    if enrolment.status == EnrolmentStatus.PAUSED:
+        return GroupSummary("paused", "Group sessions paused", "You can't book while your plan is paused.",
+                            balance, plan.group_sessions, False)
+    if plan.group_is_unlimited:
+        return GroupSummary("unlimited", "Unlimited group sessions", "Join as many group sessions as you like.",
+                            None, None, True)
+    if plan.group_is_monthly:
+        if _group_pending(enrolment, now):
+            balance = plan.group_sessions
+            next_reset = first_of_next_month(now, student.tzinfo)
+        else:
+            next_reset = enrolment.next_reset_at
+        resets_on = short_date(next_reset, student.tzinfo) if next_reset else None
+        return GroupSummary("monthly", f"{balance} of {_plural(plan.group_sessions, 'group session')} left this month",
+                            f"Resets on {resets_on}." if resets_on else "", balance, plan.group_sessions, balance > 0)
+    return GroupSummary("pack", f"{_plural(balance, 'group session')} left in your pack",
+                        "Group pack seats never expire." if balance else "Your group pack is used up.",
+                        balance, plan.group_sessions, balance > 0)

@@ -21,6 +21,7 @@ from conversations import selectors as conversation_selectors
 from mentorship import selectors as mentorship_selectors
 from mentorship import weekgrid
 from mentorship.forms import DirectoryFilterForm
+from scheduling import group_selectors
 from scheduling import selectors as scheduling_selectors
 from scheduling.flash import pending_for_mentor
 
@@ -61,6 +62,8 @@ def overview(request):
         "card": mentorship_selectors.mentor_card(request.user, now=now),
         "current_mentor": mentorship_selectors.current_mentor(request.user),
         **scheduling_selectors.student_sessions(request.user, now=now),
+        "group_seats": group_selectors.student_seats(request.user, now=now),
+        "group_waits": group_selectors.student_waits(request.user, now=now),
     }
     return render(request, "portal/overview.html", context)
 

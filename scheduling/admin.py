@@ -333,3 +333,6 @@ class FlashRequestAdmin(ReadOnlyAdmin):
     @admin.display(description="Settled")
     def decided(self, obj):
         return when_html(obj.decided_at, obj.student)
+
+
+from . import group_admin  # noqa: E402,F401  (group sessions' admin, registered there)

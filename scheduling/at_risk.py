@@ -2,7 +2,8 @@
 
 A student is at risk when, in their own data:
 - they missed two or more sessions in the last 30 days (forfeited by a late
-  cancellation, or a no-show), not counting forfeits a manager waived;
+  cancellation, or a no-show — group sessions' no-shows count too), not
+  counting forfeits a manager waived;
 - nothing is booked ahead (unless their plan is paused: they are away on purpose);
 - they have no credits left (a balance of 0 on a plan that isn't unlimited and
   has no monthly reset already due), or no plan at all;
@@ -24,7 +25,7 @@ from accounts.models import Role, User
 from credits.models import AllowanceKind, CreditAccount, Enrolment, EnrolmentStatus
 from mentorship.models import AvailabilityGrid
 
-from .models import RiskSnapshot, Session, SessionEvent, SessionStatus
+from .models import GroupSeat, RiskSnapshot, SeatStatus, Session, SessionEvent, SessionStatus
 
 RISK_WINDOW = timedelta(days=30)
 MISSES_AT_RISK = 2
@@ -51,6 +52,15 @@ def _count_events(kind: str, since: datetime):
     )
 
 
+def _count_group_no_shows(since: datetime):
+    missed = GroupSeat.objects.filter(student=OuterRef("pk"), status=SeatStatus.NO_SHOW, status_changed_at__gte=since)
+    return Coalesce(
+        Subquery(missed.order_by().values("student").annotate(n=Count("pk")).values("n")[:1],
+                 output_field=IntegerField()),
+        Value(0),
+    )
+
+
 def annotate_risk(queryset: QuerySet, *, now: datetime) -> QuerySet:
     """Add risk_* annotations to a queryset of users (one query, subqueries per reason)."""
     enrolment = Enrolment.objects.current().filter(student=OuterRef("pk")).order_by()
@@ -58,6 +68,7 @@ def annotate_risk(queryset: QuerySet, *, now: datetime) -> QuerySet:
     queryset = queryset.annotate(
         risk_forfeits=_count_events(SessionEvent.Kind.FORFEITED, since),
         risk_no_shows=_count_events(SessionEvent.Kind.STUDENT_NO_SHOW, since),
+        risk_group_no_shows=_count_group_no_shows(since),
         risk_has_upcoming=Exists(Session.objects.filter(student=OuterRef("pk"), status=SessionStatus.SCHEDULED,
                                                         starts_at__gt=now)),
         risk_plan_name=Subquery(enrolment.values("plan__name")[:1]),
@@ -70,7 +81,8 @@ def annotate_risk(queryset: QuerySet, *, now: datetime) -> QuerySet:
         risk_has_hours=Exists(AvailabilityGrid.objects.filter(user=OuterRef("pk"), cells__contains="1")),
     )
     # Case/When rather than negated filters: every NULL (no plan, no reset) lands on a stated branch.
-    return queryset.annotate(risk_missed=F("risk_forfeits") + F("risk_no_shows")).annotate(
+    return queryset.annotate(
+        risk_missed=F("risk_forfeits") + F("risk_no_shows") + F("risk_group_no_shows")).annotate(
         risk_misses=Case(When(risk_missed__gte=MISSES_AT_RISK, then=Value(True)), default=Value(False),
                          output_field=BooleanField()),
         risk_no_upcoming=Case(
@@ -135,6 +147,8 @@ def reasons_for(student: User) -> list[str]:
             parts.append(f"{student.risk_forfeits} forfeited by a late cancellation")
         if student.risk_no_shows:
             parts.append(f"{_plural(student.risk_no_shows, 'no-show')}")
+        if student.risk_group_no_shows:
+            parts.append(f"{_plural(student.risk_group_no_shows, 'group no-show')}")
         reasons.append(f"Missed {_plural(student.risk_missed, 'session')} in the last {RISK_WINDOW.days} days ({', '.join(parts)}).")
     if student.risk_no_upcoming:
         reasons.append("No upcoming session booked.")

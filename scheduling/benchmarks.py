@@ -71,4 +71,6 @@ def bench_slots(*, stdout, size: int = 200, repeat: int = 200) -> dict:
     return figures
 
 
-BENCHMARKS = {"slots": bench_slots}
+from .group_benchmarks import bench_group  # noqa: E402
+
+BENCHMARKS = {"slots": bench_slots, "group": bench_group}

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Role
 from mentorship.selectors import current_mentor
 
-from . import services
+from . import group_demo, services
 from .errors import SchedulingError
 from .models import ServiceType, Session
 from .selectors import free_slot_starts
@@ -32,6 +32,11 @@ def _pick(mentor, student, service, now, skip=0):
 
 
 def seed(*, users, stdout):
+    _seed_one_to_one(users=users, stdout=stdout)
+    group_demo.seed(users=users, stdout=stdout)  # after the 1-1 sessions, around their times
+
+
+def _seed_one_to_one(*, users, stdout):
     coding, career = [
         ServiceType.objects.update_or_create(name=name, defaults={"duration_minutes": minutes, "description": text,
                                                                  "is_active": True})[0]

@@ -410,3 +410,9 @@ class RiskSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.at_risk} of {self.students} at risk on {self.day:%Y-%m-%d}"
+
+
+# Group mentorship lives in its own module; imported here so Django registers its models.
+from .group_models import (  # noqa: E402,F401
+    GroupSeat, GroupSeries, GroupSession, GroupStatus, SeatStatus, WaitlistEntry, WaitStatus,
+)

@@ -16,7 +16,7 @@ from mentorship.weekgrid import EMPTY as EMPTY_GRID
 from mentorship.weekgrid import expand_to_utc
 from mentorship.weekgrid import merge_intervals as merge
 
-from .models import LIVE_STATUSES, Feedback, ServiceType, Session, SessionStatus
+from .models import LIVE_STATUSES, Feedback, GroupSeat, GroupSession, ServiceType, Session, SessionStatus
 from .pauses import pause_intervals
 from .slots import Interval, slot_starts, within
 
@@ -44,7 +44,8 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
     booking re-check). Built through the ORM, its three small queries cost
     about a millisecond each in Python alone — more than PostgreSQL takes to
     run them — so this is one plain parameterised UNION instead: the mentor's
-    grid, their time off, and the live sessions of the mentor or the student.
+    grid, their time off, and the live sessions of the mentor or the student
+    (1-1, the mentor's group sessions, the student's group seats).
     """
     sql = f"""
         SELECT 'g', cells, CAST(NULL AS timestamp with time zone), CAST(NULL AS timestamp with time zone),
@@ -58,6 +59,14 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
           FROM {Session._meta.db_table}
          WHERE (mentor_id = %s OR student_id = %s) AND status IN (%s, %s)
            AND starts_at < %s AND ends_at > %s AND id <> %s
+        UNION ALL
+        SELECT 's', NULL, starts_at, ends_at, mentor_id, NULL, NULL
+          FROM {GroupSession._meta.db_table}
+         WHERE mentor_id = %s AND status <> 'cancelled' AND starts_at < %s AND ends_at > %s
+        UNION ALL
+        SELECT 's', NULL, starts_at, ends_at, CAST(-1 AS bigint), NULL, NULL
+          FROM {GroupSeat._meta.db_table}
+         WHERE student_id = %s AND status IN ('booked', 'attended', 'no_show') AND starts_at < %s AND ends_at > %s
     """
     zone = mentor.tzinfo
     params = [
@@ -66,6 +75,10 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
         mentor.pk, student.pk if student is not None else -1, *LIVE_STATUSES,
         end, start,
         exclude_session_id if exclude_session_id is not None else -1,
+        # The mentor's group sessions and the student's group seats hold their time too.
+        mentor.pk, ops.adapt_datetimefield_value(end), ops.adapt_datetimefield_value(start),
+        student.pk if student is not None else -1, ops.adapt_datetimefield_value(end),
+        ops.adapt_datetimefield_value(start),
     ]
     calendar = MentorCalendar(cells=EMPTY_GRID, sessions=[], time_off=[])
     with connection.cursor() as cursor:

@@ -17,3 +17,8 @@ def pauses_sweep() -> int:
 @shared_task(ignore_result=True)
 def risk_snapshot() -> None:
     at_risk.snapshot_record(now=timezone.now())
+
+
+@shared_task(ignore_result=True)
+def group_waitlist_sweep() -> int:
+    return services.waitlist_sweep(now=timezone.now())

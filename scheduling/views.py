@@ -19,6 +19,7 @@ from .forms import (
     AttendanceForm, BookingForm, CancelForm, FeedbackForm, NotesForm, OfferedServicesForm, PauseRequestForm,
     RescheduleForm, parse_start,
 )
+from .group_selectors import feed_groups
 from .models import PauseRequest, ServiceType, Session, SessionStatus
 from .page_links import session_links
 
@@ -303,7 +304,8 @@ def calendar_feed(request, token: str):
         raise Http404("No such calendar.")
     now = timezone.now()
     sessions = selectors.calendar_feed_sessions(user, now=now)
-    response = HttpResponse(calendar.feed(sessions, now=now, name="Mentorship sessions"),
+    response = HttpResponse(calendar.feed(sessions, now=now, name="Mentorship sessions",
+                                          groups=feed_groups(user, now=now)),
                             content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     response["Content-Disposition"] = 'inline; filename="mentorship.ics"'

@@ -13,6 +13,11 @@ only after commit tells people.
 """
 
 from .booking import SeriesResult, booking_create, booking_series_create, check_parties, why_unavailable
+from .group import (
+    FillResult, GroupScheduleResult, SessionFull, group_attendance_mark, group_seat_book, group_seat_cancel,
+    group_session_cancel, group_session_schedule, group_session_update, waitlist_accept, waitlist_fill, waitlist_join, waitlist_leave,
+    waitlist_sweep,
+)
 from .lifecycle import (
     attendance_mark, feedback_leave, forfeit_waive, mentor_no_show_record, session_cancel, session_notes_save,
     session_reschedule,
@@ -27,6 +32,9 @@ from .reassign import (
 from .state import ALREADY, TRANSITIONS
 
 __all__ = [
+    "FillResult", "GroupScheduleResult", "SessionFull", "group_attendance_mark", "group_seat_book",
+    "group_seat_cancel", "group_session_cancel", "group_session_schedule", "group_session_update", "waitlist_accept", "waitlist_fill",
+    "waitlist_join", "waitlist_leave", "waitlist_sweep",
     "ALREADY", "MAX_PAUSE", "MOVE_CHOICES", "TRANSITIONS", "PauseError", "ReassignOutcome", "SeriesResult",
     "apply_due", "attendance_mark", "booking_create", "booking_series_create", "check_parties", "feedback_leave",
     "forfeit_waive", "mentor_no_show_record", "move_conflicts", "move_conflicts_by_mentor", "pause_approve", "pause_decline",
