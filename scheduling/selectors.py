@@ -76,9 +76,8 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
         end, start,
         exclude_session_id if exclude_session_id is not None else -1,
         # The mentor's group sessions and the student's group seats hold their time too.
-        mentor.pk, ops.adapt_datetimefield_value(end), ops.adapt_datetimefield_value(start),
-        student.pk if student is not None else -1, ops.adapt_datetimefield_value(end),
-        ops.adapt_datetimefield_value(start),
+        mentor.pk, end, start,
+        student.pk if student is not None else -1, end, start,
     ]
     calendar = MentorCalendar(cells=EMPTY_GRID, sessions=[], time_off=[])
     with connection.cursor() as cursor:
