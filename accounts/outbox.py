@@ -11,7 +11,7 @@ Every message carries a Message-ID made from its row (`<outbox-42@host>`), so
 a retry after a connection dropped mid-send is recognisable downstream as the
 same message.
 
-Delivery runs as one small task per row on the "mail" queue (its own workers),
+Delivery runs as small tasks (one row, or a batch of ten) on the "mail" queue (its own workers),
 so a slow mail server or a backlog of thousands never delays the sweeps on the
 default queue. Time-critical messages (sign-in emails, "starting soon", "last
 chance") jump the mail queue's backlog through the broker's priorities.
@@ -34,7 +34,8 @@ STUCK_AFTER = timedelta(minutes=10)
 # A row handed to the broker is not handed again by the sweep for this long
 # (it is waiting in the mail queue); if the broker lost it, the sweep re-sends.
 REDISPATCH_AFTER = timedelta(minutes=15)
-SWEEP_BATCH = 1000  # rows handed to the mail queue per sweep run, one small task each
+SWEEP_BATCH = 1000  # rows handed to the mail queue per sweep run
+TASK_BATCH = 10  # rows per delivery task: small, so urgent mail overtakes a backlog within seconds
 S = OutboundEmail.Status
 
 # Broker priorities (Redis: 0 is served first). People wait on the sign-in
@@ -61,19 +62,32 @@ def backoff(attempts: int) -> timedelta:
 
 
 def enqueue(emails: list[int] | list[OutboundEmail]) -> int:
-    """Hand rows to the mail queue, one task each; if the broker is unreachable
-    the sweep sends them later. Returns how many were handed over."""
-    from .tasks import deliver_email
+    """Hand rows to the mail queue in small batches (one task per row when
+    there are few); if the broker is unreachable the sweep sends them later.
+    Returns how many rows were handed over."""
+    from .tasks import deliver_email, deliver_emails
 
-    rows = [(e.pk, e.kind) if isinstance(e, OutboundEmail) else (e, "") for e in emails]
-    for handed, (email_id, kind) in enumerate(rows):
-        try:
-            deliver_email.apply_async((email_id,), priority=priority_for(kind))
-        except Exception as exc:  # the broker being down must not fail the request
-            log.warning("Broker unreachable, outbox email %s waits for the sweep: %s", email_id, exc)
-            OutboundEmail.objects.filter(pk__in=[pk for pk, _ in rows[handed:]]).update(dispatched_at=None)
-            return handed
-    return len(rows)
+    by_priority: dict[int, list[int]] = {}
+    for e in emails:
+        email_id, kind = (e.pk, e.kind) if isinstance(e, OutboundEmail) else (e, "")
+        by_priority.setdefault(priority_for(kind), []).append(email_id)
+    handed, pending = 0, [pk for ids in by_priority.values() for pk in ids]
+    try:
+        # One producer (one broker connection) for the lot.
+        with deliver_email.app.producer_or_acquire() as producer:
+            for priority, ids in sorted(by_priority.items()):
+                for start in range(0, len(ids), TASK_BATCH):
+                    chunk = ids[start:start + TASK_BATCH]
+                    if len(chunk) == 1:
+                        deliver_email.apply_async((chunk[0],), priority=priority, producer=producer)
+                    else:
+                        deliver_emails.apply_async((chunk,), priority=priority, producer=producer)
+                    handed += len(chunk)
+                    pending = [pk for pk in pending if pk not in set(chunk)]
+    except Exception as exc:  # the broker being down must not fail the request
+        log.warning("Broker unreachable, %s outbox emails wait for the sweep: %s", len(pending), exc)
+        OutboundEmail.objects.filter(pk__in=pending).update(dispatched_at=None)
+    return handed
 
 
 def claim(email_id: int, *, now: datetime) -> bool:

@@ -145,7 +145,7 @@ else:
 # server or a backlog of thousands of emails never delays the sweeps (reminders,
 # resets, pauses) on the default queue. A worker started without -Q consumes both.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_ROUTES = {"accounts.tasks.deliver_email": {"queue": "mail"}}
+CELERY_TASK_ROUTES = {"accounts.tasks.deliver_email": {"queue": "mail"}, "accounts.tasks.deliver_emails": {"queue": "mail"}}
 CELERY_TASK_CREATE_MISSING_QUEUES = True
 CELERY_TASK_QUEUES = (Queue("celery", routing_key="celery"), Queue("mail", routing_key="mail"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
