@@ -1,3 +1,4 @@
+import re
 import uuid
 
 from django.contrib import messages
@@ -293,9 +294,15 @@ def session_feedback(request, pk: int):
     return redirect("scheduling:session-detail", pk=session.pk)
 
 
+CALENDAR_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 def calendar_feed(request, token: str):
     """A user's private iCalendar feed: no login, the secret token is the key."""
-    user = User.objects.filter(calendar_token=token, is_active=True).first() if token else None
+    # Only what token_urlsafe makes can match; junk (NUL bytes included, which
+    # PostgreSQL refuses in a query) is simply not found.
+    valid = CALENDAR_TOKEN.fullmatch(token) is not None
+    user = User.objects.filter(calendar_token=token, is_active=True).first() if valid else None
     if user is None:
         raise Http404("No such calendar.")
     now = timezone.now()
