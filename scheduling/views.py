@@ -3,7 +3,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -255,9 +255,10 @@ def session_attendance(request, pk: int):
             messages.error(request, exc.message)
     # The agenda posts here too and wants its page back; only a local path is followed.
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=False):
-        next_url = reverse("scheduling:session-detail", args=[session.pk])
-    return redirect(next_url)
+    local = next_url.startswith("/") and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=False)
+    # A path, never a view name: redirect() would try to reverse junk like "-1".
+    return HttpResponseRedirect(next_url if local else reverse("scheduling:session-detail", args=[session.pk]))
 
 
 @login_required
