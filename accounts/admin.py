@@ -64,11 +64,12 @@ class UserAdmin(DjangoUserAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "POST" and not request.user.is_superuser and "email" in request.POST:
             target = self.get_object(request, object_id)
-            wanted = request.POST.get("email", "").strip().lower()
+            # Printable only: the attempt is stored, and PostgreSQL refuses NUL bytes.
+            wanted = "".join(ch for ch in request.POST.get("email", "") if ch.isprintable()).strip().lower()[:254]
             if target is not None and wanted and wanted != target.email.lower():
                 audit_record(actor=request.user, obj=target, message=(
                     f"Refused: {request.user.email} tried to change the login email from {target.email} "
-                    f"to {wanted[:254]}; only the person themselves or a superuser can."
+                    f"to {wanted}; only the person themselves or a superuser can."
                 ))
                 messages.warning(request, "The login email was not changed: only the person (from Settings → Email, "
                                           "confirmed from the new address) or a superuser can change it.")

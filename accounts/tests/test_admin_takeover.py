@@ -76,3 +76,13 @@ def test_a_superuser_changes_the_email_on_the_record_and_the_old_address_is_told
     notice = OutboundEmail.objects.get(to_email=old_email, kind="account_email_changed")
     assert "sam.new@example.com" in notice.body_text
     assert User.objects.filter(email=old_email).count() == 0
+
+
+def test_a_forged_email_with_a_nul_byte_is_refused_and_recorded_without_an_error(client, manager, student):
+    client.force_login(manager)
+    response = client.post(reverse("admin:accounts_user_change", args=[student.pk]),
+                           _change_form(student, email="evil\x00@evil.example"))
+    assert response.status_code in (200, 302)
+    student.refresh_from_db()
+    assert "evil" not in student.email
+    assert any("evil@evil.example" in message for message in _history(student))
