@@ -1,6 +1,5 @@
 import uuid
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
@@ -289,12 +288,12 @@ class PauseRequest(models.Model):
             # was limited to the coming year) clamp to the ends of time
             # instead of overflowing, so such a pause can still be decided.
             if day is None:
-                return datetime.max.replace(tzinfo=dt_timezone.utc)
+                return datetime.max.replace(tzinfo=UTC)
             try:
-                return datetime.combine(day, datetime.min.time(), tzinfo=tz).astimezone(dt_timezone.utc)
+                return datetime.combine(day, datetime.min.time(), tzinfo=tz).astimezone(UTC)
             except OverflowError:
                 edge = datetime.max if day.year > 1 else datetime.min
-                return edge.replace(tzinfo=dt_timezone.utc)
+                return edge.replace(tzinfo=UTC)
 
         after_last = self.ends_on + timedelta(days=1) if self.ends_on < date.max else None
         return midnight(self.starts_on), midnight(after_last)

@@ -6,8 +6,7 @@ Every example posts junk to every form of every role once, so each form is hit
 in every example; the number of examples keeps the run well under a minute.
 """
 
-import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, timedelta
 from datetime import timezone as dt_timezone
 
 import pytest
@@ -31,7 +30,7 @@ from scheduling.tests.helpers import bookable_mentor, give_credits
 
 pytestmark = pytest.mark.django_db
 
-ZONES = [dt_timezone.utc, dt_timezone(timedelta(hours=14)), dt_timezone(timedelta(hours=-12)),
+ZONES = [UTC, dt_timezone(timedelta(hours=14)), dt_timezone(timedelta(hours=-12)),
          dt_timezone(timedelta(hours=5, minutes=30))]
 EDGES = ["", "\x00", "0001-01-01", "9999-12-31", "0001-01-01T00:00", "9999-12-31T23:59", "9999-12-31T23:30:00-05:00",
          "0001-01-01T00:00:00+14:00", "NaN", "-1", "1e309", "99999999999999999999", "2027-02-30", "null", "on"]
@@ -57,9 +56,9 @@ def snapshot():
 def world(db):
     now = timezone.now()
     mentor = MentorFactory(timezone="America/New_York")
-    service = bookable_mentor(mentor, hours=range(0, 24))
+    service = bookable_mentor(mentor, hours=range(24))
     other_mentor = MentorFactory(timezone="Europe/London")
-    bookable_mentor(other_mentor, service=service, hours=range(0, 24))
+    bookable_mentor(other_mentor, service=service, hours=range(24))
     student = StudentFactory(timezone="Asia/Kolkata")
     give_credits(student, 10, now=now - timedelta(days=3))
     manager = ManagerFactory()

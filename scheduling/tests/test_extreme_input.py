@@ -33,7 +33,7 @@ def mentor():
 
 @pytest.fixture
 def service(mentor):
-    return bookable_mentor(mentor, hours=range(0, 24))
+    return bookable_mentor(mentor, hours=range(24))
 
 
 @pytest.fixture
@@ -142,7 +142,7 @@ def test_a_non_numeric_id_in_an_admin_url_is_never_a_500(client, manager):
     from django.contrib import admin
 
     client.force_login(manager)
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         opts = model._meta
         base = f"/admin/{opts.app_label}/{opts.model_name}/"
         for junk in ("abc", "1x", "%00", "9" * 30):

@@ -25,7 +25,7 @@ def celery_worker_env():
 
 def _session_starting_within_the_hour():
     mentor = MentorFactory(timezone="UTC")
-    service = bookable_mentor(mentor, hours=range(0, 24))
+    service = bookable_mentor(mentor, hours=range(24))
     student = StudentFactory(timezone="UTC")
     booked_at = timezone.now() - timedelta(days=2)
     give_credits(student, 2, now=booked_at)
