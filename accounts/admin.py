@@ -1,10 +1,11 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 
+from .audit import audit_record
 from .models import OutboundEmail, Role, User
-from .services import user_set_role
+from .services import user_email_set_by_superuser, user_set_role
 from .timefmt import when_html
 
 NON_MANAGER_ROLES = [(Role.STUDENT.value, Role.STUDENT.label), (Role.MENTOR.value, Role.MENTOR.label)]
@@ -33,11 +34,15 @@ class UserAdmin(DjangoUserAdmin):
     filter_horizontal = ["groups", "user_permissions"]
 
     # Success managers run the programme; they never hand out admin access or
-    # touch passwords. Only superusers do.
+    # touch anything that leads to the credentials: not the password, and not
+    # the login email (a new address would receive the password reset — an
+    # account takeover). People change their own email through allauth's flow,
+    # confirmed from the new address with a notice to the old one; a superuser
+    # may change it here. Every attempt is recorded on the user's History.
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
             return ["last_login", "date_joined"]
-        readonly = ["is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined"]
+        readonly = ["email", "is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined"]
         if obj is not None and obj.role == Role.MANAGER:
             readonly.append("role")
         return readonly
@@ -69,10 +74,31 @@ class UserAdmin(DjangoUserAdmin):
             raise PermissionDenied("Only superusers set passwords here; users reset their own.")
         return super().user_change_password(request, id, form_url)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST" and not request.user.is_superuser and "email" in request.POST:
+            target = self.get_object(request, object_id)
+            # Printable only: the attempt is stored, and PostgreSQL refuses NUL bytes.
+            wanted = "".join(ch for ch in request.POST.get("email", "") if ch.isprintable()).strip().lower()[:254]
+            if target is not None and wanted and wanted != target.email.lower():
+                audit_record(actor=request.user, obj=target, message=(
+                    f"Refused: {request.user.email} tried to change the login email from {target.email} "
+                    f"to {wanted}; only the person themselves or a superuser can."
+                ))
+                messages.warning(request, "The login email was not changed: only the person (from Settings → Email, "
+                                          "confirmed from the new address) or a superuser can change it.")
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.set_unusable_password()  # they set it through "forgot password"
-        super().save_model(request, obj, form, change)
+        if change and "email" in form.changed_data:
+            if not request.user.is_superuser:  # the field is read-only for them; never trust a form alone
+                raise PermissionDenied("Only superusers change a login email.")
+            old_email = form.initial.get("email", "")
+            super().save_model(request, obj, form, change)
+            user_email_set_by_superuser(user=obj, actor=request.user, old_email=old_email, request=request)
+        else:
+            super().save_model(request, obj, form, change)
         if not change:
             from allauth.account.models import EmailAddress
 

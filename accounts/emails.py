@@ -58,6 +58,7 @@ def send_templated_email(
     """
     recipients = [to] if isinstance(to, User) else list(to)
     queued = []
+    dispatched_at = None if _held.get() else timezone.now()
     for user in recipients:
         subject, text, html = _render(name, user, context)
         key = f"{dedupe_key}:{user.pk}" if dedupe_key else None
@@ -66,13 +67,26 @@ def send_templated_email(
                 queued.append(OutboundEmail.objects.create(
                     recipient=user, to_email=user.email, kind=name, subject=subject[:255], body_text=text,
                     body_html=html, ics_method=ics[0] if ics else "", ics=ics[1] if ics else "", topic=topic,
-                    dedupe_key=key,
+                    dedupe_key=key, dispatched_at=dispatched_at,
                 ))
         except IntegrityError:
             continue  # already queued once: exactly once
-    ids = [email.pk for email in queued]
-    if ids and not _held.get():
+    if queued and not _held.get():
         from .outbox import enqueue
 
-        transaction.on_commit(lambda: enqueue(ids))
+        transaction.on_commit(lambda: enqueue(queued))
     return queued
+
+
+def queue_rendered_email(*, to_email: str, subject: str, body_text: str, body_html: str = "", kind: str,
+                         recipient: User | None = None) -> OutboundEmail:
+    """An email rendered elsewhere (allauth's sign-in emails) into the outbox:
+    the same delivery, retries, Message-ID and admin view as ours."""
+    email = OutboundEmail.objects.create(
+        recipient=recipient, to_email=to_email, kind=kind[:64], subject=subject[:255], body_text=body_text,
+        body_html=body_html, dispatched_at=timezone.now(),
+    )
+    from .outbox import enqueue
+
+    transaction.on_commit(lambda: enqueue([email]))
+    return email

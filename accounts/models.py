@@ -154,6 +154,9 @@ class OutboundEmail(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=dj_timezone.now)
+    # When the row was last handed to the mail queue; the sweep leaves it alone
+    # for a while after that instead of queueing it again.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # local state of command 1 (PostgreSQL data, broker folder, mail); ignored by git
@@ -131,7 +132,9 @@ if REDIS_URL:
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
     # Longer than any countdown we use, so Redis never redelivers a task that a
     # live worker still holds.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+    # Ten priority levels (0 served first): urgent mail overtakes a backlog.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60, "priority_steps": list(range(10)),
+                                       "queue_order_strategy": "priority"}
 else:
     # kombu's filesystem transport carries tasks between separate worker, beat
     # and web processes through one folder: no server needed.
@@ -147,6 +150,13 @@ else:
         "store_processed": False,
         "polling_interval": 0.2,  # the default (1 s) makes local emails feel slow
     }
+# Mail has its own queue (and its own workers) in every mode, so a slow mail
+# server or a backlog of thousands of emails never delays the sweeps (reminders,
+# resets, pauses) on the default queue. A worker started without -Q consumes both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"accounts.tasks.deliver_email": {"queue": "mail"}, "accounts.tasks.deliver_emails": {"queue": "mail"}}
+CELERY_TASK_CREATE_MISSING_QUEUES = True
+CELERY_TASK_QUEUES = (Queue("celery", routing_key="celery"), Queue("mail", routing_key="mail"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Beat only wakes the sweeps; what is due is decided by timestamps in the
 # database. Apps add their entries here.
@@ -203,9 +213,13 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mentorship] "
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"  # allauth's emails go through the outbox
 ACCOUNT_RATE_LIMITS = {
-    # allauth's defaults, stated so the product's limits are visible here.
-    "login_failed": "5/m/ip,5/5m/key",
+    # allauth's documented defaults, stated so the product's limits are visible
+    # here. Failed logins: 5 per account per 5 minutes, and 10 per minute per
+    # address — so one person's mistakes behind a shared office address lock
+    # their own account, not everyone's (a successful login costs nothing).
+    "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "change_password": "5/m/user",
@@ -223,7 +237,7 @@ USE_TZ = True
 
 # --- Static files -------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -254,6 +268,9 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The rate limits count per client address: behind a proxy that address is the
+# last X-Forwarded-For hop the proxy added, not the proxy's own.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if env.bool("BEHIND_TLS_PROXY", default=False) else 0)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -220,6 +221,8 @@ class CreditAccountAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
         ]
 
     def change_credits_view(self, request, object_id):
+        if not object_id.isascii() or not object_id.isdigit():
+            raise Http404("No such credit account.")  # not a 500 from the database
         account = get_object_or_404(CreditAccount.objects.select_related("student"), pk=object_id)
         if not self.has_change_permission(request, account):
             raise PermissionDenied

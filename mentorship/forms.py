@@ -2,11 +2,12 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from PIL import Image
 
 from accounts.forms import TimeZoneField
 from accounts.models import User
 
-from . import weekgrid
+from . import photos, weekgrid
 from .models import BIO_MAX_LENGTH, Language, MentorProfile, Skill, validate_https_url
 
 MAX_TIME_OFF_DAYS = 366
@@ -69,7 +70,7 @@ class MentorProfileForm(forms.ModelForm):
     )
     photo = forms.ImageField(
         required=False, widget=forms.FileInput(attrs={"accept": "image/*"}),
-        help_text="Optional, up to 2 MB. Without one we show your initials.",
+        help_text="Optional, up to 2 MB and 25 megapixels. Without one we show your initials.",
     )
     clear_photo = forms.BooleanField(required=False, label="Remove my photo")
 
@@ -93,9 +94,18 @@ class MentorProfileForm(forms.ModelForm):
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
-        if photo and getattr(photo, "size", 0) > self.MAX_PHOTO_BYTES:
+        if not photo or not hasattr(photo, "content_type"):
+            return photo  # nothing new uploaded
+        if getattr(photo, "size", 0) > self.MAX_PHOTO_BYTES:
             raise ValidationError("That photo is larger than 2 MB; please choose a smaller one.")
-        return photo
+        # A small file can still hold a huge image (a 12,000 × 12,000 PNG is a
+        # few kilobytes): refuse by pixels, then store only what pages show.
+        try:
+            return photos.normalise(photo)
+        except photos.PhotoError as exc:
+            raise ValidationError(str(exc)) from exc
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:
+            raise ValidationError("We couldn't read that image; please choose a JPEG or PNG photo.") from exc
 
     def clean_video_url(self):
         url = self.cleaned_data.get("video_url", "").strip()

@@ -1,5 +1,5 @@
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -277,13 +277,25 @@ class PauseRequest(models.Model):
         return f"Pause {self.starts_on:%d %b %Y} – {self.ends_on:%d %b %Y} ({self.get_status_display()})"
 
     def utc_range(self) -> tuple[datetime, datetime]:
-        """From local midnight of the first day to local midnight after the last."""
+        """From local midnight of the first day to local midnight after the last (in UTC)."""
         from zoneinfo import ZoneInfo
 
         tz = ZoneInfo(self.student.timezone)
-        start = datetime.combine(self.starts_on, datetime.min.time(), tzinfo=tz)
-        end = datetime.combine(self.ends_on + timedelta(days=1), datetime.min.time(), tzinfo=tz)
-        return start, end
+
+        def midnight(day: date | None) -> datetime:
+            # Dates at the edge of the calendar (a pause stored before entry
+            # was limited to the coming year) clamp to the ends of time
+            # instead of overflowing, so such a pause can still be decided.
+            if day is None:
+                return datetime.max.replace(tzinfo=UTC)
+            try:
+                return datetime.combine(day, datetime.min.time(), tzinfo=tz).astimezone(UTC)
+            except OverflowError:
+                edge = datetime.max if day.year > 1 else datetime.min
+                return edge.replace(tzinfo=UTC)
+
+        after_last = self.ends_on + timedelta(days=1) if self.ends_on < date.max else None
+        return midnight(self.starts_on), midnight(after_last)
 
 
 class FlashRequestQuerySet(models.QuerySet):

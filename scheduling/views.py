@@ -1,8 +1,9 @@
+import re
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -258,9 +259,10 @@ def session_attendance(request, pk: int):
             messages.error(request, exc.message)
     # The agenda posts here too and wants its page back; only a local path is followed.
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=False):
-        next_url = reverse("scheduling:session-detail", args=[session.pk])
-    return redirect(next_url)
+    local = next_url.startswith("/") and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=False)
+    # A path, never a view name: redirect() would try to reverse junk like "-1".
+    return HttpResponseRedirect(next_url if local else reverse("scheduling:session-detail", args=[session.pk]))
 
 
 @login_required
@@ -297,9 +299,15 @@ def session_feedback(request, pk: int):
     return redirect("scheduling:session-detail", pk=session.pk)
 
 
+CALENDAR_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 def calendar_feed(request, token: str):
     """A user's private iCalendar feed: no login, the secret token is the key."""
-    user = User.objects.filter(calendar_token=token, is_active=True).first() if token else None
+    # Only what token_urlsafe makes can match; junk (NUL bytes included, which
+    # PostgreSQL refuses in a query) is simply not found.
+    valid = CALENDAR_TOKEN.fullmatch(token) is not None
+    user = User.objects.filter(calendar_token=token, is_active=True).first() if valid else None
     if user is None:
         raise Http404("No such calendar.")
     now = timezone.now()

@@ -71,7 +71,17 @@ def booking_create(
         if booking_key is not None:
             existing = Session.objects.filter(booking_key=booking_key, student=student).first()
             if existing is not None:
-                return existing  # a double submit: the first one already booked it
+                same = existing.starts_at == starts_at and existing.mentor_id == mentor.pk
+                if same and existing.status in LIVE_STATUSES:
+                    return existing  # a double submit: the first one already booked it
+                # The page was used for a booking that has since changed (e.g.
+                # cancelled) or for another time: never answer "Booked!" for it.
+                raise BookingNotAllowed(
+                    "This booking page was already used, for a booking that is now "
+                    f"{existing.get_status_display().lower()}. Go back to the times and pick one again."
+                    if same else "This booking page was already used for another time. "
+                    "Go back to the times and pick one again."
+                )
 
         allowance = booking_allowance(student, now=now)
         if not allowance.can_book:

@@ -25,6 +25,7 @@ from ..pauses import sessions_inside
 from .lifecycle import session_cancel
 
 MAX_PAUSE = timedelta(days=183)
+BOOKABLE_AHEAD = timedelta(days=365)  # a pause is asked for within the next 12 months
 P = PauseRequest.Status
 
 
@@ -40,6 +41,8 @@ def pause_request_create(*, student: User, starts_on: date, ends_on: date, reaso
         raise PauseError("A pause can't start in the past.")
     if ends_on < starts_on:
         raise PauseError("The last day must be on or after the first day.")
+    if ends_on > today + BOOKABLE_AHEAD:
+        raise PauseError(f"A pause must fall within the next 12 months (ending by {today + BOOKABLE_AHEAD:%-d %b %Y}).")
     if ends_on - starts_on > MAX_PAUSE:
         raise PauseError("A pause can last at most six months. Talk to your success manager about a longer break.")
     if not reason.strip():

@@ -291,3 +291,24 @@ def test_book_now_starts_from_the_directory_and_the_mentor_page(client, now, stu
     assert book in text(client.get(reverse("portal:mentor-detail", args=[mentor.pk])))
     # One service: straight to its times.
     assert client.get(book).url == reverse("scheduling:book-slots", args=[mentor.pk, service.pk])
+
+
+def test_reposting_a_used_booking_key_after_the_cancellation_never_says_booked(client, now, student, mentor, service):
+    client.force_login(student)
+    key = str(uuid.uuid4())
+    booked = client.post(confirm_url(mentor, service), {"start": SLOT.isoformat(), "booking_key": key, "weeks": 1},
+                         follow=True)
+    assert "Booked!" in text(booked)
+    first = Session.objects.get()
+    services.session_cancel(session=first, actor=student, now=NOW, expect_forfeit=False)
+    other = SLOT + timedelta(hours=1)
+
+    for start in (other, SLOT):  # another time, or the same one again
+        response = client.post(confirm_url(mentor, service), {"start": start.isoformat(), "booking_key": key,
+                                                              "weeks": 1}, follow=True)
+        page = text(response)
+        assert response.status_code == 409
+        assert "Booked!" not in page
+        assert "This booking page was already used" in page and "Nothing was booked" in page
+    assert Session.objects.count() == 1 and Session.objects.get().status == SessionStatus.CANCELLED
+    assert balance(student) == 4
