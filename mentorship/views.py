@@ -151,10 +151,3 @@ def mentor_photo(request, mentor_id: int):
     response = FileResponse(handle)
     response["Cache-Control"] = "private, max-age=3600"
     return response
-
-
-@role_required(Role.MENTOR)
-@require_http_methods(["GET"])
-def my_students(request):
-    rows = selectors.students_of(request.user, now=timezone.now())
-    return render(request, "mentorship/my_students.html", {"rows": rows})

@@ -79,6 +79,14 @@ def agenda(request):
 # --- mentors: the directory and profiles, with booking actions ------------------
 
 
+@role_required(Role.MENTOR)
+@require_http_methods(["GET"])
+def my_students(request):
+    """The mentor's current students, each linked to their sessions (and notes) together."""
+    rows = mentorship_selectors.students_of(request.user, now=timezone.now())
+    return render(request, "portal/my_students.html", {"rows": rows})
+
+
 @login_required
 @require_http_methods(["GET"])
 def directory(request):

@@ -1,7 +1,10 @@
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -138,13 +141,48 @@ def book_confirm(request, mentor_id: int, service_id: int):
 # --- one session ----------------------------------------------------------------
 
 
+SESSION_FILTERS = {
+    "upcoming": "Upcoming",
+    "past": "Past",
+    SessionStatus.COMPLETED: "Completed",
+    SessionStatus.CANCELLED: "Cancelled",
+    SessionStatus.FORFEITED: "Forfeited",
+    SessionStatus.MENTOR_NO_SHOW: "Mentor no-show",
+}
+SESSIONS_PER_PAGE = 20
+
+
 @login_required
+@require_http_methods(["GET"])
 def session_list(request):
+    """Everyone's sessions, newest first, filtered by status and by the other person, a page at a time."""
     now = timezone.now()
-    base = Session.objects.for_user(request.user).select_related("student", "mentor", "service")
-    upcoming = base.filter(status=SessionStatus.SCHEDULED, ends_at__gt=now).order_by("starts_at")[:100]
-    past = base.exclude(status=SessionStatus.SCHEDULED, ends_at__gt=now).order_by("-starts_at")[:100]
-    return render(request, "scheduling/session_list.html", {"upcoming": upcoming, "past": past, "now": now})
+    shown = request.GET.get("status", "")
+    if shown not in SESSION_FILTERS:
+        shown = ""
+    sessions = Session.objects.for_user(request.user).select_related("student", "mentor", "service")
+    other = None
+    if request.GET.get("with", "").isdigit():
+        # Only someone this user has sessions with; anyone else is ignored, not revealed.
+        other = User.objects.exclude(pk=request.user.pk).filter(pk=int(request.GET["with"])).first()
+        if other is not None and sessions.filter(Q(student=other) | Q(mentor=other)).exists():
+            sessions = sessions.filter(Q(student=other) | Q(mentor=other))
+        else:
+            other = None
+    if shown == "upcoming":
+        sessions = sessions.upcoming(now).order_by("starts_at")
+    elif shown == "past":
+        sessions = sessions.exclude(status=SessionStatus.SCHEDULED, ends_at__gt=now).order_by("-starts_at")
+    elif shown:
+        sessions = sessions.filter(status=shown).order_by("-starts_at")
+    else:
+        sessions = sessions.order_by("-starts_at")
+    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    query = {key: value for key, value in (("status", shown), ("with", other.pk if other else "")) if value}
+    return render(request, "scheduling/session_list.html", {
+        "page_obj": page, "sessions": page.object_list, "now": now, "filters": SESSION_FILTERS, "shown": shown,
+        "shown_label": SESSION_FILTERS.get(shown, "All sessions"), "other": other, "query": urlencode(query),
+    })
 
 
 @login_required
