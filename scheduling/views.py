@@ -90,9 +90,21 @@ def book_slots(request, mentor_id: int, service_id: int):
     starts = selectors.free_slot_starts(mentor=mentor, duration=service.duration, now=now, student=request.user)
     days = selectors.slots_by_day(starts=starts, duration=service.duration, viewer=request.user, now=now)
     return render(request, "scheduling/book_slots.html", {
-        "mentor": mentor, "service": service, "days": days, "now": now,
+        "mentor": mentor, "service": service, "now": now, **_slot_week(request, days, now),
         "allowance": booking_allowance(request.user, now=now),
     })
+
+
+def _slot_week(request, days, now) -> dict:
+    """The week of free times asked for (?week=), by default the week of the first free one."""
+    today = now.astimezone(request.user.tzinfo).date()
+    first_free = next((slot for slots in days.values() for slot in slots), None)
+    _, horizon = selectors.booking_window(now)
+    week = selectors.week_view(
+        days, wanted=request.GET.get("week"), default=first_free.local.date() if first_free else today, today=today,
+        first=today, last=horizon.astimezone(request.user.tzinfo).date(),
+    )
+    return {"days": days, "week": week, "first_free": first_free}
 
 
 @role_required(Role.STUDENT)
@@ -243,8 +255,8 @@ def session_reschedule(request, pk: int):
     if session.status == SessionStatus.SCHEDULED and not session.is_late_cancellation(now):
         starts = selectors.free_slot_starts(mentor=session.mentor, duration=session.service.duration, now=now,
                                             student=request.user, exclude_session_id=session.pk)
-        context["days"] = selectors.slots_by_day(starts=starts, duration=session.service.duration,
-                                                 viewer=request.user, now=now)
+        days = selectors.slots_by_day(starts=starts, duration=session.service.duration, viewer=request.user, now=now)
+        context.update(_slot_week(request, days, now))
     return render(request, "scheduling/session_reschedule.html", context)
 
 
