@@ -114,21 +114,16 @@ def mentor_profile_edit(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        old_zone = request.user.timezone
         try:
             services.mentor_profile_update(
-                mentor=request.user, full_name=data["full_name"], timezone=data["timezone"],
-                fields={k: data[k] for k in services.PROFILE_FIELDS}, skills=data["skills"],
+                mentor=request.user, fields={k: data[k] for k in services.PROFILE_FIELDS}, skills=data["skills"],
                 languages=data["languages"], photo=data.get("photo") or None,
                 clear_photo=data.get("clear_photo", False),
             )
         except services.MentorshipError as exc:
             form.add_error(None, exc.message)
         else:
-            note = ""
-            if data["timezone"] != old_zone:
-                note = f" Your weekly hours now mean the same wall-clock times in {data['timezone']}."
-            messages.success(request, "Profile saved." + note)
+            messages.success(request, "Profile saved.")
             return redirect("mentorship:profile-edit")
     return render(
         request, "mentorship/profile_edit.html",

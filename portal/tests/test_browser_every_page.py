@@ -49,8 +49,8 @@ SKIP = re.compile(
     r"|/admin/r/|/password/$|/admin/password_change/)"
 )
 # At most this many pages of one shape (digits replaced) per role: one session page
-# per state is found through the main actions; the links add only more of the same.
-PER_SHAPE = 2
+# per state comes from the main actions; links would add only more of the same.
+PER_SHAPE = 1
 MAX_PAGES_PER_ROLE = 70
 
 
@@ -106,10 +106,23 @@ def main_actions(role: str) -> list[str]:
         connection.close()
 
 
+class Problems(list):
+    """The problems found, also written down as they come (a long crawl can be followed)."""
+
+    def __init__(self, log: Path):
+        super().__init__()
+        self.log = log
+
+    def append(self, problem: str) -> None:
+        super().append(problem)
+        with self.log.open("a") as log:
+            log.write(problem + "\n")
+
+
 class Crawl:
     def __init__(self, browser, base_url, html_dir):
         self.browser, self.base_url, self.html_dir = browser, base_url, html_dir
-        self.problems: list[str] = []
+        self.problems = Problems(html_dir.parent / "problems.txt")
         self.pages: dict[str, str] = {}  # file name -> "role url"
         self.axe = AXE_JS.read_text()
 
@@ -239,7 +252,6 @@ def test_every_page_of_every_role_is_accessible_valid_and_fits_a_phone(live_serv
             crawl.problems.append(f"{page}: vnu line {message.get('lastLine')}: {message['message']}"
                                   f" — {message.get('extract', '').strip()[:120]}")
 
-    (tmp_path / "problems.txt").write_text("\n".join(crawl.problems))
     assert not crawl.problems, f"{len(crawl.problems)} problems on {sum(counts.values())} pages:\n" + "\n".join(
         crawl.problems
     )
