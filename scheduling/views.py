@@ -19,11 +19,17 @@ from credits.selectors import booking_allowance
 from . import calendar, selectors, services
 from .errors import SchedulingError, TooLate
 from .forms import (
-    AttendanceForm, BookingForm, CancelForm, FeedbackForm, NotesForm, OfferedServicesForm, PauseRequestForm,
-    RescheduleForm, parse_start,
+    AttendanceForm,
+    BookingForm,
+    CancelForm,
+    FeedbackForm,
+    NotesForm,
+    OfferedServicesForm,
+    PauseRequestForm,
+    RescheduleForm,
+    parse_start,
 )
 from .models import PauseRequest, ServiceType, Session, SessionStatus
-
 
 # --- fetch helpers: only what this user may see, 404 otherwise -----------------
 

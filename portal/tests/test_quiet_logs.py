@@ -56,9 +56,11 @@ def test_the_default_email_backend_without_email_url_is_the_readable_one():
     import sys
 
     out = subprocess.run(
-        [sys.executable, "-c", "import django, os; os.environ.pop('EMAIL_URL', None); os.environ.pop('EMAIL_BACKEND', None);"
-         "os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup();"
-         "from django.conf import settings; print(settings.EMAIL_BACKEND)"],
+        [sys.executable, "-c", (
+            "import django, os; os.environ.pop('EMAIL_URL', None); os.environ.pop('EMAIL_BACKEND', None);"
+            "os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup();"
+            "from django.conf import settings; print(settings.EMAIL_BACKEND)"
+        )],
         capture_output=True, text=True, cwd=ROOT, check=True,
     ).stdout.strip()
     assert out == "config.logs.LoggingEmailBackend"

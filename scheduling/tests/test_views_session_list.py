@@ -85,7 +85,7 @@ def test_the_session_list_keeps_a_constant_number_of_queries(client, setup, djan
 def test_my_students_link_each_student_to_the_sessions_together(client, setup):
     from mentorship.models import MentorAssignment
 
-    mentor, service, sam, _ = setup
+    mentor, _, sam, _ = setup
     MentorAssignment.objects.create(student=sam, mentor=mentor, started_at=NOW, reason="r")
     client.force_login(mentor)
     page = client.get(reverse("portal:my-students")).content.decode()
