@@ -166,7 +166,7 @@ class Crawl:
         if widths[0] > widths[1]:
             wide = page.evaluate(
                 """() => [...document.querySelectorAll('body *')]
-                    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                    .filter(e => e.getBoundingClientRect().right > window.innerWidth)
                     .slice(-3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))"""
             )
             self.problems.append(f"{where}: scrolls sideways ({widths[0]} > {widths[1]} px): {wide}")

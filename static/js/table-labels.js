@@ -1,8 +1,9 @@
-// Give every cell of a stacked table (.table-stack, or any table in the admin's own
-// panels) the text of its column heading, which the phone layout shows before it.
+// Give every cell of a stacked table (.table-stack, and the tables of our own admin pages:
+// the student panels, students at risk) the text of its column heading, which the phone
+// layout shows before it.
 (function () {
   "use strict";
-  document.querySelectorAll("table.table-stack, #content-main table:not(#result_list), #student-panels table")
+  document.querySelectorAll("table.table-stack, #student-panels table, table#at-risk")
     .forEach(function (table) {
       var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
         return th.textContent.trim();
