@@ -14,6 +14,7 @@ admin.site.index_title = "Programme"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("allauth.urls")),
     path("", include("portal.urls")),
     path("", include("accounts.urls")),

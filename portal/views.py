@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -40,6 +41,12 @@ def home(request):
     if request.user.is_superuser and request.user.role != Role.MANAGER:
         return redirect("admin:index")
     return redirect(ROLE_HOMES[request.user.role])
+
+
+@require_GET
+def favicon(request):
+    """Browsers and feed readers ask for /favicon.ico without reading our <link rel="icon">."""
+    return redirect(static("img/favicon.ico"), permanent=True)
 
 
 @never_cache

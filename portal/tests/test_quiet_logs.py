@@ -96,3 +96,10 @@ def test_the_development_worker_stops_on_ctrl_c_without_being_killed(tmp_path):
             process.wait()
             pytest.fail("the worker did not stop on Ctrl-C:\n" + "".join(output[-20:]))
     assert "Warm shutdown" in "".join(output)
+
+
+def test_the_site_has_a_favicon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("img/favicon.ico")
+    assert (ROOT / "static/img/favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert 'rel="icon"' in client.get(reverse("account_login")).content.decode()
