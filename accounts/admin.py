@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 
@@ -17,6 +18,22 @@ class UserCreationForm(forms.ModelForm):
         fields = ["email", "full_name", "timezone", "role"]
 
 
+class PasswordSummaryWidget(auth_forms.ReadOnlyPasswordHashWidget):
+    """Django's password summary, without `disabled` on its <div> (not valid HTML there)."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].pop("disabled", None)
+        return context
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "password" in self.fields:
+            self.fields["password"].widget = PasswordSummaryWidget()
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["full_name", "email"]
@@ -31,6 +48,7 @@ class UserAdmin(DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "timezone", "role"]})]
     add_form = UserCreationForm
+    form = UserChangeForm
     filter_horizontal = ["groups", "user_permissions"]
 
     # Success managers run the programme; they never hand out admin access or

@@ -180,6 +180,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
 # --- Email --------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F821 (set just above)
+    EMAIL_BACKEND = "config.logs.LoggingEmailBackend"  # one readable INFO record per email
 if env.str("EMAIL_BACKEND", default=""):
     EMAIL_BACKEND = env.str("EMAIL_BACKEND")
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
@@ -298,6 +300,9 @@ BOOKING_SLOT_STEP_MINUTES = 30
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"expected_client_errors": {"()": "config.logs.ExpectedClientErrors"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["expected_client_errors"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Django's own console handler would print every django.request record a second time.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }

@@ -4,7 +4,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from PIL import Image
 
-from accounts.forms import TimeZoneField
 from accounts.models import User
 
 from . import photos, weekgrid
@@ -50,8 +49,7 @@ class TimeOffForm(forms.Form):
 
 
 class MentorProfileForm(forms.ModelForm):
-    full_name = forms.CharField(max_length=150, label="Name")
-    timezone = TimeZoneField(help_text="Your weekly hours stay at the same wall-clock times if you change it.")
+    # Name and time zone are edited in one place for everyone: Settings → Profile & time zone.
     skills = forms.ModelMultipleChoiceField(
         queryset=Skill.objects.all(), required=False, widget=forms.CheckboxSelectMultiple,
         help_text="Ask your success manager to add a skill that is missing.",
@@ -75,7 +73,7 @@ class MentorProfileForm(forms.ModelForm):
     clear_photo = forms.BooleanField(required=False, label="Remove my photo")
 
     MAX_PHOTO_BYTES = 2 * 1024 * 1024
-    field_order = ["full_name", "timezone", "headline", "bio", "skills", "languages", "years_experience",
+    field_order = ["headline", "bio", "skills", "languages", "years_experience",
                    "video_url", "accepting_new_students", "capacity", "photo", "clear_photo"]
 
     class Meta:
@@ -87,7 +85,6 @@ class MentorProfileForm(forms.ModelForm):
         if not self.instance.photo:
             del self.fields["clear_photo"]
         if not self.is_bound:
-            self.initial.update({"full_name": user.full_name, "timezone": user.timezone})
             if self.instance.pk:
                 self.initial["skills"] = list(self.instance.skills.all())
                 self.initial["languages"] = list(self.instance.languages.all())

@@ -62,10 +62,10 @@ PROFILE_FIELDS = ("headline", "bio", "years_experience", "video_url", "accepting
 
 @transaction.atomic
 def mentor_profile_update(
-    *, mentor: User, full_name: str, timezone: str, fields: dict, skills: Iterable[Skill],
-    languages: Iterable[Language], photo=None, clear_photo: bool = False,
+    *, mentor: User, fields: dict, skills: Iterable[Skill], languages: Iterable[Language], photo=None,
+    clear_photo: bool = False,
 ) -> MentorProfile:
-    """Save a mentor's public profile and their name and zone, together."""
+    """Save a mentor's public profile (their name and zone live in Settings → Profile & time zone)."""
     if mentor.role != Role.MENTOR:
         raise MentorshipError("Only mentors have a mentor profile.")
     profile = mentor_profile_get_or_create(mentor=mentor)
@@ -84,8 +84,6 @@ def mentor_profile_update(
     profile.save()
     profile.skills.set(skills)
     profile.languages.set(languages)
-    mentor.full_name, mentor.timezone = full_name.strip(), timezone
-    mentor.save(update_fields=["full_name", "timezone"])
     return profile
 
 

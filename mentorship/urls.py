@@ -11,5 +11,4 @@ urlpatterns = [
     path("settings/time-off/<int:pk>/delete/", views.time_off_delete, name="time-off-delete"),
     path("settings/mentor-profile/", views.mentor_profile_edit, name="profile-edit"),
     path("mentors/<int:mentor_id>/photo/", views.mentor_photo, name="mentor-photo"),
-    path("my-students/", views.my_students, name="my-students"),
 ]

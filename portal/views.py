@@ -5,10 +5,13 @@ Thin, like every view here: fetch what this user may see, call a selector or
 one service, render.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -42,6 +45,12 @@ def home(request):
     return redirect(ROLE_HOMES[request.user.role])
 
 
+@require_GET
+def favicon(request):
+    """Browsers and feed readers ask for /favicon.ico without reading our <link rel="icon">."""
+    return redirect(static("img/favicon.ico"), permanent=True)
+
+
 @never_cache
 @require_GET
 def healthz(request):
@@ -70,17 +79,45 @@ def overview(request):
 
 @role_required(Role.MENTOR)
 def agenda(request):
-    """The mentor's home: today, upcoming, sessions to mark, recent feedback."""
+    """The mentor's home: a week (?week=) of sessions and free hours, today, upcoming, sessions to
+    mark, recent feedback."""
     now = timezone.now()
     context = {
         "now": now,
         **scheduling_selectors.mentor_agenda(request.user, now=now),
+        **_agenda_week(request.user, now=now, wanted=request.GET.get("week")),
         "flash_pending": pending_for_mentor(request.user, now=now),
     }
     return render(request, "portal/agenda.html", context)
 
 
+def _agenda_week(mentor, *, now, wanted: str | None) -> dict:
+    tz = mentor.tzinfo
+    today = now.astimezone(tz).date()
+    service = scheduling_selectors.offered_services(mentor).first()
+    duration = service.duration if service else timedelta(hours=1)
+    starts = scheduling_selectors.free_slot_starts(mentor=mentor, duration=duration, now=now)
+    free = scheduling_selectors.free_ranges(starts, duration=duration, tz=tz)
+    week = scheduling_selectors.week_view({}, wanted=wanted, default=today, today=today)
+    sessions = scheduling_selectors.mentor_week_sessions(mentor, start=week.start, tz=tz)
+    days = [
+        {"day": weekday.day, "is_today": weekday.is_today, "sessions": sessions.get(weekday.day, []),
+         "free": free.get(weekday.day, [])}
+        for weekday in week.days
+    ]
+    return {"week": week, "week_days": days, "first_free": starts[0].astimezone(tz) if starts else None,
+            "free_minutes": int(duration.total_seconds() // 60)}
+
+
 # --- mentors: the directory and profiles, with booking actions ------------------
+
+
+@role_required(Role.MENTOR)
+@require_http_methods(["GET"])
+def my_students(request):
+    """The mentor's current students, each linked to their sessions (and notes) together."""
+    rows = mentorship_selectors.students_of(request.user, now=timezone.now())
+    return render(request, "portal/my_students.html", {"rows": rows})
 
 
 @login_required

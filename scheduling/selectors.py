@@ -16,7 +16,9 @@ from mentorship.weekgrid import EMPTY as EMPTY_GRID
 from mentorship.weekgrid import expand_to_utc
 from mentorship.weekgrid import merge_intervals as merge
 
-from .models import LIVE_STATUSES, Feedback, GroupSeat, GroupSession, ServiceType, Session, SessionStatus
+from .models import (
+    FREE_CANCELLATION_WINDOW, LIVE_STATUSES, Feedback, GroupSeat, GroupSession, ServiceType, Session, SessionStatus,
+)
 from .pauses import pause_intervals
 from .slots import Interval, slot_starts, within
 
@@ -139,11 +141,17 @@ def nearest_starts(starts: list[datetime], wanted: datetime, count: int = 3) -> 
     return sorted(sorted(starts, key=lambda t: abs((t - wanted).total_seconds()))[:count])
 
 
+def starts_within_free_cancellation_window(starts_at: datetime, *, now: datetime) -> bool:
+    """A session starting this soon can no longer be cancelled for free (the 24-hour rule)."""
+    return starts_at - now < FREE_CANCELLATION_WINDOW
+
+
 @dataclass(frozen=True)
 class SlotChoice:
     starts_at: datetime  # UTC
     local: datetime  # in the viewer's zone
     in_your_hours: bool  # inside the student's own weekly availability
+    within_24h: bool = False  # booked now, it could not be cancelled for free
 
 
 def slots_by_day(*, starts: list[datetime], duration: timedelta, viewer: User, now: datetime) -> "OrderedDict[date, list[SlotChoice]]":
@@ -157,8 +165,90 @@ def slots_by_day(*, starts: list[datetime], duration: timedelta, viewer: User, n
     for start in starts:
         local = start.astimezone(tz)
         days.setdefault(local.date(), []).append(
-            SlotChoice(start, local, bool(own) and within(own, start, start + duration))
+            SlotChoice(start, local, bool(own) and within(own, start, start + duration),
+                       starts_within_free_cancellation_window(start, now=now))
         )
+    return days
+
+
+# --- week views -----------------------------------------------------------------
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class WeekDay:
+    day: date
+    items: list
+    is_today: bool
+
+
+@dataclass(frozen=True)
+class Week:
+    """Seven local days from a Monday, each with its items, and where the neighbours are."""
+
+    start: date
+    days: list[WeekDay]
+    previous: date | None
+    next: date | None
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=6)
+
+
+def week_view(items_by_day: dict, *, wanted: str | None, default: date, today: date,
+              first: date | None = None, last: date | None = None) -> Week:
+    """The week (Monday..Sunday, the viewer's local dates) named by `wanted` (any ISO date in
+    it), else the week of `default`; kept between the weeks of `first` and `last` when given."""
+    start = monday_of(parse_date(wanted) if wanted and _is_iso_date(wanted) else default)
+    if first is not None:
+        start = max(start, monday_of(first))
+    if last is not None:
+        start = min(start, monday_of(last))
+    days = [start + timedelta(days=i) for i in range(7)]
+    previous = start - timedelta(days=7)
+    following = start + timedelta(days=7)
+    return Week(
+        start=start,
+        days=[WeekDay(d, items_by_day.get(d, []), d == today) for d in days],
+        previous=previous if first is None or previous >= monday_of(first) else None,
+        next=following if last is None or following <= monday_of(last) else None,
+    )
+
+
+def _is_iso_date(value: str) -> bool:
+    try:
+        return parse_date(value) is not None
+    except ValueError:
+        return False
+
+
+def free_ranges(starts: list[datetime], *, duration: timedelta, tz: ZoneInfo) -> "OrderedDict[date, list[tuple]]":
+    """Free slot starts merged into local (from, to) ranges per local day, for the mentor's week."""
+    ranges: OrderedDict[date, list[tuple]] = OrderedDict()
+    step = timedelta(minutes=settings.BOOKING_SLOT_STEP_MINUTES)
+    for start in starts:
+        local = start.astimezone(tz)
+        day = ranges.setdefault(local.date(), [])
+        if day and day[-1][2] == start - step:
+            day[-1] = (day[-1][0], (start + duration).astimezone(tz), start)
+        else:
+            day.append((local, (start + duration).astimezone(tz), start))
+    return OrderedDict((d, [(a, b) for a, b, _ in spans]) for d, spans in ranges.items())
+
+
+def mentor_week_sessions(mentor: User, *, start: date, tz: ZoneInfo) -> "OrderedDict[date, list[Session]]":
+    """The mentor's sessions (all states) starting in the local week from `start`, by local day."""
+    week_from = datetime.combine(start, datetime.min.time(), tzinfo=tz)
+    week_to = datetime.combine(start + timedelta(days=7), datetime.min.time(), tzinfo=tz)
+    sessions = (Session.objects.filter(mentor=mentor, starts_at__gte=week_from, starts_at__lt=week_to)
+                .select_related(*SESSION_RELATED).order_by("starts_at"))
+    days: OrderedDict[date, list[Session]] = OrderedDict()
+    for session in sessions:
+        days.setdefault(session.starts_at.astimezone(tz).date(), []).append(session)
     return days
 
 

@@ -1,8 +1,11 @@
 import re
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,13 +20,19 @@ from credits.selectors import booking_allowance
 from . import calendar, selectors, services
 from .errors import SchedulingError, TooLate
 from .forms import (
-    AttendanceForm, BookingForm, CancelForm, FeedbackForm, NotesForm, OfferedServicesForm, PauseRequestForm,
-    RescheduleForm, parse_start,
+    AttendanceForm,
+    BookingForm,
+    CancelForm,
+    FeedbackForm,
+    NotesForm,
+    OfferedServicesForm,
+    PauseRequestForm,
+    RescheduleForm,
+    parse_start,
 )
 from .group_selectors import feed_groups
 from .models import PauseRequest, ServiceType, Session, SessionStatus
 from .page_links import session_links
-
 
 # --- fetch helpers: only what this user may see, 404 otherwise -----------------
 
@@ -90,9 +99,21 @@ def book_slots(request, mentor_id: int, service_id: int):
     starts = selectors.free_slot_starts(mentor=mentor, duration=service.duration, now=now, student=request.user)
     days = selectors.slots_by_day(starts=starts, duration=service.duration, viewer=request.user, now=now)
     return render(request, "scheduling/book_slots.html", {
-        "mentor": mentor, "service": service, "days": days, "now": now,
+        "mentor": mentor, "service": service, "now": now, **_slot_week(request, days, now),
         "allowance": booking_allowance(request.user, now=now),
     })
+
+
+def _slot_week(request, days, now) -> dict:
+    """The week of free times asked for (?week=), by default the week of the first free one."""
+    today = now.astimezone(request.user.tzinfo).date()
+    first_free = next((slot for slots in days.values() for slot in slots), None)
+    _, horizon = selectors.booking_window(now)
+    week = selectors.week_view(
+        days, wanted=request.GET.get("week"), default=first_free.local.date() if first_free else today, today=today,
+        first=today, last=horizon.astimezone(request.user.tzinfo).date(),
+    )
+    return {"days": days, "week": week, "first_free": first_free}
 
 
 @role_required(Role.STUDENT)
@@ -141,13 +162,48 @@ def book_confirm(request, mentor_id: int, service_id: int):
 # --- one session ----------------------------------------------------------------
 
 
+SESSION_FILTERS = {
+    "upcoming": "Upcoming",
+    "past": "Past",
+    SessionStatus.COMPLETED: "Completed",
+    SessionStatus.CANCELLED: "Cancelled",
+    SessionStatus.FORFEITED: "Forfeited",
+    SessionStatus.MENTOR_NO_SHOW: "Mentor no-show",
+}
+SESSIONS_PER_PAGE = 20
+
+
 @login_required
+@require_http_methods(["GET"])
 def session_list(request):
+    """Everyone's sessions, newest first, filtered by status and by the other person, a page at a time."""
     now = timezone.now()
-    base = Session.objects.for_user(request.user).select_related("student", "mentor", "service")
-    upcoming = base.filter(status=SessionStatus.SCHEDULED, ends_at__gt=now).order_by("starts_at")[:100]
-    past = base.exclude(status=SessionStatus.SCHEDULED, ends_at__gt=now).order_by("-starts_at")[:100]
-    return render(request, "scheduling/session_list.html", {"upcoming": upcoming, "past": past, "now": now})
+    shown = request.GET.get("status", "")
+    if shown not in SESSION_FILTERS:
+        shown = ""
+    sessions = Session.objects.for_user(request.user).select_related("student", "mentor", "service")
+    other = None
+    if request.GET.get("with", "").isdigit():
+        # Only someone this user has sessions with; anyone else is ignored, not revealed.
+        other = User.objects.exclude(pk=request.user.pk).filter(pk=int(request.GET["with"])).first()
+        if other is not None and sessions.filter(Q(student=other) | Q(mentor=other)).exists():
+            sessions = sessions.filter(Q(student=other) | Q(mentor=other))
+        else:
+            other = None
+    if shown == "upcoming":
+        sessions = sessions.upcoming(now).order_by("starts_at")
+    elif shown == "past":
+        sessions = sessions.exclude(status=SessionStatus.SCHEDULED, ends_at__gt=now).order_by("-starts_at")
+    elif shown:
+        sessions = sessions.filter(status=shown).order_by("-starts_at")
+    else:
+        sessions = sessions.order_by("-starts_at")
+    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    query = {key: value for key, value in (("status", shown), ("with", other.pk if other else "")) if value}
+    return render(request, "scheduling/session_list.html", {
+        "page_obj": page, "sessions": page.object_list, "now": now, "filters": SESSION_FILTERS, "shown": shown,
+        "shown_label": SESSION_FILTERS.get(shown, "All sessions"), "other": other, "query": urlencode(query),
+    })
 
 
 @login_required
@@ -210,8 +266,8 @@ def session_reschedule(request, pk: int):
     if session.status == SessionStatus.SCHEDULED and not session.is_late_cancellation(now):
         starts = selectors.free_slot_starts(mentor=session.mentor, duration=session.service.duration, now=now,
                                             student=request.user, exclude_session_id=session.pk)
-        context["days"] = selectors.slots_by_day(starts=starts, duration=session.service.duration,
-                                                 viewer=request.user, now=now)
+        days = selectors.slots_by_day(starts=starts, duration=session.service.duration, viewer=request.user, now=now)
+        context.update(_slot_week(request, days, now))
     return render(request, "scheduling/session_reschedule.html", context)
 
 

@@ -421,7 +421,7 @@ def test_the_mentor_page_links_to_a_flash_request_and_nav_has_flash(client, now,
     client.force_login(student)
     page = client.get(reverse("portal:mentor-detail", args=[mentor.pk])).content.decode()
     assert "Request a flash session" in page and url("flash-new", mentor.pk) in page
-    assert f'href="{url("flash-list")}">Flash</a>' in page
+    assert f'href="{url("flash-list")}">Flash requests</a>' in page
 
 
 def test_the_agenda_counts_pending_requests(client, now, student, mentor, service, pending):
@@ -434,7 +434,7 @@ def test_the_agenda_counts_pending_requests(client, now, student, mentor, servic
     response = client.get(reverse("portal:agenda"))
     assert response.context["flash_pending"] == 2
     assert "waiting for your answer" in response.content.decode()
-    assert f'href="{url("flash-list")}">Flash</a>' in response.content.decode()
+    assert f'href="{url("flash-list")}">Flash requests</a>' in response.content.decode()
 
 
 @pytest.mark.parametrize("role", ["student", "mentor"])

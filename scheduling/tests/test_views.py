@@ -57,7 +57,7 @@ def confirm_url(mentor, service):
 
 def test_book_now_from_slots_to_confirm_to_session(client, now, student, mentor, service):
     client.force_login(student)
-    slots = client.get(reverse("scheduling:book-slots", args=[mentor.pk, service.pk]))
+    slots = client.get(reverse("scheduling:book-slots", args=[mentor.pk, service.pk]), {"week": "2027-01-12"})
     assert slots.status_code == 200
     html = slots.content.decode()
     assert "Europe/London" in html and "Tuesday 12 January" in html
