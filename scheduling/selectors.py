@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 from django.db.models import Avg, Count, Q
+from django.utils.dateparse import parse_date
 
 from accounts.models import User
 from mentorship.models import AvailabilityGrid, TimeOff
