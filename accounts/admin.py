@@ -137,7 +137,8 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     # Every field read-only; its moments written the one way, in the recipient's zone.
     readonly_fields = [{"created_at": "queued", "sent_at": "sent", "next_attempt_at": "next_attempt",
-                        "claimed_at": "claimed"}.get(f.name, f.name) for f in OutboundEmail._meta.fields]
+                        "claimed_at": "claimed", "dispatched_at": "dispatched"}.get(f.name, f.name)
+                       for f in OutboundEmail._meta.fields]
     actions = ["retry_failed"]
 
     @admin.display(description="Queued (recipient's zone)", ordering="created_at")
@@ -155,6 +156,10 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     @admin.display(description="Claimed by a worker")
     def claimed(self, obj):
         return when_html(obj.claimed_at, obj.recipient or "UTC")
+
+    @admin.display(description="Handed to the mail queue")
+    def dispatched(self, obj):
+        return when_html(obj.dispatched_at, obj.recipient or "UTC")
 
     @admin.display(description="Error")
     def short_error(self, obj):

@@ -8,6 +8,7 @@ messages appear only after the manager states why they are opening it.
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -43,6 +44,8 @@ class ThreadAdmin(ReadOnlyAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not self.has_view_permission(request):
             raise PermissionDenied
+        if not str(object_id).isdigit():
+            raise Http404("No such conversation.")
         thread = get_object_or_404(Thread.objects.select_related("student", "mentor", "blocked_by"),
                                    pk=object_id)
         form = ReadReasonForm(request.POST or None)
