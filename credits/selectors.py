@@ -56,13 +56,21 @@ def _reset_pending(enrolment: Enrolment, now: dt.datetime) -> bool:
     return enrolment.plan.is_monthly and enrolment.next_reset_at is not None and enrolment.next_reset_at <= now
 
 
-def _spendable(enrolment: Enrolment, student, now: dt.datetime) -> int:
+def _spendable(enrolment: Enrolment, student, now: dt.datetime, balance: int | None = None) -> int:
     # A pending reset happens at the student's next booking (credits_consume does it first).
-    return enrolment.plan.sessions if _reset_pending(enrolment, now) else _balance(student)
+    if _reset_pending(enrolment, now):
+        return enrolment.plan.sessions
+    return _balance(student) if balance is None else balance
 
 
 def booking_allowance(student, *, now: dt.datetime) -> Allowance:
     enrolment = current_enrolment(student)
+    return allowance_for(student, enrolment=enrolment, now=now)
+
+
+def allowance_for(student, *, enrolment: Enrolment | None, now: dt.datetime, balance: int | None = None) -> Allowance:
+    """The allowance from an enrolment already read; `balance` from an account
+    the caller holds locked (else it is read)."""
     if enrolment is None:
         return Allowance(False, NoActivePlan.default_message, False, None, None)
     plan = enrolment.plan
@@ -70,7 +78,7 @@ def booking_allowance(student, *, now: dt.datetime) -> Allowance:
         return Allowance(False, EnrolmentPaused.default_message, plan.is_unlimited, None, plan.max_upcoming)
     if plan.is_unlimited:
         return Allowance(True, "", True, None, plan.max_upcoming)
-    balance = _spendable(enrolment, student, now)
+    balance = _spendable(enrolment, student, now, balance)
     if balance < 1:
         return Allowance(False, no_credits_message(enrolment, student=student), False, balance, plan.max_upcoming)
     return Allowance(True, "", False, balance, plan.max_upcoming)

@@ -11,7 +11,7 @@ from accounts.audit import audit_record
 
 from . import pauses, services
 from .errors import SchedulingError
-from .models import UNMARKED_AFTER, Feedback, PauseRequest, ServiceType, Session, SessionEvent, SessionStatus
+from .models import Feedback, PauseRequest, ServiceType, Session, SessionEvent, SessionStatus
 from .models import FlashRequest
 
 
@@ -32,7 +32,7 @@ class UnmarkedFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(status=SessionStatus.SCHEDULED, ends_at__lte=timezone.now() - UNMARKED_AFTER)
+            return queryset.unmarked(timezone.now())
         return queryset
 
 

@@ -58,8 +58,7 @@ def annotate_risk(queryset: QuerySet, *, now: datetime) -> QuerySet:
     queryset = queryset.annotate(
         risk_forfeits=_count_events(SessionEvent.Kind.FORFEITED, since),
         risk_no_shows=_count_events(SessionEvent.Kind.STUDENT_NO_SHOW, since),
-        risk_has_upcoming=Exists(Session.objects.filter(student=OuterRef("pk"), status=SessionStatus.SCHEDULED,
-                                                        starts_at__gt=now)),
+        risk_has_upcoming=Exists(Session.objects.filter(student=OuterRef("pk")).upcoming(now, started=False)),
         risk_plan_name=Subquery(enrolment.values("plan__name")[:1]),
         risk_plan_kind=Subquery(enrolment.values("plan__allowance_kind")[:1]),
         risk_plan_sessions=Subquery(enrolment.values("plan__sessions")[:1]),

@@ -96,7 +96,7 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
 
 
 def _busy_intervals(calendar: MentorCalendar, *, mentor: User, student: User | None, start: datetime,
-                    end: datetime) -> list[Interval]:
+                    end: datetime, pauses=None) -> list[Interval]:
     buffer = timedelta(minutes=settings.BOOKING_BUFFER_MINUTES)
     busy = []
     for s, e, mentor_id in calendar.sessions:
@@ -105,21 +105,24 @@ def _busy_intervals(calendar: MentorCalendar, *, mentor: User, student: User | N
         pad = buffer if mentor_id == mentor.pk else timedelta(0)
         busy.append((s - pad, e + pad))
     busy.extend(days_to_utc(calendar.time_off, mentor.tzinfo, start, end))
-    if student is not None:
+    if pauses is not None:
+        busy.extend(p.utc_range() for p in pauses)
+    elif student is not None:
         busy.extend(pause_intervals(student, start, end))  # no booking inside an approved pause
     return merge(busy)
 
 
 def free_slot_starts(
     *, mentor: User, duration: timedelta, now: datetime, student: User | None = None,
-    exclude_session_id: int | None = None,
+    exclude_session_id: int | None = None, pauses=None,
 ) -> list[datetime]:
     """Every start (UTC) at which `mentor` can take a session of `duration`.
 
     From the mentor's weekly grid (wall clock in their zone, expanded date by
     date so daylight saving moves the instant), minus time off, minus live
     sessions (of the mentor, plus buffer, and of the student), within the
-    notice/horizon window, on a 30-minute step.
+    notice/horizon window, on a 30-minute step. `pauses`: the student's
+    approved pauses over the window, when the caller already read them.
     """
     earliest, horizon = booking_window(now)
     # Expand from a local hour a day early, so every block starts on one of the
@@ -131,7 +134,7 @@ def free_slot_starts(
     if "1" not in calendar.cells:
         return []
     available = expand_to_utc(calendar.cells, mentor.tzinfo, expand_from, horizon)
-    busy = _busy_intervals(calendar, mentor=mentor, student=student, start=expand_from, end=horizon)
+    busy = _busy_intervals(calendar, mentor=mentor, student=student, start=expand_from, end=horizon, pauses=pauses)
     return slot_starts(
         available, busy, duration=duration, step=timedelta(minutes=settings.BOOKING_SLOT_STEP_MINUTES),
         earliest=earliest, latest_end=horizon,
@@ -176,11 +179,8 @@ SESSION_RELATED = ("student", "mentor", "service")
 
 def student_sessions(student: User, *, now: datetime, history: int = 10) -> dict:
     base = Session.objects.filter(student=student).select_related(*SESSION_RELATED)
-    upcoming = list(base.filter(status=SessionStatus.SCHEDULED, ends_at__gt=now).order_by("starts_at")[:50])
-    recent = list(
-        base.exclude(status=SessionStatus.SCHEDULED, ends_at__gt=now)
-        .select_related("feedback").order_by("-starts_at")[:history]
-    )
+    upcoming = list(base.upcoming(now).order_by("starts_at")[:50])
+    recent = list(base.past(now).select_related("feedback").order_by("-starts_at")[:history])
     return {"next_session": upcoming[0] if upcoming else None, "upcoming": upcoming, "recent": recent}
 
 
@@ -190,8 +190,8 @@ def mentor_agenda(mentor: User, *, now: datetime) -> dict:
     day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     day_end = (day_start + timedelta(days=1)).replace(tzinfo=None).replace(tzinfo=tz)  # next local midnight
     base = Session.objects.filter(mentor=mentor).select_related(*SESSION_RELATED)
-    today = list(base.filter(status__in=LIVE_STATUSES, starts_at__gte=day_start, starts_at__lt=day_end).order_by("starts_at"))
-    upcoming = list(base.filter(status=SessionStatus.SCHEDULED, starts_at__gte=day_end).order_by("starts_at")[:50])
+    today = list(base.live().filter(starts_at__gte=day_start, starts_at__lt=day_end).order_by("starts_at"))
+    upcoming = list(base.upcoming(now).filter(starts_at__gte=day_end).order_by("starts_at")[:50])
     to_mark = list(base.filter(status=SessionStatus.SCHEDULED, starts_at__lte=now).order_by("starts_at")[:50])
     feedback = Feedback.objects.filter(session__mentor=mentor)
     stats = feedback.aggregate(average=Avg("rating"), count=Count("pk"))
@@ -200,10 +200,6 @@ def mentor_agenda(mentor: User, *, now: datetime) -> dict:
         "today": today, "upcoming": upcoming, "to_mark": to_mark,
         "rating_average": stats["average"], "rating_count": stats["count"], "recent_feedback": recent_feedback,
     }
-
-
-def upcoming_count(student: User, *, now: datetime) -> int:
-    return Session.objects.filter(student=student, status=SessionStatus.SCHEDULED, starts_at__gt=now).count()
 
 
 FEED_PAST = timedelta(days=60)

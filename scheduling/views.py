@@ -142,8 +142,8 @@ def book_confirm(request, mentor_id: int, service_id: int):
 def session_list(request):
     now = timezone.now()
     base = Session.objects.for_user(request.user).select_related("student", "mentor", "service")
-    upcoming = base.filter(status=SessionStatus.SCHEDULED, ends_at__gt=now).order_by("starts_at")[:100]
-    past = base.exclude(status=SessionStatus.SCHEDULED, ends_at__gt=now).order_by("-starts_at")[:100]
+    upcoming = base.upcoming(now).order_by("starts_at")[:100]
+    past = base.past(now).order_by("-starts_at")[:100]
     return render(request, "scheduling/session_list.html", {"upcoming": upcoming, "past": past, "now": now})
 
 
