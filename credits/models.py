@@ -204,7 +204,8 @@ class LedgerEntry(models.Model):
     period = models.DateField(null=True, blank=True, help_text="The month (its 1st) a grant or expiry belongs to.")
     note = models.CharField(max_length=300, blank=True)
     # Why, for kinds that need one (forfeits); the history's wording comes from it, never from the note.
-    reason = models.CharField(max_length=32, choices=ForfeitReason.choices, blank=True, default="")
+    # db_default: the reset sweep's set-wise INSERTs name their columns and leave this one out.
+    reason = models.CharField(max_length=32, choices=ForfeitReason.choices, blank=True, default="", db_default="")
     created_at = models.DateTimeField()
 
     objects = LedgerQuerySet.as_manager()

@@ -18,7 +18,6 @@ from accounts.forms import NotificationSettingsForm
 from accounts.models import Role
 from accounts.services import calendar_token_regenerate, calendar_token_revoke
 from mentorship import selectors as mentorship_selectors
-from mentorship import weekgrid
 from mentorship.forms import DirectoryFilterForm
 from scheduling import selectors as scheduling_selectors
 from scheduling.flash import pending_for_mentor
@@ -55,10 +54,11 @@ def healthz(request):
 def overview(request):
     """The student's home: their mentor, next session, credits, upcoming and past sessions."""
     now = timezone.now()
+    card = mentorship_selectors.mentor_card(request.user, now=now)
     context = {
         "now": now,
-        "card": mentorship_selectors.mentor_card(request.user, now=now),
-        "current_mentor": mentorship_selectors.current_mentor(request.user),
+        "card": card,
+        "current_mentor": card.mentor,  # read once, with the card
         **scheduling_selectors.student_sessions(request.user, now=now),
     }
     return render(request, "portal/overview.html", context)
@@ -84,14 +84,22 @@ def agenda(request):
 def directory(request):
     filters = DirectoryFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
-    entries = mentorship_selectors.directory(
+    try:
+        page = int(request.GET.get("page", 1))
+    except ValueError:
+        page = 1
+    directory_page = mentorship_selectors.directory(
         request.user, now=timezone.now(), skill=data.get("skill"), language=data.get("language"),
-        accepting_only=bool(data.get("accepting")),
+        accepting_only=bool(data.get("accepting")), page=page,
     )
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "filters": filters,
-        "entries": entries,
-        "my_hours": weekgrid.hours_selected(mentorship_selectors.grid_cells(request.user)),
+        "entries": directory_page.entries,
+        "page": directory_page,
+        "page_query": query.urlencode(),
+        "my_hours": directory_page.viewer_hours,
     }
     return render(request, "portal/directory.html", context)
 

@@ -2,9 +2,10 @@
 
 Called inside the service's transaction: the outbox rows commit with the
 change, and carry an iCalendar invite (REQUEST, or CANCEL with the same UID).
-The services that hold people's calendar locks queue theirs `after_commit`:
-one INSERT under the locks, the templates and the invite rendered once the
-locks are gone.
+Booking and rescheduling, which hold people's calendar locks, queue theirs
+`after_commit`: one INSERT under the locks, the templates and the invite
+rendered once the locks are gone. (Cancellations free time and hold no
+calendar lock; theirs render in place.)
 """
 
 from datetime import datetime
@@ -54,8 +55,8 @@ def session_cancelled(session: Session, *, refunded: bool, now: datetime) -> Non
         name="session_cancelled", to=[session.student, session.mentor],
         context=_context(session, refunded=refunded,
                          rebook_path=reverse("scheduling:book-mentor", args=[session.mentor_id])),
-        ics=("CANCEL", INVITE, {"session": session, "now": now, "method": "CANCEL"}), topic=topic(session),
-        dedupe_key=f"session_cancelled:{session.pk}", after_commit=True,
+        ics=("CANCEL", invite(session, now=now, method="CANCEL")), topic=topic(session),
+        dedupe_key=f"session_cancelled:{session.pk}",
     )
 
 
@@ -95,5 +96,5 @@ def credit_returned(session: Session, *, why: str, now: datetime) -> None:
     """A success manager gave the credit back (waived forfeit, mentor no-show)."""
     send_templated_email(
         name="session_credit_returned", to=session.student, context=_context(session, why=why),
-        topic=topic(session), dedupe_key=f"session_credit_returned:{session.pk}", after_commit=True,
+        topic=topic(session), dedupe_key=f"session_credit_returned:{session.pk}",
     )

@@ -151,6 +151,11 @@ class SlotChoice:
     local: datetime  # in the viewer's zone
     in_your_hours: bool  # inside the student's own weekly availability
 
+    @property
+    def iso(self) -> str:
+        """The slot's id in links and forms: its start in the viewer's zone, ISO 8601."""
+        return self.local.isoformat()
+
 
 def slots_by_day(*, starts: list[datetime], duration: timedelta, viewer: User, now: datetime) -> "OrderedDict[date, list[SlotChoice]]":
     """Group starts by the viewer's local date; mark those inside the viewer's own hours."""

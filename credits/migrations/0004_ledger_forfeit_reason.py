@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='ledgerentry',
             name='reason',
-            field=models.CharField(blank=True, choices=[('late_cancellation', 'cancelled less than 24 hours before the start'), ('student_no_show', 'the student did not attend')], default='', max_length=32),
+            field=models.CharField(blank=True, choices=[('late_cancellation', 'cancelled less than 24 hours before the start'), ('student_no_show', 'the student did not attend')], db_default='', default='', max_length=32),
         ),
         migrations.AddConstraint(
             model_name='ledgerentry',

@@ -148,6 +148,7 @@ def test_forfeit_is_recorded_once_and_reads_clearly(student, monthly_plan, enrol
     no_show = services.credits_record_forfeit(student=student, session_id=10, actor=student, now=now,
                                               reason=ForfeitReason.STUDENT_NO_SHOW)
     assert no_show.description == "Forfeited — the student did not attend"
+    assert balance(student) == 3
 
 
 def test_the_wording_of_a_forfeit_comes_from_its_reason_not_from_its_note(student, monthly_plan, enrol, now):
@@ -158,7 +159,6 @@ def test_the_wording_of_a_forfeit_comes_from_its_reason_not_from_its_note(studen
     assert entry.description == "Forfeited — forfeit agreed on the phone"
     with pytest.raises(ValueError):
         services.credits_record_forfeit(student=student, session_id=12, actor=student, now=now, reason="whatever")
-    assert balance(student) == 3
 
 
 def test_unique_keys_are_the_last_line_even_without_the_services(student, monthly_plan, enrol, now):
