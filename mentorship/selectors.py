@@ -305,7 +305,7 @@ def _entry(mentor: User, viewer_mask: int, window_start: datetime) -> DirectoryE
     )
 
 
-DIRECTORY_PAGE_SIZE = 24
+DIRECTORY_PAGE_SIZE = 12
 
 
 @dataclass

@@ -20,7 +20,7 @@ from mentorship.weekgrid import merge_intervals as merge
 
 from .models import LIVE_STATUSES, Feedback, ServiceType, Session, SessionStatus
 from .pauses import pause_intervals
-from .slots import Interval, slot_starts, within
+from .slots import Interval, slot_starts
 
 
 def booking_window(now: datetime) -> tuple[datetime, datetime]:
@@ -164,12 +164,18 @@ def slots_by_day(*, starts: list[datetime], duration: timedelta, viewer: User, n
     own: list[Interval] = []
     if starts and "1" in own_cells:
         own = expand_to_utc(own_cells, tz, starts[0] - timedelta(days=1), starts[-1] + duration + timedelta(days=1))
+    own = sorted(merge(own))
     days: OrderedDict[date, list[SlotChoice]] = OrderedDict()
+    # Starts are sorted and share one duration, so one pass over the viewer's
+    # own intervals marks them all (an interval that ends before a slot does
+    # cannot hold that slot or any later one).
+    j, count = 0, len(own)
     for start in starts:
+        end = start + duration
+        while j < count and own[j][1] < end:
+            j += 1
         local = start.astimezone(tz)
-        days.setdefault(local.date(), []).append(
-            SlotChoice(start, local, bool(own) and within(own, start, start + duration))
-        )
+        days.setdefault(local.date(), []).append(SlotChoice(start, local, j < count and own[j][0] <= start))
     return days
 
 
@@ -182,11 +188,15 @@ def offered_services(mentor: User):
 SESSION_RELATED = ("student", "mentor", "service")
 
 
-def student_sessions(student: User, *, now: datetime, history: int = 10) -> dict:
+def student_sessions(student: User, *, now: datetime, history: int = 10, ahead: int = 10) -> dict:
+    """The overview's lists: the next `ahead` sessions and the last `history` (the sessions page has the rest)."""
     base = Session.objects.filter(student=student).select_related(*SESSION_RELATED)
-    upcoming = list(base.upcoming(now).order_by("starts_at")[:50])
+    upcoming = list(base.upcoming(now).order_by("starts_at")[:ahead])
     recent = list(base.past(now).select_related("feedback").order_by("-starts_at")[:history])
     return {"next_session": upcoming[0] if upcoming else None, "upcoming": upcoming, "recent": recent}
+
+
+AGENDA_AHEAD = 15  # the agenda's next sessions after today; the sessions page pages through the rest
 
 
 def mentor_agenda(mentor: User, *, now: datetime) -> dict:
@@ -196,7 +206,7 @@ def mentor_agenda(mentor: User, *, now: datetime) -> dict:
     day_end = (day_start + timedelta(days=1)).replace(tzinfo=None).replace(tzinfo=tz)  # next local midnight
     base = Session.objects.filter(mentor=mentor).select_related(*SESSION_RELATED)
     today = list(base.live().filter(starts_at__gte=day_start, starts_at__lt=day_end).order_by("starts_at"))
-    upcoming = list(base.upcoming(now).filter(starts_at__gte=day_end).order_by("starts_at")[:50])
+    upcoming = list(base.upcoming(now).filter(starts_at__gte=day_end).order_by("starts_at")[:AGENDA_AHEAD])
     to_mark = list(base.filter(status=SessionStatus.SCHEDULED, starts_at__lte=now).order_by("starts_at")[:50])
     feedback = Feedback.objects.filter(session__mentor=mentor)
     stats = feedback.aggregate(average=Avg("rating"), count=Count("pk"))

@@ -142,9 +142,25 @@ def book_confirm(request, mentor_id: int, service_id: int):
 def session_list(request):
     now = timezone.now()
     base = Session.objects.for_user(request.user).select_related("student", "mentor", "service")
-    upcoming = base.upcoming(now).order_by("starts_at")[:100]
-    past = base.past(now).order_by("-starts_at")[:100]
-    return render(request, "scheduling/session_list.html", {"upcoming": upcoming, "past": past, "now": now})
+    upcoming, upcoming_page = _page(base.upcoming(now).order_by("starts_at"), request.GET.get("upcoming"))
+    past, past_page = _page(base.past(now).order_by("-starts_at"), request.GET.get("past"))
+    return render(request, "scheduling/session_list.html", {
+        "upcoming": upcoming, "past": past, "now": now, "upcoming_page": upcoming_page, "past_page": past_page,
+    })
+
+
+LIST_PAGE_SIZE = 20
+
+
+def _page(queryset, number, size: int = LIST_PAGE_SIZE):
+    """One page of a long list without a COUNT: read one row more than shown to know if there is a next page."""
+    try:
+        number = max(1, int(number or 1))
+    except ValueError:
+        number = 1
+    rows = list(queryset[(number - 1) * size:number * size + 1])
+    return rows[:size], {"number": number, "has_previous": number > 1, "has_next": len(rows) > size,
+                         "previous": number - 1, "next": number + 1}
 
 
 @login_required

@@ -5,13 +5,13 @@ the long session lists that template work was most of the page's time."""
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 register = template.Library()
 
 ROW_TIME = "%a %-d %b, %H:%M"  # what |date:"D j M, H:i" wrote
+
 
 
 @register.simple_tag
@@ -34,7 +34,7 @@ def status_badge(session) -> str:
     if status == "forfeited":
         waived = " · waived" if session.forfeit_waived_at else ""
         return f'<span class="badge text-bg-warning">Forfeited{waived}</span>'
-    return format_html('<span class="badge text-bg-danger">{}</span>', session.get_status_display())
+    return f'<span class="badge text-bg-danger">{escape(session.get_status_display())}</span>'
 
 
 def deadline_text(session, *, user, now, zone) -> str:
@@ -43,32 +43,34 @@ def deadline_text(session, *, user, now, zone) -> str:
     deadline = session.cancellation_deadline
     when = _local(deadline, zone).strftime(ROW_TIME)
     if deadline < now:
-        return format_html('<span class="text-danger small">Free cancellation ended {} — cancelling now forfeits '
-                           'the session</span>', when)
-    return format_html('<span class="text-secondary small" data-testid="deadline">Free cancellation until {} your '
-                       'time</span>', when)
+        return (f'<span class="text-danger small">Free cancellation ended {when} — cancelling now forfeits '
+                'the session</span>')
+    return f'<span class="text-secondary small" data-testid="deadline">Free cancellation until {when} your time</span>'
 
 
-def session_row(session, *, user, now, zone) -> str:
+# Plain f-strings: every value is either ours (times, ids, URLs from reverse) or escaped here.
+def session_row(session, *, user, now, zone, prefix: str) -> str:
+    """`prefix`: the sessions' URL prefix, reversed once per list rather than three times per row."""
     starts = _local(session.starts_at, zone)
     ends = _local(session.ends_at, zone)
-    who = (format_html("with {}", session.mentor.get_full_name()) if user.pk == session.student_id
-           else session.student.get_full_name())
+    if user.pk == session.student_id:
+        who = f"with {escape(session.mentor.get_full_name())}"
+    else:
+        who = escape(session.student.get_full_name())
+    pk = session.pk
     actions = ""
     if session.status == "scheduled" and session.starts_at > now:
         reschedule = ""
         if user.pk == session.student_id and session.cancellation_deadline >= now:
-            reschedule = format_html('<a class="btn btn-sm btn-outline-primary" href="{}">Reschedule</a>',
-                                     reverse("scheduling:session-reschedule", args=[session.pk]))
-        actions = format_html(
-            '<div class="d-flex gap-2">{}<a class="btn btn-sm btn-outline-danger" href="{}">Cancel</a></div>',
-            mark_safe(reschedule), reverse("scheduling:session-cancel", args=[session.pk]))
-    return format_html(
+            reschedule = (f'<a class="btn btn-sm btn-outline-primary" href="{prefix}{pk}/reschedule/">'
+                          'Reschedule</a>')
+        actions = (f'<div class="d-flex gap-2">{reschedule}<a class="btn btn-sm btn-outline-danger" '
+                   f'href="{prefix}{pk}/cancel/">Cancel</a></div>')
+    return (
         '<li class="list-group-item d-flex flex-wrap justify-content-between align-items-center gap-2"><div>'
-        '<a class="fw-semibold text-decoration-none" href="{}">{}–{}</a> · {} · {} {}<div>{}</div></div>{}</li>',
-        reverse("scheduling:session-detail", args=[session.pk]), starts.strftime(ROW_TIME), ends.strftime("%H:%M"),
-        session.service.name, who, mark_safe(status_badge(session)),
-        mark_safe(deadline_text(session, user=user, now=now, zone=zone)), mark_safe(actions),
+        f'<a class="fw-semibold text-decoration-none" href="{prefix}{pk}/">{starts.strftime(ROW_TIME)}–'
+        f'{ends.strftime("%H:%M")}</a> · {escape(session.service.name)} · {who} {status_badge(session)}'
+        f'<div>{deadline_text(session, user=user, now=now, zone=zone)}</div></div>{actions}</li>'
     )
 
 
@@ -76,15 +78,22 @@ def session_row(session, *, user, now, zone) -> str:
 def session_rows(context, sessions):
     """`<li>` rows for a list of sessions, in the viewer's zone."""
     user, now, zone = context["user"], context["now"], timezone.get_current_timezone()
-    return mark_safe("".join(session_row(s, user=user, now=now, zone=zone) for s in sessions))
+    prefix = reverse("scheduling:session-list")
+    return mark_safe("".join(session_row(s, user=user, now=now, zone=zone, prefix=prefix) for s in sessions))
 
 
 @register.simple_tag
 def slot_buttons(slots, confirm_url):
-    """The buttons of one day on the slot picker (each slot's strings computed once, in Python)."""
-    return format_html_join(
-        "\n", '<a class="btn btn-sm {}" href="{}?{}" data-start="{}">{}{}</a>',
-        ((("btn-success" if slot.in_your_hours else "btn-outline-secondary"), confirm_url,
-          urlencode({"start": slot.iso}), slot.iso, slot.local.strftime("%H:%M"),
-          " ★" if slot.in_your_hours else "") for slot in slots),
-    )
+    """The buttons of one day on the slot picker: each slot's strings computed once, in Python."""
+    url = escape(confirm_url)
+    out = []
+    for slot in slots:
+        iso = slot.iso  # digits, "-", ":", "T", "+": only ":" and "+" need quoting in a query string
+        query = iso.replace(":", "%3A").replace("+", "%2B")
+        if slot.in_your_hours:
+            out.append(f'<a class="btn btn-sm btn-success" href="{url}?start={query}" data-start="{iso}">'
+                       f'{slot.local:%H:%M} ★</a>')
+        else:
+            out.append(f'<a class="btn btn-sm btn-outline-secondary" href="{url}?start={query}" '
+                       f'data-start="{iso}">{slot.local:%H:%M}</a>')
+    return mark_safe("\n".join(out))
