@@ -3,6 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import OuterRef, Subquery
+
 from .errors import EnrolmentPaused, NoActivePlan
 from .models import (
     REQUEST_COOLDOWN,
@@ -44,10 +46,16 @@ class CreditsSummary:
 
 
 def current_enrolment(student) -> Enrolment | None:
-    return Enrolment.objects.current().select_related("plan").filter(student=student).first()
+    """The current enrolment with its plan, and the student's balance read in the same query
+    (`account_balance`): the summary, the allowance and the pages that show them need both."""
+    balance = CreditAccount.objects.filter(student=OuterRef("student")).values("balance")[:1]
+    return (Enrolment.objects.current().select_related("plan").filter(student=student)
+            .annotate(account_balance=Subquery(balance)).first())
 
 
-def _balance(student) -> int:
+def _balance(student, enrolment: Enrolment | None = None) -> int:
+    if enrolment is not None and hasattr(enrolment, "account_balance"):
+        return enrolment.account_balance or 0
     return CreditAccount.objects.filter(student=student).values_list("balance", flat=True).first() or 0
 
 
@@ -60,7 +68,7 @@ def _spendable(enrolment: Enrolment, student, now: dt.datetime, balance: int | N
     # A pending reset happens at the student's next booking (credits_consume does it first).
     if _reset_pending(enrolment, now):
         return enrolment.plan.sessions
-    return _balance(student) if balance is None else balance
+    return _balance(student, enrolment) if balance is None else balance
 
 
 def booking_allowance(student, *, now: dt.datetime) -> Allowance:
@@ -96,7 +104,7 @@ def credits_summary(student, *, now: dt.datetime) -> CreditsSummary:
                               "can't book sessions.", None, None, None, None, False)
     plan = enrolment.plan
     if enrolment.status == EnrolmentStatus.PAUSED:
-        paused = _balance(student)
+        paused = _balance(student, enrolment)
         return CreditsSummary("paused", "Your plan is paused",
                               f"You can't book while it is paused. {_plural(paused)} kept on your balance.",
                               plan.name, paused, plan.sessions, None, False)

@@ -16,13 +16,13 @@ from portal.pagebench import seed_world
 # The most queries each page may run (session and user lookups of the login included).
 BUDGET = {
     "floor": 3,
-    "student overview": 8,
+    "student overview": 6,
     "student sessions": 4,
-    "directory": 7,
+    "directory": 6,
     "mentor page": 6,
-    "slot picker": 8,
+    "slot picker": 7,
     "session page": 4,
-    "credits history": 7,
+    "credits history": 6,
     "flash requests": 3,
     "mentor agenda": 8,
     "mentor sessions": 4,

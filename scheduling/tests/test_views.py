@@ -292,3 +292,20 @@ def test_book_now_starts_from_the_directory_and_the_mentor_page(client, now, stu
     assert book in text(client.get(reverse("portal:mentor-detail", args=[mentor.pk])))
     # One service: straight to its times.
     assert client.get(book).url == reverse("scheduling:book-slots", args=[mentor.pk, service.pk])
+
+
+def test_the_sessions_page_pages_through_a_long_history_twenty_at_a_time(client, time_machine, student, mentor,
+                                                                          service):
+    time_machine.move_to(NOW, tick=False)
+    for n in range(25):
+        start = NOW - timedelta(days=n + 1)
+        Session.objects.create(student=student, mentor=mentor, service=service, starts_at=start,
+                               ends_at=start + timedelta(minutes=30), created_at=start,
+                               status=SessionStatus.COMPLETED)
+    client.force_login(student)
+    first = client.get(reverse("scheduling:session-list"))
+    assert len(first.context["past"]) == 20 and "Older" in text(first)
+    second = client.get(reverse("scheduling:session-list"), {"past": 2})
+    assert len(second.context["past"]) == 5 and "Newer" in text(second) and "Older" not in text(second)
+    assert not {s.pk for s in first.context["past"]} & {s.pk for s in second.context["past"]}
+    assert client.get(reverse("scheduling:session-list"), {"past": "nonsense"}).status_code == 200
