@@ -163,7 +163,9 @@ def send_templated_email(
             enqueue([email.pk for email in queued])
 
     if after_commit or not hold:
-        transaction.on_commit(after)
+        # robust: the change has committed; a template error must not turn the page into a 500 (the row is
+        # rendered again at delivery and fails visibly in the admin if it still can't be).
+        transaction.on_commit(after, robust=after_commit)
     return queued
 
 
