@@ -1,8 +1,8 @@
 """Reads for scheduling: bookable slots, dashboards, agendas."""
 
 from collections import OrderedDict
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from datetime import timezone as dt_timezone
 from zoneinfo import ZoneInfo
 
@@ -18,8 +18,7 @@ from mentorship.weekgrid import EMPTY as EMPTY_GRID
 from mentorship.weekgrid import expand_to_utc
 from mentorship.weekgrid import merge_intervals as merge
 
-from .models import LIVE_STATUSES, Feedback, ServiceType, Session, SessionStatus
-from .pauses import pause_intervals
+from .models import LIVE_STATUSES, Feedback, PauseRequest, ServiceType, Session, SessionStatus
 from .slots import Interval, slot_starts
 
 
@@ -36,6 +35,8 @@ class MentorCalendar:
     cells: str
     sessions: list[tuple[datetime, datetime, int]]
     time_off: list[tuple[date, date]]
+    # The student's approved pauses (first and last day, in the student's zone); empty without a student.
+    pauses: list[tuple[date, date]] = field(default_factory=list)
 
 
 def _utc(value) -> datetime:
@@ -55,9 +56,9 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
     Slot search is the hottest read in the product (every slot page, every
     booking re-check). Built through the ORM, its three small queries cost
     about a millisecond each in Python alone — more than PostgreSQL takes to
-    run them — so this is one plain parameterised UNION instead (portable to
-    the SQLite default): the mentor's grid, their time off, and the live
-    sessions of the mentor or the student.
+    run them — so this is one plain parameterised UNION instead: the mentor's
+    grid, their time off, the live sessions of the mentor or the student, and
+    the student's approved pauses.
     """
     ops = connection.ops
     sql = f"""
@@ -72,6 +73,9 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
           FROM {Session._meta.db_table}
          WHERE (mentor_id = %s OR student_id = %s) AND status IN (%s, %s)
            AND starts_at < %s AND ends_at > %s AND id <> %s
+        UNION ALL
+        SELECT 'p', NULL, NULL, NULL, NULL, starts_on, ends_on
+          FROM {PauseRequest._meta.db_table} WHERE student_id = %s AND status = %s AND starts_on <= %s AND ends_on >= %s
     """
     zone = mentor.tzinfo
     params = [
@@ -81,6 +85,10 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
         mentor.pk, student.pk if student is not None else -1, *LIVE_STATUSES,
         ops.adapt_datetimefield_value(end), ops.adapt_datetimefield_value(start),
         exclude_session_id if exclude_session_id is not None else -1,
+        # Pause days are local to the student: a day's margin either side, as `pauses.pause_intervals` reads them.
+        student.pk if student is not None else -1, PauseRequest.Status.APPROVED,
+        ops.adapt_datefield_value((end + timedelta(days=1)).date()),
+        ops.adapt_datefield_value((start - timedelta(days=1)).date()),
     ]
     calendar = MentorCalendar(cells=EMPTY_GRID, sessions=[], time_off=[])
     with connection.cursor() as cursor:
@@ -90,6 +98,8 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
                 calendar.cells = cells
             elif kind == "o":
                 calendar.time_off.append((_day(first_day), _day(last_day)))
+            elif kind == "p":
+                calendar.pauses.append((_day(first_day), _day(last_day)))
             else:
                 calendar.sessions.append((_utc(s_start), _utc(s_end), mentor_id))
     return calendar
@@ -108,7 +118,11 @@ def _busy_intervals(calendar: MentorCalendar, *, mentor: User, student: User | N
     if pauses is not None:
         busy.extend(p.utc_range() for p in pauses)
     elif student is not None:
-        busy.extend(pause_intervals(student, start, end))  # no booking inside an approved pause
+        # No booking inside an approved pause: from local midnight of its first day to local midnight after its last.
+        zone = student.tzinfo
+        busy.extend((datetime.combine(first, time.min, tzinfo=zone),
+                     datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone))
+                    for first, last in calendar.pauses)
     return merge(busy)
 
 

@@ -20,7 +20,7 @@ BUDGET = {
     "student sessions": 4,
     "directory": 6,
     "mentor page": 6,
-    "slot picker": 7,
+    "slot picker": 6,
     "session page": 4,
     "credits history": 6,
     "flash requests": 3,
