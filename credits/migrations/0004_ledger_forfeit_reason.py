@@ -13,6 +13,7 @@ from django.db import migrations, models
 
 
 BACKFILL = """
+SET CONSTRAINTS ALL IMMEDIATE;
 ALTER TABLE credits_ledgerentry DISABLE TRIGGER credits_ledger_append_only;
 UPDATE credits_ledgerentry SET reason = 'student_no_show', note = ''
  WHERE kind = 'forfeit' AND reason = '' AND lower(note) LIKE 'forfeited — the student did not attend%';
