@@ -11,7 +11,6 @@ this migration's transaction, and on again before it commits.
 from django.conf import settings
 from django.db import migrations, models
 
-
 BACKFILL = """
 SET CONSTRAINTS ALL IMMEDIATE;
 ALTER TABLE credits_ledgerentry DISABLE TRIGGER credits_ledger_append_only;

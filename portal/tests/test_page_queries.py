@@ -6,9 +6,9 @@ the suite's: nothing here measures it.
 """
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 
 from portal.benchmarks import _pages
 from portal.pagebench import seed_world
