@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, Window
 from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.models import User
@@ -222,12 +222,16 @@ def mentor_agenda(mentor: User, *, now: datetime) -> dict:
     today = list(base.live().filter(starts_at__gte=day_start, starts_at__lt=day_end).order_by("starts_at"))
     upcoming = list(base.upcoming(now).filter(starts_at__gte=day_end).order_by("starts_at")[:AGENDA_AHEAD])
     to_mark = list(base.filter(status=SessionStatus.SCHEDULED, starts_at__lte=now).order_by("starts_at")[:50])
-    feedback = Feedback.objects.filter(session__mentor=mentor)
-    stats = feedback.aggregate(average=Avg("rating"), count=Count("pk"))
-    recent_feedback = list(feedback.select_related("session__student").order_by("-created_at")[:5])
+    # The five latest, each carrying the average and count over all of them (window aggregates): one query.
+    recent_feedback = list(
+        Feedback.objects.filter(session__mentor=mentor).select_related("session__student")
+        .annotate(all_average=Window(Avg("rating")), all_count=Window(Count("pk"))).order_by("-created_at")[:5]
+    )
+    first = recent_feedback[0] if recent_feedback else None
     return {
         "today": today, "upcoming": upcoming, "to_mark": to_mark,
-        "rating_average": stats["average"], "rating_count": stats["count"], "recent_feedback": recent_feedback,
+        "rating_average": first.all_average if first else None, "rating_count": first.all_count if first else 0,
+        "recent_feedback": recent_feedback,
     }
 
 

@@ -24,7 +24,7 @@ BUDGET = {
     "session page": 4,
     "credits history": 6,
     "flash requests": 3,
-    "mentor agenda": 8,
+    "mentor agenda": 7,
     "mentor sessions": 4,
     "mentor session page": 4,
     "admin student page": 12,

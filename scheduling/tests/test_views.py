@@ -309,3 +309,21 @@ def test_the_sessions_page_pages_through_a_long_history_twenty_at_a_time(client,
     assert len(second.context["past"]) == 5 and "Newer" in text(second) and "Older" not in text(second)
     assert not {s.pk for s in first.context["past"]} & {s.pk for s in second.context["past"]}
     assert client.get(reverse("scheduling:session-list"), {"past": "nonsense"}).status_code == 200
+
+
+def test_the_agenda_averages_every_rating_while_it_lists_the_latest_five(client, time_machine, student, mentor,
+                                                                         service):
+    from scheduling.models import Feedback
+
+    time_machine.move_to(NOW, tick=False)
+    for n, rating in enumerate([5, 5, 5, 5, 5, 1, 1]):  # the two oldest are the low ones
+        start = NOW - timedelta(days=10 - n)
+        session = Session.objects.create(student=student, mentor=mentor, service=service, starts_at=start,
+                                         ends_at=start + timedelta(minutes=30), created_at=start,
+                                         status=SessionStatus.COMPLETED)
+        Feedback.objects.create(session=session, rating=rating, created_at=start + timedelta(days=1 if n > 4 else 0))
+    client.force_login(mentor)
+    response = client.get(reverse("portal:agenda"))
+    assert len(response.context["recent_feedback"]) == 5
+    assert response.context["rating_count"] == 7 and round(response.context["rating_average"], 2) == 3.86
+    assert "from 7 ratings" in text(response)
