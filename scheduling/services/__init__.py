@@ -10,8 +10,9 @@ services can never wait on each other:
    their calendars, then re-checks the mentor under the session lock), a flash
    request becoming a session, moving a session to another mentor and pairing
    (`reassign_with_sessions`, `mentorship.services.assignment_change`) take
-   them. They lock no row, so a profile or admin save of those users never
-   waits behind a booking;
+   them; a new request (`flash.flash_request_create`, `pause_request_create`)
+   takes the student's alone. They lock no row, so a profile or admin save of
+   those users never waits behind a booking;
 2. the student's credit account row (`credits.services.account_for_update`);
 3. the session row (`state.lock_session`, which takes 2 then 3).
 
