@@ -147,6 +147,9 @@ class OutboundEmail(models.Model):
     body_html = models.TextField(blank=True)
     ics_method = models.CharField(max_length=16, blank=True)
     ics = models.TextField(blank=True)
+    # Set while the row waits to be rendered (after the change commits): the
+    # template's context as JSON, objects named by model and id. Empty once rendered.
+    payload = models.JSONField(null=True, blank=True, editable=False)
     # What this message is about ("session:42"): pending reminders about it are
     # cancelled when it changes, so nobody gets a stale reminder.
     topic = models.CharField(max_length=64, blank=True, db_index=True)

@@ -117,8 +117,13 @@ def deliver(email_id: int, *, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     if not claim(email_id, now=now):
         return False  # sent, being sent, cancelled, or not due: never twice
-    email = OutboundEmail.objects.get(pk=email_id)
+    email = OutboundEmail.objects.select_related("recipient").get(pk=email_id)
     try:
+        if email.payload is not None:
+            # Queued after_commit and never rendered (the process stopped in between): render it now.
+            from .emails import render_email
+
+            render_email(email)
         _message(email).send()
     except Exception as exc:
         failed = email.attempts >= MAX_ATTEMPTS

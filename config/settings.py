@@ -100,7 +100,11 @@ if not DATABASES["default"]["HOST"] and "host" in DATABASES["default"].get("OPTI
     # A socket URL (postgres://user@/name?host=/abs/dir) arrives as an option; Django reads it as HOST.
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Persistent connections in production: opening a PostgreSQL connection per
+# request costs more than most pages (README, "Running at scale": how to size
+# max_connections, pgbouncer). Health checks drop a connection the server closed.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and the cache ---------------------------------------

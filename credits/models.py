@@ -222,6 +222,13 @@ GROUP_KINDS = frozenset({
 })
 
 
+class ForfeitReason(models.TextChoices):
+    """Why a forfeit kept the credit; the student's history reads the label."""
+
+    LATE_CANCELLATION = "late_cancellation", "cancelled less than 24 hours before the start"
+    STUDENT_NO_SHOW = "student_no_show", "the student did not attend"
+
+
 class AppendOnlyError(Exception):
     """Ledger entries are facts: they are never edited or deleted."""
 
@@ -260,6 +267,9 @@ class LedgerEntry(models.Model):
     )
     period = models.DateField(null=True, blank=True, help_text="The month (its 1st) a grant or expiry belongs to.")
     note = models.CharField(max_length=300, blank=True)
+    # Why, for kinds that need one (forfeits); the history's wording comes from it, never from the note.
+    # db_default: the reset sweep's set-wise INSERTs name their columns and leave this one out.
+    reason = models.CharField(max_length=32, choices=ForfeitReason.choices, blank=True, default="", db_default="")
     created_at = models.DateTimeField()
 
     objects = LedgerQuerySet.as_manager()
@@ -310,6 +320,9 @@ class LedgerEntry(models.Model):
                 condition=~Q(kind__in=["consume", "refund", "forfeit"]) | Q(session_id__isnull=False),
                 name="credits_session_entries_name_their_session",
             ),
+            models.CheckConstraint(
+                condition=Q(reason="") | Q(kind="forfeit"), name="credits_only_forfeits_carry_a_reason",
+            ),
         ]
         indexes = [
             models.Index(fields=["account", "-created_at", "-id"], name="credits_entry_history_idx"),
@@ -340,9 +353,9 @@ class LedgerEntry(models.Model):
         if self.kind == EntryKind.GROUP_EXPIRE and self.period and not self.note:
             return f"Group seats expired — unused seats of {self.period:%B %Y}"
         if self.kind == EntryKind.FORFEIT:
-            if self.note.lower().startswith("forfeit"):  # the caller already wrote the whole sentence
-                return self.note[0].upper() + self.note[1:]
-            return f"Forfeited — {self.note}" if self.note else "Forfeited"
+            # The detail when there is one ("cancelled 3 h before start"), else why (the reason's label).
+            detail = self.note or (self.get_reason_display() if self.reason else "")
+            return f"Forfeited — {detail}" if detail else "Forfeited"
         if self.period and not self.note and self.kind == EntryKind.GRANT:
             return f"Granted for {self.period:%B %Y}"
         if self.period and not self.note and self.kind == EntryKind.EXPIRE:

@@ -3,6 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import OuterRef, Subquery
+
 from .errors import EnrolmentPaused, NoActivePlan
 from .models import (
     REQUEST_COOLDOWN,
@@ -44,10 +46,16 @@ class CreditsSummary:
 
 
 def current_enrolment(student) -> Enrolment | None:
-    return Enrolment.objects.current().select_related("plan").filter(student=student).first()
+    """The current enrolment with its plan, and the student's balance read in the same query
+    (`account_balance`): the summary, the allowance and the pages that show them need both."""
+    balance = CreditAccount.objects.filter(student=OuterRef("student")).values("balance")[:1]
+    return (Enrolment.objects.current().select_related("plan").filter(student=student)
+            .annotate(account_balance=Subquery(balance)).first())
 
 
-def _balance(student) -> int:
+def _balance(student, enrolment: Enrolment | None = None) -> int:
+    if enrolment is not None and hasattr(enrolment, "account_balance"):
+        return enrolment.account_balance or 0
     return CreditAccount.objects.filter(student=student).values_list("balance", flat=True).first() or 0
 
 
@@ -56,13 +64,21 @@ def _reset_pending(enrolment: Enrolment, now: dt.datetime) -> bool:
     return enrolment.plan.is_monthly and enrolment.next_reset_at is not None and enrolment.next_reset_at <= now
 
 
-def _spendable(enrolment: Enrolment, student, now: dt.datetime) -> int:
+def _spendable(enrolment: Enrolment, student, now: dt.datetime, balance: int | None = None) -> int:
     # A pending reset happens at the student's next booking (credits_consume does it first).
-    return enrolment.plan.sessions if _reset_pending(enrolment, now) else _balance(student)
+    if _reset_pending(enrolment, now):
+        return enrolment.plan.sessions
+    return _balance(student, enrolment) if balance is None else balance
 
 
 def booking_allowance(student, *, now: dt.datetime) -> Allowance:
     enrolment = current_enrolment(student)
+    return allowance_for(student, enrolment=enrolment, now=now)
+
+
+def allowance_for(student, *, enrolment: Enrolment | None, now: dt.datetime, balance: int | None = None) -> Allowance:
+    """The allowance from an enrolment already read; `balance` from an account
+    the caller holds locked (else it is read)."""
     if enrolment is None:
         return Allowance(False, NoActivePlan.default_message, False, None, None)
     plan = enrolment.plan
@@ -70,7 +86,7 @@ def booking_allowance(student, *, now: dt.datetime) -> Allowance:
         return Allowance(False, EnrolmentPaused.default_message, plan.is_unlimited, None, plan.max_upcoming)
     if plan.is_unlimited:
         return Allowance(True, "", True, None, plan.max_upcoming)
-    balance = _spendable(enrolment, student, now)
+    balance = _spendable(enrolment, student, now, balance)
     if balance < 1:
         return Allowance(False, no_credits_message(enrolment, student=student), False, balance, plan.max_upcoming)
     return Allowance(True, "", False, balance, plan.max_upcoming)
@@ -88,7 +104,7 @@ def credits_summary(student, *, now: dt.datetime) -> CreditsSummary:
                               "can't book sessions.", None, None, None, None, False)
     plan = enrolment.plan
     if enrolment.status == EnrolmentStatus.PAUSED:
-        paused = _balance(student)
+        paused = _balance(student, enrolment)
         return CreditsSummary("paused", "Your plan is paused",
                               f"You can't book while it is paused. {_plural(paused)} kept on your balance.",
                               plan.name, paused, plan.sessions, None, False)

@@ -30,6 +30,7 @@ from .models import (
     EnrolmentStatus,
     GROUP_KINDS,
     EntryKind,
+    ForfeitReason,
     LedgerEntry,
     Plan,
     first_of_next_month,
@@ -44,16 +45,21 @@ User = get_user_model()
 def account_for_update(*, student) -> CreditAccount:
     """The student's account, created if missing, locked until the transaction ends.
 
-    Call inside transaction.atomic, before locking any other row.
+    Call inside transaction.atomic, before locking any other row. One query
+    when the account exists (it does after the first enrolment).
     """
-    CreditAccount.objects.get_or_create(student=student)
-    return CreditAccount.objects.select_for_update().get(student=student)
+    account = CreditAccount.objects.select_for_update().filter(student=student).first()
+    if account is None:
+        CreditAccount.objects.get_or_create(student=student)
+        account = CreditAccount.objects.select_for_update().get(student=student)
+    return account
 
 
 def _append(
     *, account: CreditAccount, kind: str, amount: int, actor, now: dt.datetime, note: str = "",
     session_id: int | None = None, enrolment: Enrolment | None = None, period: dt.date | None = None,
     group_seat_id: int | None = None,
+    reason: str = "",
 ) -> LedgerEntry:
     """Write one entry and move the cached balance with it (the group balance for
     group kinds); the account must be locked."""
@@ -65,7 +71,7 @@ def _append(
     return LedgerEntry.objects.create(
         account=account, kind=kind, amount=amount, balance_after=getattr(account, field), actor=actor,
         note=note[:300], session_id=session_id, enrolment=enrolment, period=period, created_at=now,
-        group_seat_id=group_seat_id,
+        group_seat_id=group_seat_id, reason=reason,
     )
 
 
@@ -188,6 +194,26 @@ def enrolment_end(*, enrolment: Enrolment, actor, now: dt.datetime) -> Enrolment
 # --- What the booking code calls --------------------------------------------------
 
 
+def credits_spend_locked(*, account: CreditAccount, enrolment: Enrolment, student, session_id: int, actor,
+                         now: dt.datetime, note: str = "") -> LedgerEntry:
+    """Spend one credit on a session the caller has just created, with the account
+    it already locked and the enrolment it already read in this transaction
+    (the booking path: no second lock, no second allowance check). Two writes;
+    the unique key on (consume, session) is the last line against a double charge.
+    """
+    if enrolment.status == EnrolmentStatus.PAUSED:
+        raise EnrolmentPaused()
+    if enrolment.next_reset_at is not None and enrolment.next_reset_at <= now:
+        credits_reset_due(now=now, enrolment_ids=[enrolment.pk])
+        account.refresh_from_db()
+        enrolment.refresh_from_db()
+    amount = 0 if enrolment.plan.is_unlimited else -1
+    if amount and account.balance < 1:
+        raise NoCreditsLeft(no_credits_message(enrolment, student=student))
+    return _append(account=account, kind=EntryKind.CONSUME, amount=amount, actor=actor, now=now,
+                   note=note, session_id=session_id, enrolment=enrolment)
+
+
 def credits_consume(*, student, session_id: int, actor, now: dt.datetime, note: str = "") -> LedgerEntry:
     """Spend one credit on a session (0 on unlimited plans, recorded all the same).
 
@@ -235,8 +261,14 @@ def credits_refund(*, student, session_id: int, actor, reason: str, now: dt.date
                        note=reason, session_id=session_id, enrolment=consume.enrolment)
 
 
-def credits_record_forfeit(*, student, session_id: int, actor, note: str, now: dt.datetime) -> LedgerEntry:
-    """Record that a session's credit is kept (late cancellation, no-show); moves nothing. Once per session."""
+def credits_record_forfeit(*, student, session_id: int, actor, reason: str, now: dt.datetime,
+                           note: str = "") -> LedgerEntry:
+    """Record that a session's credit is kept; moves nothing. Once per session.
+
+    `reason` (a ForfeitReason) says why, and is what the student's history
+    reads; `note` adds the detail ("cancelled 3 h before start").
+    """
+    reason = ForfeitReason(reason)
     with transaction.atomic():
         account = account_for_update(student=student)
         existing = LedgerEntry.objects.filter(kind=EntryKind.FORFEIT, session_id=session_id).first()
@@ -244,7 +276,7 @@ def credits_record_forfeit(*, student, session_id: int, actor, note: str, now: d
             return existing
         consume = LedgerEntry.objects.filter(kind=EntryKind.CONSUME, session_id=session_id).first()
         return _append(account=account, kind=EntryKind.FORFEIT, amount=0, actor=actor, now=now, note=note,
-                       session_id=session_id, enrolment=consume.enrolment if consume else None)
+                       session_id=session_id, enrolment=consume.enrolment if consume else None, reason=reason)
 
 
 # --- What group bookings call: the same rules, on the group balance ---------------

@@ -119,14 +119,22 @@ class InterestsForm(forms.Form):
 
 
 class DirectoryFilterForm(forms.Form):
-    skill = forms.ModelChoiceField(
-        queryset=Skill.objects.all(), required=False, empty_label="Any skill",
-        widget=forms.Select(attrs={"class": "form-select"}),
+    # Ids from the cached lists (`caching.choices`): the directory renders them on every visit.
+    skill = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": "That skill is no longer listed; pick another."},
     )
-    language = forms.ModelChoiceField(
-        queryset=Language.objects.all(), required=False, empty_label="Any language",
-        widget=forms.Select(attrs={"class": "form-select"}),
+    language = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": "That language is no longer listed; pick another."},
     )
+
+    def __init__(self, *args, **kwargs):
+        from .caching import choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["skill"].choices = [("", "Any skill"), *choices(Skill)]
+        self.fields["language"].choices = [("", "Any language"), *choices(Language)]
     accepting = forms.BooleanField(
         required=False, label="Accepting new students", widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
     )

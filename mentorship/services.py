@@ -8,6 +8,7 @@ from datetime import date, datetime
 from django.db import transaction
 
 from accounts.emails import send_templated_email
+from accounts.locks import lock_calendars
 from accounts.models import Role, User
 
 from . import weekgrid
@@ -103,8 +104,10 @@ def assignment_change(
 ) -> MentorAssignment:
     """Pair `student` with `mentor`, ending any current pairing, and tell all three.
 
-    Locks both people (in id order, so two changes never deadlock), re-checks
-    the rules under the lock, then writes. The emails go after commit.
+    Locks both people's calendars (advisory locks, the mentor first — the order
+    every booking uses, so two changes never deadlock; a profile save waits on
+    nothing), re-reads them, re-checks the rules under the lock, then writes.
+    The emails go after commit.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -113,7 +116,8 @@ def assignment_change(
         raise MentorshipError("A student cannot mentor themselves.")
 
     with transaction.atomic():
-        locked = {u.pk: u for u in User.objects.select_for_update().filter(pk__in=[student.pk, mentor.pk]).order_by("pk")}
+        lock_calendars(mentors=[mentor.pk], students=[student.pk])
+        locked = User.objects.in_bulk([student.pk, mentor.pk])
         student, mentor = locked[student.pk], locked[mentor.pk]
         if student.role != Role.STUDENT:
             raise MentorshipError(f"{student.get_full_name()} is not a student.")

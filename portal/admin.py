@@ -40,7 +40,7 @@ from mentorship.models import MentorAssignment, StudentAccount
 from mentorship.services import CapacityError, MentorshipError
 from scheduling import at_risk, services
 from scheduling.errors import SchedulingError
-from scheduling.models import PauseRequest, Session, SessionStatus
+from scheduling.models import PauseRequest, Session, upcoming_q
 
 
 REASSIGN_PERMISSION = "mentorship.reassign_mentor"
@@ -147,11 +147,10 @@ def student_panels(student: User, *, now: datetime) -> StudentPanels:
     ledger = list(LedgerEntry.objects.filter(account__student=student).select_related("actor")
                   .order_by("-created_at", "-id")[:LEDGER_SHOWN])
     sessions = Session.objects.filter(student=student).select_related("mentor", "service")
-    upcoming_q = Q(status=SessionStatus.SCHEDULED, ends_at__gt=now)
-    upcoming = list(sessions.filter(upcoming_q).order_by("starts_at")[:UPCOMING_SHOWN])
-    past = list(sessions.exclude(upcoming_q).order_by("-starts_at")[:PAST_SHOWN])
+    upcoming = list(sessions.upcoming(now).order_by("starts_at")[:UPCOMING_SHOWN])
+    past = list(sessions.past(now).order_by("-starts_at")[:PAST_SHOWN])
     totals = Session.objects.filter(student=student).aggregate(
-        upcoming=Count("pk", filter=upcoming_q), past=Count("pk", filter=~upcoming_q))
+        upcoming=Count("pk", filter=upcoming_q(now)), past=Count("pk", filter=~upcoming_q(now)))
     pauses = list(PauseRequest.objects.filter(student=student).select_related("decided_by")[:PAUSES_SHOWN])
 
     # The admin history of the student and of the records about them: their
@@ -438,7 +437,7 @@ class StudentAdmin(StudentAccountBase):
             return HttpResponseNotAllowed(["GET", "POST"])
         student, now, current, matches, choices = self.reassign_start(request, student_id)
         in_flight = list(
-            Session.objects.filter(student=student, mentor=current, status=SessionStatus.SCHEDULED, starts_at__gt=now)
+            Session.objects.filter(student=student, mentor=current).upcoming(now, started=False)
             .select_related("student", "mentor", "service").order_by("starts_at")
         ) if current is not None else []
         posted = request.method == "POST"

@@ -22,7 +22,6 @@ from accounts.models import Role
 from accounts.services import calendar_token_regenerate, calendar_token_revoke
 from conversations import selectors as conversation_selectors
 from mentorship import selectors as mentorship_selectors
-from mentorship import weekgrid
 from mentorship.forms import DirectoryFilterForm
 from scheduling import group_selectors
 from scheduling import selectors as scheduling_selectors
@@ -66,10 +65,11 @@ def healthz(request):
 def overview(request):
     """The student's home: their mentor, next session, credits, upcoming and past sessions."""
     now = timezone.now()
+    card = mentorship_selectors.mentor_card(request.user, now=now)
     context = {
         "now": now,
-        "card": mentorship_selectors.mentor_card(request.user, now=now),
-        "current_mentor": mentorship_selectors.current_mentor(request.user),
+        "card": card,
+        "current_mentor": card.mentor,  # read once, with the card
         **scheduling_selectors.student_sessions(request.user, now=now),
         "group_seats": group_selectors.student_seats(request.user, now=now),
         "group_waits": group_selectors.student_waits(request.user, now=now),
@@ -125,14 +125,22 @@ def my_students(request):
 def directory(request):
     filters = DirectoryFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
-    entries = mentorship_selectors.directory(
+    try:
+        page = int(request.GET.get("page", 1))
+    except ValueError:
+        page = 1
+    directory_page = mentorship_selectors.directory(
         request.user, now=timezone.now(), skill=data.get("skill"), language=data.get("language"),
-        accepting_only=bool(data.get("accepting")),
+        accepting_only=bool(data.get("accepting")), page=page,
     )
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "filters": filters,
-        "entries": entries,
-        "my_hours": weekgrid.hours_selected(mentorship_selectors.grid_cells(request.user)),
+        "entries": directory_page.entries,
+        "page": directory_page,
+        "page_query": query.urlencode(),
+        "my_hours": directory_page.viewer_hours,
     }
     return render(request, "portal/directory.html", context)
 

@@ -16,7 +16,7 @@ from accounts.timefmt import format_span, when_html
 
 from . import pauses, services
 from .errors import SchedulingError
-from .models import UNMARKED_AFTER, Feedback, PauseRequest, ServiceType, Session, SessionEvent, SessionStatus
+from .models import Feedback, PauseRequest, ServiceType, Session, SessionEvent, SessionStatus
 from .models import FlashRequest
 
 
@@ -37,7 +37,7 @@ class UnmarkedFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(status=SessionStatus.SCHEDULED, ends_at__lte=timezone.now() - UNMARKED_AFTER)
+            return queryset.unmarked(timezone.now())
         return queryset
 
 

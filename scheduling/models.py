@@ -65,6 +65,31 @@ class SessionStatus(models.TextChoices):
 LIVE_STATUSES = [SessionStatus.SCHEDULED, SessionStatus.COMPLETED]
 
 
+# The one definition of each word the product uses about sessions. Every list,
+# count, filter and annotation goes through these (the Q forms serve aggregates
+# and subqueries; the queryset methods everything else).
+
+def live_q() -> Q:
+    """Holds its time: nobody else may overlap it (what the exclusion constraints cover)."""
+    return Q(status__in=LIVE_STATUSES)
+
+
+def upcoming_q(now: datetime, *, started: bool = True) -> Q:
+    """Scheduled and not over yet. `started=False` leaves out a session already
+    in progress (plan caps, reassignment: only what has not begun can move)."""
+    return Q(status=SessionStatus.SCHEDULED, **({"ends_at__gt": now} if started else {"starts_at__gt": now}))
+
+
+def unmarked_q(now: datetime) -> Q:
+    """Still scheduled a day after its end: the mentor never marked attendance."""
+    return Q(status=SessionStatus.SCHEDULED, ends_at__lte=now - UNMARKED_AFTER)
+
+
+def overlapping_q(starts_at: datetime, ends_at: datetime) -> Q:
+    """Live and overlapping [starts_at, ends_at): the one overlap check (back-to-back is fine)."""
+    return live_q() & Q(starts_at__lt=ends_at, ends_at__gt=starts_at)
+
+
 class SessionQuerySet(models.QuerySet):
     def for_user(self, user):
         """Sessions this user may see: their own, as student or as mentor."""
@@ -73,13 +98,20 @@ class SessionQuerySet(models.QuerySet):
         return self.filter(Q(student=user) | Q(mentor=user))
 
     def live(self):
-        return self.filter(status__in=LIVE_STATUSES)
+        return self.filter(live_q())
 
-    def upcoming(self, now: datetime):
-        return self.filter(status=SessionStatus.SCHEDULED, ends_at__gt=now)
+    def upcoming(self, now: datetime, *, started: bool = True):
+        return self.filter(upcoming_q(now, started=started))
+
+    def past(self, now: datetime):
+        """Everything that is not upcoming: over, cancelled, forfeited."""
+        return self.exclude(upcoming_q(now))
 
     def unmarked(self, now: datetime):
-        return self.filter(status=SessionStatus.SCHEDULED, ends_at__lte=now - UNMARKED_AFTER)
+        return self.filter(unmarked_q(now))
+
+    def overlapping(self, starts_at: datetime, ends_at: datetime):
+        return self.filter(overlapping_q(starts_at, ends_at))
 
 
 class SessionSeries(models.Model):
@@ -185,9 +217,6 @@ class Session(models.Model):
 
     def has_started(self, now: datetime) -> bool:
         return now >= self.starts_at
-
-    def is_unmarked(self, now: datetime) -> bool:
-        return self.status == SessionStatus.SCHEDULED and self.ends_at <= now - UNMARKED_AFTER
 
     @property
     def is_scheduled(self) -> bool:

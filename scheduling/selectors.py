@@ -1,13 +1,13 @@
 """Reads for scheduling: bookable slots, dashboards, agendas."""
 
 from collections import OrderedDict
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, Window
 from django.utils.dateparse import parse_date
 
 from accounts.models import User
@@ -18,10 +18,10 @@ from mentorship.weekgrid import expand_to_utc
 from mentorship.weekgrid import merge_intervals as merge
 
 from .models import (
-    FREE_CANCELLATION_WINDOW, LIVE_STATUSES, Feedback, GroupSeat, GroupSession, ServiceType, Session, SessionStatus,
+    FREE_CANCELLATION_WINDOW, LIVE_STATUSES, Feedback, GroupSeat, GroupSession, PauseRequest, ServiceType, Session,
+    SessionStatus,
 )
-from .pauses import pause_intervals
-from .slots import Interval, slot_starts, within
+from .slots import Interval, slot_starts
 
 
 def booking_window(now: datetime) -> tuple[datetime, datetime]:
@@ -37,6 +37,8 @@ class MentorCalendar:
     cells: str
     sessions: list[tuple[datetime, datetime, int]]
     time_off: list[tuple[date, date]]
+    # The student's approved pauses (first and last day, in the student's zone); empty without a student.
+    pauses: list[tuple[date, date]] = field(default_factory=list)
 
 
 def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end: datetime,
@@ -47,8 +49,9 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
     booking re-check). Built through the ORM, its three small queries cost
     about a millisecond each in Python alone — more than PostgreSQL takes to
     run them — so this is one plain parameterised UNION instead: the mentor's
-    grid, their time off, and the live sessions of the mentor or the student
-    (1-1, the mentor's group sessions, the student's group seats).
+    grid, their time off, the live sessions of the mentor or the student (1-1,
+    the mentor's group sessions, the student's group seats), and the student's
+    approved pauses.
     """
     sql = f"""
         SELECT 'g', cells, CAST(NULL AS timestamp with time zone), CAST(NULL AS timestamp with time zone),
@@ -70,6 +73,9 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
         SELECT 's', NULL, starts_at, ends_at, CAST(-1 AS bigint), NULL, NULL
           FROM {GroupSeat._meta.db_table}
          WHERE student_id = %s AND status IN ('booked', 'attended', 'no_show') AND starts_at < %s AND ends_at > %s
+        UNION ALL
+        SELECT 'p', NULL, NULL, NULL, NULL, starts_on, ends_on
+          FROM {PauseRequest._meta.db_table} WHERE student_id = %s AND status = %s AND starts_on <= %s AND ends_on >= %s
     """
     zone = mentor.tzinfo
     params = [
@@ -81,6 +87,10 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
         # The mentor's group sessions and the student's group seats hold their time too.
         mentor.pk, end, start,
         student.pk if student is not None else -1, end, start,
+        # Pause days are local to the student: a day's margin either side, as `pauses.pause_intervals` reads them.
+        student.pk if student is not None else -1, PauseRequest.Status.APPROVED,
+        (end + timedelta(days=1)).date(),
+        (start - timedelta(days=1)).date(),
     ]
     calendar = MentorCalendar(cells=EMPTY_GRID, sessions=[], time_off=[])
     with connection.cursor() as cursor:
@@ -90,13 +100,15 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
                 calendar.cells = cells
             elif kind == "o":
                 calendar.time_off.append((first_day, last_day))
+            elif kind == "p":
+                calendar.pauses.append((first_day, last_day))
             else:
                 calendar.sessions.append((s_start, s_end, mentor_id))
     return calendar
 
 
 def _busy_intervals(calendar: MentorCalendar, *, mentor: User, student: User | None, start: datetime,
-                    end: datetime) -> list[Interval]:
+                    end: datetime, pauses=None) -> list[Interval]:
     buffer = timedelta(minutes=settings.BOOKING_BUFFER_MINUTES)
     busy = []
     for s, e, mentor_id in calendar.sessions:
@@ -105,21 +117,28 @@ def _busy_intervals(calendar: MentorCalendar, *, mentor: User, student: User | N
         pad = buffer if mentor_id == mentor.pk else timedelta(0)
         busy.append((s - pad, e + pad))
     busy.extend(days_to_utc(calendar.time_off, mentor.tzinfo, start, end))
-    if student is not None:
-        busy.extend(pause_intervals(student, start, end))  # no booking inside an approved pause
+    if pauses is not None:
+        busy.extend(p.utc_range() for p in pauses)
+    elif student is not None:
+        # No booking inside an approved pause: from local midnight of its first day to local midnight after its last.
+        zone = student.tzinfo
+        busy.extend((datetime.combine(first, time.min, tzinfo=zone),
+                     datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone))
+                    for first, last in calendar.pauses)
     return merge(busy)
 
 
 def free_slot_starts(
     *, mentor: User, duration: timedelta, now: datetime, student: User | None = None,
-    exclude_session_id: int | None = None,
+    exclude_session_id: int | None = None, pauses=None,
 ) -> list[datetime]:
     """Every start (UTC) at which `mentor` can take a session of `duration`.
 
     From the mentor's weekly grid (wall clock in their zone, expanded date by
     date so daylight saving moves the instant), minus time off, minus live
     sessions (of the mentor, plus buffer, and of the student), within the
-    notice/horizon window, on a 30-minute step.
+    notice/horizon window, on a 30-minute step. `pauses`: the student's
+    approved pauses over the window, when the caller already read them.
     """
     earliest, horizon = booking_window(now)
     # Expand from a local hour a day early, so every block starts on one of the
@@ -131,7 +150,7 @@ def free_slot_starts(
     if "1" not in calendar.cells:
         return []
     available = expand_to_utc(calendar.cells, mentor.tzinfo, expand_from, horizon)
-    busy = _busy_intervals(calendar, mentor=mentor, student=student, start=expand_from, end=horizon)
+    busy = _busy_intervals(calendar, mentor=mentor, student=student, start=expand_from, end=horizon, pauses=pauses)
     return slot_starts(
         available, busy, duration=duration, step=timedelta(minutes=settings.BOOKING_SLOT_STEP_MINUTES),
         earliest=earliest, latest_end=horizon,
@@ -154,6 +173,11 @@ class SlotChoice:
     in_your_hours: bool  # inside the student's own weekly availability
     within_24h: bool = False  # booked now, it could not be cancelled for free
 
+    @property
+    def iso(self) -> str:
+        """The slot's id in links and forms: its start in the viewer's zone, ISO 8601."""
+        return self.local.isoformat()
+
 
 def slots_by_day(*, starts: list[datetime], duration: timedelta, viewer: User, now: datetime) -> "OrderedDict[date, list[SlotChoice]]":
     """Group starts by the viewer's local date; mark those inside the viewer's own hours."""
@@ -162,12 +186,19 @@ def slots_by_day(*, starts: list[datetime], duration: timedelta, viewer: User, n
     own: list[Interval] = []
     if starts and "1" in own_cells:
         own = expand_to_utc(own_cells, tz, starts[0] - timedelta(days=1), starts[-1] + duration + timedelta(days=1))
+    own = sorted(merge(own))
     days: OrderedDict[date, list[SlotChoice]] = OrderedDict()
+    # Starts are sorted and share one duration, so one pass over the viewer's
+    # own intervals marks them all (an interval that ends before a slot does
+    # cannot hold that slot or any later one).
+    j, count = 0, len(own)
     for start in starts:
+        end = start + duration
+        while j < count and own[j][1] < end:
+            j += 1
         local = start.astimezone(tz)
         days.setdefault(local.date(), []).append(
-            SlotChoice(start, local, bool(own) and within(own, start, start + duration),
-                       starts_within_free_cancellation_window(start, now=now))
+            SlotChoice(start, local, j < count and own[j][0] <= start, starts_within_free_cancellation_window(start, now=now))
         )
     return days
 
@@ -262,14 +293,15 @@ def offered_services(mentor: User):
 SESSION_RELATED = ("student", "mentor", "service")
 
 
-def student_sessions(student: User, *, now: datetime, history: int = 10) -> dict:
+def student_sessions(student: User, *, now: datetime, history: int = 10, ahead: int = 10) -> dict:
+    """The overview's lists: the next `ahead` sessions and the last `history` (the sessions page has the rest)."""
     base = Session.objects.filter(student=student).select_related(*SESSION_RELATED)
-    upcoming = list(base.filter(status=SessionStatus.SCHEDULED, ends_at__gt=now).order_by("starts_at")[:50])
-    recent = list(
-        base.exclude(status=SessionStatus.SCHEDULED, ends_at__gt=now)
-        .select_related("feedback").order_by("-starts_at")[:history]
-    )
+    upcoming = list(base.upcoming(now).order_by("starts_at")[:ahead])
+    recent = list(base.past(now).select_related("feedback").order_by("-starts_at")[:history])
     return {"next_session": upcoming[0] if upcoming else None, "upcoming": upcoming, "recent": recent}
+
+
+AGENDA_AHEAD = 15  # the agenda's next sessions after today; the sessions page pages through the rest
 
 
 def mentor_agenda(mentor: User, *, now: datetime) -> dict:
@@ -278,20 +310,20 @@ def mentor_agenda(mentor: User, *, now: datetime) -> dict:
     day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     day_end = (day_start + timedelta(days=1)).replace(tzinfo=None).replace(tzinfo=tz)  # next local midnight
     base = Session.objects.filter(mentor=mentor).select_related(*SESSION_RELATED)
-    today = list(base.filter(status__in=LIVE_STATUSES, starts_at__gte=day_start, starts_at__lt=day_end).order_by("starts_at"))
-    upcoming = list(base.filter(status=SessionStatus.SCHEDULED, starts_at__gte=day_end).order_by("starts_at")[:50])
+    today = list(base.live().filter(starts_at__gte=day_start, starts_at__lt=day_end).order_by("starts_at"))
+    upcoming = list(base.upcoming(now).filter(starts_at__gte=day_end).order_by("starts_at")[:AGENDA_AHEAD])
     to_mark = list(base.filter(status=SessionStatus.SCHEDULED, starts_at__lte=now).order_by("starts_at")[:50])
-    feedback = Feedback.objects.filter(session__mentor=mentor)
-    stats = feedback.aggregate(average=Avg("rating"), count=Count("pk"))
-    recent_feedback = list(feedback.select_related("session__student").order_by("-created_at")[:5])
+    # The five latest, each carrying the average and count over all of them (window aggregates): one query.
+    recent_feedback = list(
+        Feedback.objects.filter(session__mentor=mentor).select_related("session__student")
+        .annotate(all_average=Window(Avg("rating")), all_count=Window(Count("pk"))).order_by("-created_at")[:5]
+    )
+    first = recent_feedback[0] if recent_feedback else None
     return {
         "today": today, "upcoming": upcoming, "to_mark": to_mark,
-        "rating_average": stats["average"], "rating_count": stats["count"], "recent_feedback": recent_feedback,
+        "rating_average": first.all_average if first else None, "rating_count": first.all_count if first else 0,
+        "recent_feedback": recent_feedback,
     }
-
-
-def upcoming_count(student: User, *, now: datetime) -> int:
-    return Session.objects.filter(student=student, status=SessionStatus.SCHEDULED, starts_at__gt=now).count()
 
 
 FEED_PAST = timedelta(days=60)

@@ -3,10 +3,21 @@
 Each service is one transaction. Locks are always taken in this order, so two
 services can never wait on each other:
 
-1. the people's calendars — the mentor's, then the student's — booking and
-   moving a session take these (see `booking`);
+1. the people's calendars — PostgreSQL advisory transaction locks on a stable
+   key per person (`accounts.locks.lock_calendars`), the mentors' first, then
+   the student's, in one statement. Booking (`booking_create`), rescheduling
+   (`session_reschedule`, which reads the session's two people unlocked, locks
+   their calendars, then re-checks the mentor under the session lock), a flash
+   request becoming a session, moving a session to another mentor and pairing
+   (`reassign_with_sessions`, `mentorship.services.assignment_change`) take
+   them; a new request (`flash.flash_request_create`, `pause_request_create`)
+   takes the student's alone. They lock no row, so a profile or admin save of
+   those users never waits behind a booking;
 2. the student's credit account row (`credits.services.account_for_update`);
-3. the session row (`state.lock_session`).
+3. the session row (`state.lock_session`, which takes 2 then 3).
+
+Cancelling, marking attendance, no-shows and waivers free time or touch one
+session only, so they start at 2.
 
 A service re-checks its rule under the locks, writes, records who did it, and
 only after commit tells people.

@@ -4,7 +4,9 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
+from accounts.locks import lock_calendars
 from accounts.models import Role, User
+from credits.models import ForfeitReason
 from credits.services import credits_record_forfeit, credits_refund
 
 from .. import notifications
@@ -40,9 +42,10 @@ def session_cancel(*, session: Session, actor: User, now: datetime, reason: str 
                 raise TooLate("The free-cancellation deadline passed while you were deciding. "
                               "Cancelling now forfeits the session — please confirm again.")
             if late:
-                note = f"forfeited — cancelled {hours_text(notice)} before start"
-                transition(session, S.FORFEITED, actor=actor, now=now, note=reason or note)
-                credits_record_forfeit(student=session.student, session_id=session.pk, actor=actor, note=note, now=now)
+                note = f"cancelled {hours_text(notice)} before start"
+                transition(session, S.FORFEITED, actor=actor, now=now, note=reason or f"forfeited — {note}")
+                credits_record_forfeit(student=session.student, session_id=session.pk, actor=actor, now=now,
+                                       reason=ForfeitReason.LATE_CANCELLATION, note=note)
                 SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.FORFEITED, actor=actor, at=now,
                                             note=note, credit_returned=False)
                 notifications.session_cancelled(session, refunded=False, now=now)
@@ -68,14 +71,18 @@ def session_reschedule(*, session: Session, new_starts_at: datetime, actor: User
     """Move a session at least 24 h before its start; the credit carries over
     (it is the same session, so the same consume stands)."""
     with transaction.atomic():
+        # The fixed order: both calendars (mentor, then student), the account, the session.
+        mentor_id, student_id = Session.objects.values_list("mentor_id", "student_id").get(pk=session.pk)
+        lock_calendars(mentors=[mentor_id], students=[student_id])
         session = lock_session(session.pk)
+        if session.mentor_id != mentor_id:
+            raise IllegalTransition("This session just moved to another mentor; reload the page and try again.")
         if actor.pk != session.student_id and actor.role != Role.MANAGER:
             raise NotYourSession("Only the student can reschedule this session.")
         if session.status != S.SCHEDULED:
             raise IllegalTransition(ALREADY.get(session.status, "This session can't be rescheduled."))
         if session.is_late_cancellation(now):
             raise TooLate("Free rescheduling ended 24 hours before the start. Message your mentor — they may be able to help.")
-        User.objects.select_for_update().filter(pk=session.mentor_id).exists()
         new_ends_at = new_starts_at + session.service.duration
         free = free_slot_starts(mentor=session.mentor, duration=session.service.duration, now=now,
                                 student=session.student, exclude_session_id=session.pk)
@@ -114,7 +121,8 @@ def attendance_mark(*, session: Session, actor: User, attended: bool, now: datet
         else:
             note = "forfeited — the student did not attend"
             transition(session, S.FORFEITED, actor=actor, now=now, note=note)
-            credits_record_forfeit(student=session.student, session_id=session.pk, actor=actor, note=note, now=now)
+            credits_record_forfeit(student=session.student, session_id=session.pk, actor=actor, now=now,
+                                   reason=ForfeitReason.STUDENT_NO_SHOW)
             SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.STUDENT_NO_SHOW, actor=actor, at=now,
                                         note=note, credit_returned=False)
             notifications.session_cancelled(session, refunded=False, now=now)

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from accounts.audit import audit_record
 from accounts.emails import send_templated_email
+from accounts.locks import lock_calendars
 from accounts.models import Role, User
 from credits.errors import CreditsError
 from credits.models import EnrolmentStatus
@@ -48,7 +49,7 @@ def pause_request_create(*, student: User, starts_on: date, ends_on: date, reaso
     if not reason.strip():
         raise PauseError("Tell your success manager briefly why you need the pause.")
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=student.pk).exists()  # one request at a time per student
+        lock_calendars(students=[student.pk])  # one request at a time per student
         overlapping = PauseRequest.objects.filter(
             student=student, status__in=[P.PENDING, P.APPROVED], starts_on__lte=ends_on, ends_on__gte=starts_on
         )

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 
+from accounts.locks import lock_calendars
 from accounts.models import Role, User
 from credits.services import account_for_update
 from mentorship.models import MentorProfile
@@ -171,17 +172,16 @@ def session_move_to_mentor(*, session: Session, new_mentor: User, actor: User, n
     """Hand a scheduled session over to another mentor at the same time.
 
     The credit stays (it is the same session, so its consume stands). Locks
-    the credit account, then both mentors' rows (their calendars, in id
-    order), then the session; re-checks that the new mentor is free under
-    the lock; the exclusion constraint catches anything that still slips by.
+    both mentors' calendars and the student's, then the credit account, then
+    the session; re-checks that the new mentor is free under the lock; the
+    exclusion constraint catches anything that still slips by.
     """
     require_manager(actor)
     with transaction.atomic():
         student_id, old_mentor_id = Session.objects.values_list("student_id", "mentor_id").get(pk=session.pk)
+        lock_calendars(mentors=[old_mentor_id, new_mentor.pk], students=[student_id])
         account_for_update(student=User(pk=student_id))
-        locked = {u.pk: u for u in User.objects.select_for_update().filter(pk__in={old_mentor_id, new_mentor.pk})
-                  .order_by("pk")}
-        new_mentor = locked[new_mentor.pk]
+        new_mentor = User.objects.get(pk=new_mentor.pk)
         session = Session.objects.select_for_update().select_related("student", "mentor", "service").get(pk=session.pk)
         if session.mentor_id != old_mentor_id:
             raise IllegalTransition("This session changed mentor meanwhile; reload the page and decide again.")
@@ -249,17 +249,17 @@ def reassign_with_sessions(
     if any(choice not in MOVE_CHOICES for choice in decisions.values()):
         raise IllegalTransition("Choose keep, move or cancel for each session.")
     with transaction.atomic():
-        # The fixed order: the credit account (only when a session will change),
-        # then the people, then the sessions.
+        # The fixed order: the people's calendars (mentors, then the student),
+        # the credit account (only when a session will change), then the sessions.
+        previous = MentorAssignment.objects.current().filter(student=student).values_list("mentor_id", flat=True).first()
+        lock_calendars(mentors=[mentor.pk, previous], students=[student.pk])
         if any(choice != "keep" for choice in decisions.values()):
             account_for_update(student=student)
-        previous = MentorAssignment.objects.current().filter(student=student).values_list("mentor_id", flat=True).first()
-        list(User.objects.select_for_update().filter(pk__in={student.pk, mentor.pk, previous} - {None}).order_by("pk"))
         assignment = assignment_change(student=student, mentor=mentor, reason=reason, actor=actor, now=now,
                                        override_capacity=override_capacity)
         outcome = ReassignOutcome(assignment=assignment)
         in_flight = list(
-            Session.objects.filter(student=student, mentor_id=previous, status=S.SCHEDULED, starts_at__gt=now)
+            Session.objects.filter(student=student, mentor_id=previous).upcoming(now, started=False)
             .select_related("student", "mentor", "service").order_by("starts_at")
         ) if previous else []
         unknown = {pk for pk, choice in decisions.items() if choice != "keep"} - {s.pk for s in in_flight}
