@@ -1,5 +1,7 @@
 """A student paints their week by dragging in a real Chromium, saves, reloads, sees the same hours."""
 
+import time
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -139,6 +141,7 @@ def touch_drag(cdp, x, y, *, dx, dy, steps=10):
     """A real finger, through Chromium's input pipeline: down, moved in steps, up."""
     cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
     for step in range(1, steps + 1):
+        time.sleep(0.02)  # a finger's pace (about a frame a move), so a busy renderer sees every move
         cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [
             {"x": x + dx * step / steps, "y": y + dy * step / steps}]})
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
