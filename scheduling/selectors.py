@@ -12,8 +12,8 @@ from django.db.models import Avg, Count, Q
 from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.models import User
-from mentorship.models import AvailabilityGrid, TimeOff
-from mentorship.selectors import days_to_utc, grid_cells
+from mentorship.models import AvailabilityGrid, DateOverride, TimeOff
+from mentorship.selectors import days_to_utc, grid_cells, with_date_overrides
 from mentorship.weekgrid import EMPTY as EMPTY_GRID
 from mentorship.weekgrid import expand_to_utc
 from mentorship.weekgrid import merge_intervals as merge
@@ -36,6 +36,7 @@ class MentorCalendar:
     cells: str
     sessions: list[tuple[datetime, datetime, int]]
     time_off: list[tuple[date, date]]
+    overrides: list[tuple[date, str]] = None  # (local date, 24 hour cells)
 
 
 def _utc(value) -> datetime:
@@ -56,14 +57,17 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
     booking re-check). Built through the ORM, its three small queries cost
     about a millisecond each in Python alone — more than PostgreSQL takes to
     run them — so this is one plain parameterised UNION instead (portable to
-    the SQLite default): the mentor's grid, their time off, and the live
-    sessions of the mentor or the student.
+    the SQLite default): the mentor's grid, their date overrides, their time
+    off, and the live sessions of the mentor or the student.
     """
     ops = connection.ops
     sql = f"""
         SELECT 'g', cells, CAST(NULL AS timestamp with time zone), CAST(NULL AS timestamp with time zone),
                CAST(NULL AS bigint), CAST(NULL AS date), CAST(NULL AS date)
           FROM {AvailabilityGrid._meta.db_table} WHERE user_id = %s
+        UNION ALL
+        SELECT 'd', hours, NULL, NULL, NULL, date, NULL
+          FROM {DateOverride._meta.db_table} WHERE user_id = %s AND date >= %s AND date <= %s
         UNION ALL
         SELECT 'o', NULL, NULL, NULL, NULL, starts_on, ends_on
           FROM {TimeOff._meta.db_table} WHERE user_id = %s AND ends_on >= %s AND starts_on <= %s
@@ -74,20 +78,25 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
            AND starts_at < %s AND ends_at > %s AND id <> %s
     """
     zone = mentor.tzinfo
+    first_day = ops.adapt_datefield_value(start.astimezone(zone).date())
+    last_day = ops.adapt_datefield_value(end.astimezone(zone).date())
     params = [
         mentor.pk,
+        mentor.pk, first_day, last_day,
         mentor.pk, ops.adapt_datefield_value(start.astimezone(zone).date()),
         ops.adapt_datefield_value(end.astimezone(zone).date()),
         mentor.pk, student.pk if student is not None else -1, *LIVE_STATUSES,
         ops.adapt_datetimefield_value(end), ops.adapt_datetimefield_value(start),
         exclude_session_id if exclude_session_id is not None else -1,
     ]
-    calendar = MentorCalendar(cells=EMPTY_GRID, sessions=[], time_off=[])
+    calendar = MentorCalendar(cells=EMPTY_GRID, sessions=[], time_off=[], overrides=[])
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for kind, cells, s_start, s_end, mentor_id, first_day, last_day in cursor.fetchall():
             if kind == "g":
                 calendar.cells = cells
+            elif kind == "d":
+                calendar.overrides.append((_day(first_day), cells))
             elif kind == "o":
                 calendar.time_off.append((_day(first_day), _day(last_day)))
             else:
@@ -128,9 +137,10 @@ def free_slot_starts(
     buffer = timedelta(minutes=settings.BOOKING_BUFFER_MINUTES)
     calendar = mentor_calendar(mentor=mentor, student=student, start=expand_from - buffer, end=horizon + buffer,
                          exclude_session_id=exclude_session_id)
-    if "1" not in calendar.cells:
+    if "1" not in calendar.cells and not any("1" in cells for _, cells in calendar.overrides):
         return []
-    available = expand_to_utc(calendar.cells, mentor.tzinfo, expand_from, horizon)
+    available = with_date_overrides(expand_to_utc(calendar.cells, mentor.tzinfo, expand_from, horizon),
+                                    calendar.overrides, mentor.tzinfo, expand_from, horizon)
     busy = _busy_intervals(calendar, mentor=mentor, student=student, start=expand_from, end=horizon)
     return slot_starts(
         available, busy, duration=duration, step=timedelta(minutes=settings.BOOKING_SLOT_STEP_MINUTES),

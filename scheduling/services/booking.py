@@ -9,15 +9,15 @@ from django.db.models import Q
 
 from accounts.models import Role, User
 from credits.errors import CreditsError
-from credits.selectors import booking_allowance
 from credits.services import account_for_update, credits_consume
 from mentorship.models import MentorProfile
 
 from .. import notifications
+from ..allowance import require_can_book
 from ..errors import BookingNotAllowed, SlotTaken, SlotUnavailable
 from ..models import LIVE_STATUSES, ServiceType, Session, SessionEvent, SessionSeries
 from ..pauses import paused_between
-from ..selectors import booking_window, free_slot_starts, nearest_starts, upcoming_count
+from ..selectors import booking_window, free_slot_starts, nearest_starts
 
 from .state import S
 
@@ -73,15 +73,7 @@ def booking_create(
             if existing is not None:
                 return existing  # a double submit: the first one already booked it
 
-        allowance = booking_allowance(student, now=now)
-        if not allowance.can_book:
-            raise BookingNotAllowed(allowance.reason)
-        if allowance.max_upcoming is not None and upcoming_count(student, now=now) >= allowance.max_upcoming:
-            raise BookingNotAllowed(
-                f"Your plan lets you hold {allowance.max_upcoming} upcoming "
-                f"session{'s' if allowance.max_upcoming != 1 else ''} at a time. "
-                "Book more once one has taken place, or cancel one."
-            )
+        require_can_book(student, now=now)  # credits, plan, pause and the cap: the words the pages showed
 
         pause = paused_between(student, starts_at, ends_at)
         if pause is not None:

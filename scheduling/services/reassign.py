@@ -40,7 +40,7 @@ def move_conflicts(*, sessions: list[Session], new_mentor: User, now: datetime) 
     """
     from django.conf import settings
 
-    from mentorship.selectors import days_to_utc
+    from mentorship.selectors import days_to_utc, with_date_overrides
     from mentorship.weekgrid import expand_to_utc
     from mentorship.weekgrid import merge_intervals as merge
 
@@ -57,7 +57,8 @@ def move_conflicts(*, sessions: list[Session], new_mentor: User, now: datetime) 
     offered = set(ServiceType.objects.filter(mentors=new_mentor, is_active=True).values_list("pk", flat=True))
     # The same one-round-trip read slot search uses: grid, time off, live sessions.
     calendar = mentor_calendar(mentor=new_mentor, student=None, start=start, end=end, exclude_session_id=None)
-    hours = expand_to_utc(calendar.cells, new_mentor.tzinfo, start, end) if "1" in calendar.cells else []
+    hours = with_date_overrides(expand_to_utc(calendar.cells, new_mentor.tzinfo, start, end),
+                                calendar.overrides, new_mentor.tzinfo, start, end)
     away = days_to_utc(calendar.time_off, new_mentor.tzinfo, start, end)
     buffer = timedelta(minutes=settings.BOOKING_BUFFER_MINUTES)
     notice_from = now + timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES)
