@@ -21,6 +21,7 @@ from mentorship import selectors as mentorship_selectors
 from mentorship import weekgrid
 from mentorship.forms import DirectoryFilterForm
 from scheduling import selectors as scheduling_selectors
+from scheduling.allowance import booking_outlook
 from scheduling.flash import pending_for_mentor
 
 from .health import broker_status, database_status
@@ -59,6 +60,7 @@ def overview(request):
         "now": now,
         "card": mentorship_selectors.mentor_card(request.user, now=now),
         "current_mentor": mentorship_selectors.current_mentor(request.user),
+        "outlook": booking_outlook(request.user, now=now),
         **scheduling_selectors.student_sessions(request.user, now=now),
     }
     return render(request, "portal/overview.html", context)
@@ -91,6 +93,7 @@ def directory(request):
     context = {
         "filters": filters,
         "entries": entries,
+        "outlook": booking_outlook(request.user, now=timezone.now()) if request.user.is_student else None,
         "my_hours": weekgrid.hours_selected(mentorship_selectors.grid_cells(request.user)),
     }
     return render(request, "portal/directory.html", context)
@@ -106,6 +109,7 @@ def mentor_detail(request, mentor_id: int):
         "entry": entry,
         "mentor_local_now": timezone.now().astimezone(entry.mentor.tzinfo),
         "is_my_mentor": request.user.is_student and mentorship_selectors.current_mentor(request.user) == entry.mentor,
+        "outlook": booking_outlook(request.user, now=timezone.now()) if request.user.is_student else None,
     }
     return render(request, "portal/mentor_detail.html", context)
 

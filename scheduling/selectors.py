@@ -18,9 +18,10 @@ from mentorship.weekgrid import EMPTY as EMPTY_GRID
 from mentorship.weekgrid import expand_to_utc
 from mentorship.weekgrid import merge_intervals as merge
 
-from .models import LIVE_STATUSES, Feedback, ServiceType, Session, SessionStatus
+from .models import JOIN_OPENS_BEFORE, LIVE_STATUSES, Feedback, ServiceType, Session, SessionStatus
 from .pauses import pause_intervals
 from .slots import Interval, slot_starts, within
+from .wording import cancellation_terms, phase
 
 
 def booking_window(now: datetime) -> tuple[datetime, datetime]:
@@ -157,6 +158,7 @@ class SlotChoice:
     starts_at: datetime  # UTC
     local: datetime  # in the viewer's zone
     in_your_hours: bool  # inside the student's own weekly availability
+    late_note: str = ""  # "starts in 5 h — can't be cancelled for free" inside the 24 hours
 
 
 def slots_by_day(*, starts: list[datetime], duration: timedelta, viewer: User, now: datetime) -> "OrderedDict[date, list[SlotChoice]]":
@@ -169,9 +171,10 @@ def slots_by_day(*, starts: list[datetime], duration: timedelta, viewer: User, n
     days: OrderedDict[date, list[SlotChoice]] = OrderedDict()
     for start in starts:
         local = start.astimezone(tz)
-        days.setdefault(local.date(), []).append(
-            SlotChoice(start, local, bool(own) and within(own, start, start + duration))
-        )
+        days.setdefault(local.date(), []).append(SlotChoice(
+            start, local, bool(own) and within(own, start, start + duration),
+            cancellation_terms(start, now=now, tz=tz).short,
+        ))
     return days
 
 
@@ -184,14 +187,35 @@ def offered_services(mentor: User):
 SESSION_RELATED = ("student", "mentor", "service")
 
 
+FEEDBACK_PROMPT_DAYS = timedelta(days=14)
+
+
+def pending_proposals(user: User, *, now: datetime) -> list:
+    """Open reschedule proposals this user is asked to answer (one query)."""
+    from .models import RescheduleProposal
+
+    rows = (RescheduleProposal.objects.pending()
+            .filter(Q(session__student=user, by_mentor=True) | Q(session__mentor=user, by_mentor=False))
+            .filter(session__status=SessionStatus.SCHEDULED, session__starts_at__gt=now, starts_at__gt=now)
+            .select_related("session__student", "session__mentor", "session__service", "proposed_by")
+            .order_by("session__starts_at"))
+    return list(rows[:20])
+
+
 def student_sessions(student: User, *, now: datetime, history: int = 10) -> dict:
+    """The overview: in progress (join now), upcoming, recent, proposals to answer, sessions to rate."""
     base = Session.objects.filter(student=student).select_related(*SESSION_RELATED)
-    upcoming = list(base.filter(status=SessionStatus.SCHEDULED, ends_at__gt=now).order_by("starts_at")[:50])
+    live = list(base.filter(status=SessionStatus.SCHEDULED, ends_at__gt=now).order_by("starts_at")[:50])
+    in_progress = [s for s in live if s.starts_at - JOIN_OPENS_BEFORE <= now]
+    upcoming = [s for s in live if s.starts_at - JOIN_OPENS_BEFORE > now]
     recent = list(
         base.exclude(status=SessionStatus.SCHEDULED, ends_at__gt=now)
         .select_related("feedback").order_by("-starts_at")[:history]
     )
-    return {"next_session": upcoming[0] if upcoming else None, "upcoming": upcoming, "recent": recent}
+    # Asked once per session: the prompt goes when the feedback is given (or the session is two weeks old).
+    to_rate = [s for s in recent if phase(s, now) == "awaiting_feedback" and s.ends_at >= now - FEEDBACK_PROMPT_DAYS][:3]
+    return {"next_session": upcoming[0] if upcoming else None, "in_progress": in_progress, "upcoming": upcoming,
+            "recent": recent, "to_rate": to_rate, "proposals": pending_proposals(student, now=now)}
 
 
 def mentor_agenda(mentor: User, *, now: datetime) -> dict:
@@ -207,7 +231,7 @@ def mentor_agenda(mentor: User, *, now: datetime) -> dict:
     stats = feedback.aggregate(average=Avg("rating"), count=Count("pk"))
     recent_feedback = list(feedback.select_related("session__student").order_by("-created_at")[:5])
     return {
-        "today": today, "upcoming": upcoming, "to_mark": to_mark,
+        "today": today, "upcoming": upcoming, "to_mark": to_mark, "proposals": pending_proposals(mentor, now=now),
         "rating_average": stats["average"], "rating_count": stats["count"], "recent_feedback": recent_feedback,
     }
 
