@@ -155,7 +155,7 @@ UNTIL_CHOICES = [(h, f"{h:02d}:00" if h < 24 else "24:00 (midnight)") for h in r
 class DateOverrideForm(forms.Form):
     """Different hours for one date: one stretch of hours, or none at all."""
 
-    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}),
+    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                            error_messages={"invalid": "Enter a date, e.g. 2027-01-31.", "required": "Choose a date."})
     from_hour = forms.TypedChoiceField(choices=HOUR_CHOICES, coerce=int, initial=9, label="From")
     until_hour = forms.TypedChoiceField(choices=UNTIL_CHOICES, coerce=int, initial=17, label="Until")
