@@ -27,7 +27,8 @@ def test_book_cancel_in_time_then_book_inside_24_hours_and_forfeit(page):
     page.goto(f"/book/{mentor.pk}/{service.pk}/")
     # A time three days ahead: comfortably outside the 24-hour window.
     page.locator(".slot-days .card").nth(3).locator("a").first.click()
-    assert "your time. Cancel later" in page.get_by_test_id("confirm-deadline").inner_text()
+    assert "your time. After that, cancelling or missing it forfeits the credit." in page.get_by_test_id(
+        "confirm-deadline").inner_text()
     page.get_by_role("button", name="Book").click()
     page.wait_for_url("**/sessions/*/")
     assert "Booked!" in page.content()
