@@ -90,8 +90,8 @@ def booking_outlook(student: User, *, now: datetime) -> BookingOutlook:
     upcoming = upcoming_count(student, now=now)
     sessions_url = reverse("scheduling:session-list")
     credits_url = reverse("credits:history")
-    common = dict(unlimited=allowance.unlimited, balance=allowance.balance, max_upcoming=allowance.max_upcoming,
-                  upcoming=upcoming)
+    common = {"unlimited": allowance.unlimited, "balance": allowance.balance, "max_upcoming": allowance.max_upcoming,
+              "upcoming": upcoming}
     if not allowance.can_book:
         enrolment = current_enrolment(student)
         if enrolment is None or enrolment.status == "paused":

@@ -272,15 +272,10 @@ def session_ics(request, pk: int):
 # --- another time, agreed by both ---------------------------------------------
 
 
-def _proposable(request, pk: int) -> Session:
-    session = _my_session(request, pk)
-    return session
-
-
 @login_required
 def session_propose(request, pk: int):
     """The mentor proposes another time; inside 24 h the student asks for one. Times come from the mentor's hours."""
-    session = _proposable(request, pk)
+    session = _my_session(request, pk)
     now = timezone.now()
     is_student = session.student_id == request.user.pk
     context = {"session": session, "now": now, "is_student": is_student}
@@ -297,7 +292,7 @@ def session_propose(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_propose_confirm(request, pk: int):
-    session = _proposable(request, pk)
+    session = _my_session(request, pk)
     now = timezone.now()
     back = reverse("scheduling:session-propose", args=[session.pk])
     start = parse_start(request.POST.get("start") if request.method == "POST" else request.GET.get("start"))
@@ -325,8 +320,8 @@ def _my_proposal(request, pk: int) -> RescheduleProposal:
     try:
         return RescheduleProposal.objects.select_related("session").get(
             Q(session__student=request.user) | Q(session__mentor=request.user), pk=pk)
-    except RescheduleProposal.DoesNotExist:
-        raise Http404("No such proposal.")
+    except RescheduleProposal.DoesNotExist as exc:
+        raise Http404("No such proposal.") from exc
 
 
 @login_required

@@ -20,7 +20,6 @@ from . import services
 from .errors import SchedulingError
 
 
-
 def _decisions(post) -> dict[int, str]:
     decisions = {}
     for key, value in post.items():

@@ -108,8 +108,8 @@ def phase(session, now: datetime) -> str:
         return "awaiting_attendance"
     if session.status == "completed":
         try:
-            session.feedback
+            rated = session.feedback is not None
         except ObjectDoesNotExist:
-            return "awaiting_feedback"
-        return "done"
+            rated = False
+        return "done" if rated else "awaiting_feedback"
     return "closed"

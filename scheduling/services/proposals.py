@@ -73,8 +73,8 @@ def proposal_create(*, session: Session, actor: User, starts_at: datetime, note:
                     session=session, by_mentor=side == "mentor", proposed_by=actor, starts_at=starts_at,
                     ends_at=ends_at, note=note.strip()[:NOTE_MAX], created_at=now,
                 )
-        except IntegrityError:
-            raise ProposalError("Another proposal for this session was just made. Reload the page.")
+        except IntegrityError as exc:
+            raise ProposalError("Another proposal for this session was just made. Reload the page.") from exc
         what = "proposed" if side == "mentor" else "asked for"
         SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.PROPOSED, actor=actor, at=now,
                                     note=f"{what} {when_text(starts_at)}" + (f": {proposal.note}" if proposal.note else ""))

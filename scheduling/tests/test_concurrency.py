@@ -109,10 +109,11 @@ def test_two_flash_requests_accepted_at_once_for_the_last_credit_book_exactly_on
     requests = [
         flash.flash_request_create(student=student, mentor=m, service=s, starts_at=SLOT + timedelta(hours=i * 2),
                                    topic="Last credit", message="", now=NOW)
-        for i, (m, s) in enumerate(zip(mentors, svc))
+        for i, (m, s) in enumerate(zip(mentors, svc, strict=True))
     ]
     outcomes = run_together([
-        (lambda r=r, m=m: flash.flash_accept(request=r, mentor=m, now=NOW)) for r, m in zip(requests, mentors)
+        (lambda r=r, m=m: flash.flash_accept(request=r, mentor=m, now=NOW))
+        for r, m in zip(requests, mentors, strict=True)
     ])
     accepted = [o for o in outcomes if not isinstance(o, Exception)]
     refused = [o for o in outcomes if isinstance(o, FlashError)]

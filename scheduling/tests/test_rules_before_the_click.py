@@ -15,7 +15,12 @@ from credits.models import AllowanceKind, LedgerEntry
 from mentorship.services import date_override_save
 from scheduling import flash, services
 from scheduling.allowance import booking_outlook
-from scheduling.errors import BookingNotAllowed, IllegalTransition, NotYourSession, SchedulingError
+from scheduling.errors import (
+    BookingNotAllowed,
+    IllegalTransition,
+    NotYourSession,
+    SchedulingError,
+)
 from scheduling.flash import FlashError
 from scheduling.models import RescheduleProposal, Session, SessionEvent, SessionStatus
 from scheduling.selectors import free_slot_starts, slots_by_day, student_sessions
@@ -220,7 +225,7 @@ def booked():
 
 
 def test_time_off_over_booked_sessions_saves_nothing_until_each_one_is_decided(booked):
-    student, mentor, _, now, first, second = booked
+    _, mentor, _, now, first, second = booked
     with pytest.raises(services.TimeOffDecisionsNeeded) as asked:
         services.time_off_add_with_sessions(mentor=mentor, starts_on=date(2027, 1, 14), ends_on=date(2027, 1, 15),
                                             reason="Holiday", decisions={first.pk: "keep"}, cancel_reason="",
@@ -244,7 +249,7 @@ def test_time_off_keeps_and_cancels_as_chosen_and_the_student_gets_the_credit_an
 
 
 def test_cancelling_inside_time_off_needs_a_reason_for_the_students(booked):
-    _, mentor, _, now, first, second = booked
+    _, mentor, _, now, first, _ = booked
     with pytest.raises(SchedulingError, match="Give the students a reason"):
         services.time_off_add_with_sessions(mentor=mentor, starts_on=date(2027, 1, 14), ends_on=date(2027, 1, 14),
                                             reason="", decisions={first.pk: "cancel"}, cancel_reason=" ", now=now)
@@ -313,7 +318,7 @@ def test_inside_24_hours_the_student_asks_and_only_the_mentor_agrees_and_nothing
 
 
 def test_no_show_only_from_10_minutes_after_the_start_completed_from_the_start(booked):
-    student, mentor, _, _, first, second = booked
+    _, mentor, _, _, first, second = booked
     with pytest.raises(IllegalTransition, match="10 minutes after the start"):
         services.attendance_mark(session=first, actor=mentor, attended=False,
                                  now=first.starts_at + timedelta(minutes=10) - SECOND)
