@@ -5,7 +5,7 @@ from django.contrib import admin
 from accounts.admin_mixins import ReadOnlyAdmin
 
 from .models import (
-    AvailabilityGrid, Language, MentorAssignment, MentorProfile, Skill, TimeOff,
+    AvailabilityGrid, DateOverride, Language, MentorAssignment, MentorProfile, Skill, TimeOff,
 )
 
 REASSIGN_PERMISSION = "mentorship.reassign_mentor"
@@ -58,3 +58,13 @@ class MentorAssignmentAdmin(ReadOnlyAdmin):
     list_filter = [("ended_at", admin.EmptyFieldListFilter)]
     list_select_related = ["student", "mentor", "assigned_by"]
     search_fields = ["student__full_name", "student__email", "mentor__full_name", "mentor__email"]
+
+
+@admin.register(DateOverride)
+class DateOverrideAdmin(ReadOnlyAdmin):
+    """Mentors set hours for a date on their availability page."""
+
+    list_display = ["user", "date", "ranges_text", "note"]
+    list_select_related = ["user"]
+    search_fields = ["user__full_name", "user__email"]
+    date_hierarchy = "date"

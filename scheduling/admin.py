@@ -12,7 +12,7 @@ from accounts.audit import audit_record
 from . import pauses, services
 from .errors import SchedulingError
 from .models import UNMARKED_AFTER, Feedback, PauseRequest, ServiceType, Session, SessionEvent, SessionStatus
-from .models import FlashRequest
+from .models import FlashRequest, RescheduleProposal
 
 
 @admin.register(ServiceType)
@@ -214,3 +214,13 @@ class FlashRequestAdmin(ReadOnlyAdmin):
     readonly_fields = ["student", "mentor", "service", "proposed_starts_at", "topic", "message", "status",
                        "counter_starts_at", "mentor_note", "session", "created_at", "responded_at", "decided_at"]
     fields = readonly_fields
+
+
+@admin.register(RescheduleProposal)
+class RescheduleProposalAdmin(ReadOnlyAdmin):
+    """Proposals of another time change only through the student's and mentor's pages."""
+
+    list_display = ["created_at", "session", "by_mentor", "starts_at", "status", "decided_at"]
+    list_filter = ["status", "by_mentor"]
+    search_fields = ["session__student__email", "session__mentor__email"]
+    list_select_related = ["session__student", "session__mentor", "session__service"]
