@@ -159,3 +159,24 @@ def test_the_no_show_button_appears_10_minutes_after_the_start(client, time_mach
     client.force_login(student)
     assert "Waiting for attendance" in text(client.get(url))
     assert Session.objects.get().status == SessionStatus.SCHEDULED
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_the_agenda_and_the_overview_cost_the_same_queries_whatever_the_proposals(
+        client, now, mentor, service, count, django_assert_max_num_queries):
+    students = []
+    for i in range(count):
+        s = StudentFactory()
+        give_credits(s, 4, now=NOW - timedelta(days=1))
+        session = services.booking_create(student=s, mentor=mentor, service=service,
+                                          starts_at=at("2027-01-13 09:00") + timedelta(hours=i), actor=s, now=NOW)
+        services.proposal_create(session=session, actor=mentor, starts_at=at("2027-01-14 09:00") + timedelta(hours=i),
+                                 now=NOW)
+        students.append(s)
+    client.force_login(mentor)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("portal:agenda")).status_code == 200
+    client.force_login(students[0])
+    with django_assert_max_num_queries(16):
+        page = text(client.get(OVERVIEW))
+    assert page.count('data-testid="proposal"') == 1
