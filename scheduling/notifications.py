@@ -59,10 +59,10 @@ def session_cancelled(session: Session, *, refunded: bool, now: datetime) -> Non
     )
 
 
-def reminder(session: Session, *, kind: str, recipients: list) -> None:
+def reminder(session: Session, *, kind: str, recipients: list, now: datetime) -> None:
     if recipients:
         send_templated_email(
-            name=kind, to=recipients, context=_context(session), topic=topic(session),
+            name=kind, to=recipients, context=_context(session, now=now), topic=topic(session),
             dedupe_key=f"{kind}:{session.pk}:{session.calendar_sequence}",
         )
 

@@ -357,3 +357,14 @@ def test_an_in_progress_session_is_not_listed_as_upcoming(booked):
     assert [s.pk for s in overview["in_progress"]] == [first.pk]
     assert [s.pk for s in overview["upcoming"]] == [second.pk]
     assert SessionEvent.objects.filter(session=first).count() == 1
+
+
+def test_the_last_chance_email_words_the_deadline_through_the_one_function(booked):
+    from scheduling import reminders
+
+    student, _, _, _, first, _ = booked
+    sweep_at = first.starts_at - timedelta(hours=25)
+    reminders.sweep(now=sweep_at)
+    email = OutboundEmail.objects.get(kind="session_last_chance", recipient=student)
+    expected = cancellation_terms(first.starts_at, now=sweep_at, tz=LONDON).text
+    assert expected.startswith("Free cancellation until Wed 13 Jan, 10:00 your time.") and expected in email.body_text
