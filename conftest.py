@@ -86,10 +86,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
 class RunningWorker:
-    """A real `celery worker` process on the test Redis and the test database."""
+    """Real `celery worker` processes on the test Redis and the test database:
+    one on the default queue, one on the mail queue, as in production."""
 
-    def __init__(self, process, mail_dir, output):
-        self.process, self.mail_dir, self.output = process, mail_dir, output
+    def __init__(self, processes, mail_dir, output):
+        self.processes, self.mail_dir, self.output = processes, mail_dir, output
 
     def messages(self):
         import email
@@ -110,11 +111,24 @@ class RunningWorker:
             if matching:
                 return matching
             time.sleep(0.2)
-        raise AssertionError("no such email arrived; worker said:\n" + "".join(self.output[-40:]))
+        raise AssertionError("no such email arrived; workers said:\n" + "".join(self.output[-40:]))
+
+
+def _database_url(db) -> str:
+    """The URL of the test database, for a process of its own (TCP, or the embedded server's socket)."""
+    if db["HOST"].startswith("/"):
+        return f"postgres://{db['USER']}@/{db['NAME']}?host={db['HOST']}"
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 @pytest.fixture
-def celery_worker(transactional_db, tmp_path):
+def celery_worker_env():
+    """Extra environment for the worker processes (a test may override it, e.g. a slow mail backend)."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path, celery_worker_env):
     import subprocess
     import sys
     import threading
@@ -129,33 +143,45 @@ def celery_worker(transactional_db, tmp_path):
     mail_dir.mkdir()
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": _database_url(db),
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        **celery_worker_env,
     }
     app.conf.task_always_eager = False
-    app.control.purge()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--loglevel", "INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "--hostname", f"test-{os.getpid()}@%h"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        cwd=os.path.dirname(os.path.abspath(__file__)),
-    )
+    app.control.purge()  # every queue the app declares: default and mail
+    pools = {
+        "default": ["-Q", "celery", "--pool", "solo"],
+        "mail": ["-Q", "mail", "--pool", "threads", "--concurrency", "4"],
+    }
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", *args, "--loglevel", "INFO",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "--hostname", f"test-{name}-{os.getpid()}@%h"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            cwd=os.path.dirname(os.path.abspath(__file__)),
+        )
+        for name, args in pools.items()
+    ]
     output: list[str] = []
-    threading.Thread(target=lambda: output.extend(iter(process.stdout.readline, "")), daemon=True).start()
+    for process in processes:
+        threading.Thread(target=lambda p=process: output.extend(iter(p.stdout.readline, "")), daemon=True).start()
     deadline = time.monotonic() + 60
-    while not any("ready." in line for line in output):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("the Celery worker did not start:\n" + "".join(output))
+    while sum("ready." in line for line in output) < len(processes):
+        if any(p.poll() is not None for p in processes) or time.monotonic() > deadline:
+            [p.kill() for p in processes]
+            raise RuntimeError("the Celery workers did not start:\n" + "".join(output))
         time.sleep(0.2)
     try:
-        yield RunningWorker(process, mail_dir, output)
+        yield RunningWorker(processes, mail_dir, output)
     finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        app.control.purge()
         app.conf.task_always_eager = True

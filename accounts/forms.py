@@ -11,7 +11,14 @@ class TimeZoneField(forms.ChoiceField):
         kwargs.setdefault("choices", timezone_choices)
         kwargs.setdefault("initial", "UTC")
         kwargs.setdefault("label", "Time zone")
+        # static/js/timezone.js adds a search box and puts the browser's own zone first.
+        kwargs.setdefault("widget", forms.Select(attrs={"data-timezone-picker": "1"}))
         super().__init__(**kwargs)
+
+    def keep(self, value: str) -> None:
+        """Offer a stored zone that the list leaves out (an old alias), so saving keeps it."""
+        if value and value not in dict(self.choices):
+            self.choices = [(value, value), *self.choices]
 
     def validate(self, value):
         # Accept any real IANA name (also aliases not listed), refuse the rest
@@ -27,7 +34,7 @@ class SignupForm(forms.Form):
     full_name = forms.CharField(max_length=150, label="Full name")
     timezone = TimeZoneField(
         help_text="We preselect your browser's zone. Every time on the site is shown in it.",
-        widget=forms.Select(attrs={"data-browser-timezone": "1"}),
+        widget=forms.Select(attrs={"data-timezone-picker": "1", "data-browser-timezone": "1"}),
     )
 
     def signup(self, request, user):
@@ -43,11 +50,15 @@ class ProfileSettingsForm(forms.ModelForm):
         model = User
         fields = ["full_name", "timezone"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].keep(self.instance.timezone)
+
 
 class NotificationSettingsForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["remind_last_chance", "remind_starting_soon", "remind_attendance"]
+        fields = ["remind_last_chance", "remind_starting_soon", "remind_attendance", "email_new_messages"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

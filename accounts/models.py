@@ -65,6 +65,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     remind_attendance = models.BooleanField(
         "“Mark attendance” emails (mentors)", default=True, help_text="After a session ends, until you mark it."
     )
+    email_new_messages = models.BooleanField(
+        "“New message” emails", default=True,
+        help_text="When a message waits unread for 10 minutes; at most one an hour per conversation.",
+    )
     # The secret in the user's private calendar feed URL; empty = no feed.
     calendar_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
@@ -143,6 +147,9 @@ class OutboundEmail(models.Model):
     body_html = models.TextField(blank=True)
     ics_method = models.CharField(max_length=16, blank=True)
     ics = models.TextField(blank=True)
+    # Set while the row waits to be rendered (after the change commits): the
+    # template's context as JSON, objects named by model and id. Empty once rendered.
+    payload = models.JSONField(null=True, blank=True, editable=False)
     # What this message is about ("session:42"): pending reminders about it are
     # cancelled when it changes, so nobody gets a stale reminder.
     topic = models.CharField(max_length=64, blank=True, db_index=True)
@@ -150,6 +157,9 @@ class OutboundEmail(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=dj_timezone.now)
+    # When the row was last handed to the mail queue; the sweep leaves it alone
+    # for a while after that instead of queueing it again.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)

@@ -43,3 +43,28 @@ def calendar_token_regenerate(*, user: User) -> str:
 def calendar_token_revoke(*, user: User) -> None:
     user.calendar_token = None
     user.save(update_fields=["calendar_token"])
+
+
+def user_email_set_by_superuser(*, user: User, actor: User, old_email: str, request=None) -> None:
+    """A superuser changed someone's login email in the admin (already saved on
+    `user`): allauth's addresses follow, the new one unverified so the person
+    proves they own it at their next login, the old address is told, and the
+    change is on the user's History."""
+    from allauth.account.models import EmailAddress
+
+    from .audit import audit_record
+
+    with transaction.atomic():
+        EmailAddress.objects.filter(user=user).delete()
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
+        audit_record(actor=actor, obj=user, message=(
+            f"Login email changed from {old_email} to {user.email} by superuser {actor.email}; "
+            "the new address must be verified at the next login."
+        ))
+        if old_email and request is not None:
+            from allauth.account.adapter import get_adapter
+
+            get_adapter(request).send_notification_mail(
+                "account/email/email_changed", user, context={"from_email": old_email, "to_email": user.email},
+                email=old_email,
+            )

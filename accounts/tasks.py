@@ -11,5 +11,12 @@ def deliver_email(email_id: int) -> None:
 
 
 @shared_task(ignore_result=True)
+def deliver_emails(email_ids: list[int]) -> None:
+    """A small batch from the sweep; each row is still claimed on its own."""
+    for email_id in email_ids:
+        outbox.deliver(email_id)
+
+
+@shared_task(ignore_result=True)
 def outbox_sweep() -> int:
     return outbox.sweep()

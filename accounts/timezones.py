@@ -2,6 +2,7 @@
 
 import zoneinfo
 from functools import lru_cache
+from importlib import resources
 
 from django.core.exceptions import ValidationError
 
@@ -11,12 +12,28 @@ def all_timezones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+def _tzdata_table(name: str) -> list[list[str]]:
+    text = resources.files("tzdata").joinpath("zoneinfo", name).read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+
+
 @lru_cache(maxsize=1)
 def timezone_choices() -> list[tuple[str, str]]:
-    # Legacy aliases ("US/Eastern", "Etc/GMT+5") confuse people; offer the
-    # canonical Area/City names, but still accept any valid IANA name.
-    names = sorted(n for n in all_timezones() if "/" in n and not n.startswith(("Etc/", "US/", "SystemV/")))
-    return [("UTC", "UTC")] + [(n, n.replace("_", " ")) for n in names]
+    """UTC, then the current IANA zone of every country and region, each labelled with the
+    countries that use it ("Europe/London · Britain (UK)"), so a search by city or country finds it.
+
+    From the IANA table `zone.tab` (shipped by the pinned `tzdata` package), which lists only
+    current names: no legacy aliases ("US/Eastern", "Asia/Calcutta", "Europe/Kiev", "Etc/GMT+5").
+    Any valid IANA name is still accepted when typed or already stored.
+    """
+    countries = {row[0]: row[1] for row in _tzdata_table("iso3166.tab") if len(row) > 1}
+    zones: dict[str, list[str]] = {}
+    for row in _tzdata_table("zone.tab"):
+        if len(row) >= 3 and row[2] in all_timezones():
+            zones.setdefault(row[2], []).append(countries.get(row[0], row[0]))
+    return [("UTC", "UTC")] + [
+        (name, f"{name.replace('_', ' ')} · {', '.join(sorted(set(where)))}") for name, where in sorted(zones.items())
+    ]
 
 
 def validate_timezone(value: str) -> None:

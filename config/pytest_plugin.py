@@ -1,22 +1,14 @@
-"""Loaded by pytest.ini for every run: refuse to test anywhere but PostgreSQL."""
+"""Loaded by pytest.ini for every run: stop at once, with a message, when PostgreSQL is unreachable."""
 
 import pytest
 
 
 def pytest_configure(config):
-    # Fail loudly rather than quietly testing on SQLite: constraints, locks and
-    # ranges only mean something on PostgreSQL.
+    # One clear line instead of every test erroring on its own connection.
+    import psycopg2
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        pytest.exit(
-            f"The test suite runs on PostgreSQL only, but DATABASE_URL points at {db['ENGINE']}. "
-            "Set DATABASE_URL=postgres://postgres@127.0.0.1:5432/mentorship (bin/test does).",
-            returncode=3,
-        )
-    import psycopg2
-
     try:
         psycopg2.connect(
             dbname="postgres", user=db.get("USER") or None, password=db.get("PASSWORD") or None,
@@ -25,7 +17,8 @@ def pytest_configure(config):
     except psycopg2.OperationalError as exc:
         pytest.exit(
             f"PostgreSQL is unreachable at {db.get('HOST')}:{db.get('PORT')} ({str(exc).strip()}). "
-            "Start it (bin/test starts a local one) or fix DATABASE_URL; the suite never falls back to SQLite.",
+            "Start it, fix DATABASE_URL, or unset DATABASE_URL and run bin/test, which then uses the embedded "
+            "PostgreSQL of config/embedded_db.py.",
             returncode=3,
         )
 

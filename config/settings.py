@@ -1,8 +1,9 @@
 """One settings module for every environment, driven by environment variables.
 
-With no environment at all the site runs for local use: SQLite, a Celery
-transport that needs no server, emails on the console, DEBUG on. Production is
-the same code with DEBUG off and real services named by URL.
+With no environment at all the site runs for local use: the embedded PostgreSQL
+that `bin/run` starts (its socket in var/pg), a Celery transport that needs no
+server, emails on the console, DEBUG on. Production is the same code with DEBUG
+off and real services named by URL.
 """
 
 from pathlib import Path
@@ -10,9 +11,10 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"  # local state of the embedded default (SQLite, broker folder)
+VAR_DIR = BASE_DIR / "var"  # local state of command 1 (PostgreSQL data, broker folder, mail); ignored by git
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")  # optional; real environment wins
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "mentorship",
     "credits",
     "scheduling",
+    "conversations",  # threads between students and mentors (imports scheduling, never portal)
     "portal",  # the one layer over every domain: homes, cross-app pages, the cockpit
 ]
 
@@ -82,17 +85,26 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.site",
+                "conversations.context_processors.inbox",
             ],
         },
     },
 ]
 
 # --- Database -----------------------------------------------------------------
+# PostgreSQL only. Unset, it is the embedded server of command 1 (config/embedded_db.py,
+# started by bin/run), listening on a Unix socket in var/pg.
 VAR_DIR.mkdir(exist_ok=True)
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+DATABASES = {"default": env.db("DATABASE_URL", default=f"postgres://postgres@/mentorship?host={VAR_DIR / 'pg'}")}
+if not DATABASES["default"]["HOST"] and "host" in DATABASES["default"].get("OPTIONS", {}):
+    # A socket URL (postgres://user@/name?host=/abs/dir) arrives as an option; Django reads it as HOST.
+    DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Persistent connections in production: opening a PostgreSQL connection per
+# request costs more than most pages (README, "Running at scale": how to size
+# max_connections, pgbouncer). Health checks drop a connection the server closed.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and the cache ---------------------------------------
@@ -124,7 +136,9 @@ if REDIS_URL:
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
     # Longer than any countdown we use, so Redis never redelivers a task that a
     # live worker still holds.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+    # Ten priority levels (0 served first): urgent mail overtakes a backlog.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60, "priority_steps": list(range(10)),
+                                       "queue_order_strategy": "priority"}
 else:
     # kombu's filesystem transport carries tasks between separate worker, beat
     # and web processes through one folder: no server needed.
@@ -135,9 +149,18 @@ else:
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir / "processed"),
+        # Exchange tables; kombu's default is a control/ folder in the working directory.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
         "polling_interval": 0.2,  # the default (1 s) makes local emails feel slow
     }
+# Mail has its own queue (and its own workers) in every mode, so a slow mail
+# server or a backlog of thousands of emails never delays the sweeps (reminders,
+# resets, pauses) on the default queue. A worker started without -Q consumes both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"accounts.tasks.deliver_email": {"queue": "mail"}, "accounts.tasks.deliver_emails": {"queue": "mail"}}
+CELERY_TASK_CREATE_MISSING_QUEUES = True
+CELERY_TASK_QUEUES = (Queue("celery", routing_key="celery"), Queue("mail", routing_key="mail"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Beat only wakes the sweeps; what is due is decided by timestamps in the
 # database. Apps add their entries here.
@@ -148,6 +171,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "session-reminders-sweep": {"task": "scheduling.tasks.reminders_sweep", "schedule": 60.0},
     # Local midnights fall on quarter hours somewhere (e.g. Asia/Kathmandu).
     "pauses-sweep": {"task": "scheduling.tasks.pauses_sweep", "schedule": 900.0},
+    # Unread messages: emailed 10 minutes after arrival, at most hourly per thread.
+    "conversations-unread-sweep": {"task": "conversations.tasks.unread_sweep", "schedule": 60.0},
+    # The dashboard's "students at risk over time": today's count, refreshed hourly.
+    "risk-snapshot": {"task": "scheduling.tasks.risk_snapshot", "schedule": 3600.0},
+    "group-waitlist-sweep": {"task": "scheduling.tasks.group_waitlist_sweep", "schedule": 300.0},
 }
 # Publishing must not hang a request when the broker is down: the outbox row
 # is already committed and the sweep sends it once the broker is back.
@@ -156,6 +184,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
 # --- Email --------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F821 (set just above)
+    EMAIL_BACKEND = "config.logs.LoggingEmailBackend"  # one readable INFO record per email
 if env.str("EMAIL_BACKEND", default=""):
     EMAIL_BACKEND = env.str("EMAIL_BACKEND")
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
@@ -189,9 +219,13 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mentorship] "
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"  # allauth's emails go through the outbox
 ACCOUNT_RATE_LIMITS = {
-    # allauth's defaults, stated so the product's limits are visible here.
-    "login_failed": "5/m/ip,5/5m/key",
+    # allauth's documented defaults, stated so the product's limits are visible
+    # here. Failed logins: 5 per account per 5 minutes, and 10 per minute per
+    # address — so one person's mistakes behind a shared office address lock
+    # their own account, not everyone's (a successful login costs nothing).
+    "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "change_password": "5/m/user",
@@ -209,7 +243,7 @@ USE_TZ = True
 
 # --- Static files -------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -240,6 +274,9 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The rate limits count per client address: behind a proxy that address is the
+# last X-Forwarded-For hop the proxy added, not the proxy's own.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if env.bool("BEHIND_TLS_PROXY", default=False) else 0)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -267,6 +304,9 @@ BOOKING_SLOT_STEP_MINUTES = 30
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"expected_client_errors": {"()": "config.logs.ExpectedClientErrors"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["expected_client_errors"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Django's own console handler would print every django.request record a second time.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }

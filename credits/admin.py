@@ -9,14 +9,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from accounts.admin_mixins import ReadOnlyAdmin
+from accounts.admin_mixins import NoSaveButtonsMixin, ReadOnlyAdmin
 from accounts.models import Role
+from accounts.timefmt import format_when, when_html
 
 from . import services
 from .errors import CreditsError
@@ -26,14 +28,15 @@ from .models import CreditAccount, CreditRequest, Enrolment, EnrolmentStatus, Le
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["name", "allowance_kind", "sessions", "max_upcoming", "is_active", "summary"]
+    list_display = ["name", "allowance_kind", "sessions", "group_allowance_kind", "group_sessions", "max_upcoming", "is_active",
+                    "summary"]
     list_filter = ["allowance_kind", "is_active"]
     search_fields = ["name"]
-    fields = ["name", "allowance_kind", "sessions", "max_upcoming", "is_active"]
+    fields = ["name", "allowance_kind", "sessions", "max_upcoming", "group_allowance_kind", "group_sessions", "is_active"]
 
     @admin.display(description="What students get")
     def summary(self, obj):
-        return obj.describe()
+        return f"{obj.describe()} · {obj.describe_group()}"
 
     def has_delete_permission(self, request, obj=None):
         return False  # enrolments and ledger entries refer to it; deactivate instead
@@ -80,7 +83,7 @@ def _copy_into(target: Enrolment, source: Enrolment) -> None:
 
 @admin.register(Enrolment)
 class EnrolmentAdmin(admin.ModelAdmin):
-    list_display = ["student", "plan", "status", "starts_on", "next_reset_at", "balance"]
+    list_display = ["student", "plan", "status", "starts_on", "next_reset", "balance"]
     list_filter = ["status", "plan"]
     search_fields = ["student__email", "student__full_name"]
     list_select_related = ["student", "plan", "student__credit_account"]
@@ -93,15 +96,27 @@ class EnrolmentAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["student", "plan"]
-        return ["student", "plan", "status", "starts_on", "next_reset_at", "paused_at", "ended_at", "balance"]
+        return ["student", "plan", "status", "starts_on", "next_reset", "paused", "ended", "balance"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        readonly = ["student", "status", "starts_on", "next_reset_at", "paused_at", "ended_at", "balance"]
+        readonly = ["student", "status", "starts_on", "next_reset", "paused", "ended", "balance"]
         if obj.status == EnrolmentStatus.ENDED:
             readonly.append("plan")
         return readonly
+
+    @admin.display(description="Next reset (student's zone)", ordering="next_reset_at")
+    def next_reset(self, obj):
+        return when_html(obj.next_reset_at, obj.student)
+
+    @admin.display(description="Paused")
+    def paused(self, obj):
+        return when_html(obj.paused_at, obj.student)
+
+    @admin.display(description="Ended")
+    def ended(self, obj):
+        return when_html(obj.ended_at, obj.student)
 
     @admin.display(description="Credits left")
     def balance(self, obj):
@@ -157,12 +172,16 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(CreditAccount)
-class CreditAccountAdmin(admin.ModelAdmin):
-    list_display = ["student", "balance", "plan", "updated_at"]
+class CreditAccountAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
+    list_display = ["student", "balance", "group_balance", "plan", "updated"]
     search_fields = ["student__email", "student__full_name"]
     list_select_related = ["student"]
-    fields = ["student", "balance", "plan", "updated_at", "change_credits_link", "recent_entries"]
+    fields = ["student", "balance", "group_balance", "plan", "updated", "change_credits_link", "recent_entries"]
     readonly_fields = fields
+
+    @admin.display(description="Last change (student's zone)", ordering="updated_at")
+    def updated(self, obj):
+        return when_html(obj.updated_at, obj.student)
 
     def get_queryset(self, request):
         current = Enrolment.objects.current().filter(student=OuterRef("student")).values("plan__name")[:1]
@@ -182,7 +201,7 @@ class CreditAccountAdmin(admin.ModelAdmin):
         entries = obj.entries.select_related("actor").order_by("-created_at", "-id")[:10]
         rows = format_html_join(
             "", "<li>{} · {} {} → {} · {}</li>",
-            ((timezone.localtime(e.created_at).strftime("%d %b %Y %H:%M"), e.get_kind_display(), f"{e.amount:+d}",
+            ((format_when(e.created_at, obj.student), e.get_kind_display(), f"{e.amount:+d}",
               e.balance_after, e.note or "") for e in entries),
         )
         link = reverse("admin:credits_ledgerentry_changelist") + f"?account__id__exact={obj.pk}"
@@ -202,6 +221,8 @@ class CreditAccountAdmin(admin.ModelAdmin):
         ]
 
     def change_credits_view(self, request, object_id):
+        if not object_id.isascii() or not object_id.isdigit():
+            raise Http404("No such credit account.")  # not a 500 from the database
         account = get_object_or_404(CreditAccount.objects.select_related("student"), pk=object_id)
         if not self.has_change_permission(request, account):
             raise PermissionDenied
@@ -237,30 +258,51 @@ class CreditAccountAdmin(admin.ModelAdmin):
 class LedgerEntryAdmin(ReadOnlyAdmin):
     """The ledger is append-only: managers read it here and change credits through the account's page."""
 
-    list_display = ["created_at", "student", "kind", "amount", "balance_after", "session_id", "actor", "note"]
+    list_display = ["when", "student", "kind", "amount", "balance_after", "session_id", "actor_name", "short_note"]
+    list_display_links = ["when"]
     list_filter = ["kind", ("created_at", admin.DateFieldListFilter), "enrolment__plan"]
     search_fields = ["account__student__email", "account__student__full_name", "note", "=session_id"]
     list_select_related = ["account__student", "actor"]
     date_hierarchy = "created_at"
-    fields = ["account", "kind", "amount", "balance_after", "session_id", "enrolment", "period", "actor", "note",
-              "created_at"]
+    ordering = ["-created_at", "-id"]  # the newest movement first, as on a bank statement
+    fields = ["account", "kind", "amount", "balance_after", "session_id", "group_seat_id", "enrolment", "period", "actor", "note",
+              "when"]
     readonly_fields = fields
     show_full_result_count = False  # the ledger grows without bound; skip the extra COUNT(*)
 
-    @admin.display(description="Student", ordering="account__student__email")
+    @admin.display(description="When (student's zone)", ordering="created_at")
+    def when(self, obj):
+        return when_html(obj.created_at, obj.account.student)
+
+    @admin.display(description="Student", ordering="account__student__full_name")
     def student(self, obj):
-        return obj.account.student
+        return obj.account.student.get_full_name()
+
+    @admin.display(description="By", ordering="actor__full_name")
+    def actor_name(self, obj):
+        return obj.actor.get_full_name() if obj.actor else "automatic"
+
+    @admin.display(description="Note")
+    def short_note(self, obj):
+        if len(obj.note) <= 60:
+            return obj.note
+        return format_html('<span title="{}">{}…</span>', obj.note, obj.note[:58])
 
 
 @admin.register(CreditRequest)
-class CreditRequestAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "student", "message", "handled_at", "handled_by"]
+class CreditRequestAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
+    list_display = ["asked", "student", "message", "handled_at", "handled_by"]
     list_filter = [("handled_at", admin.EmptyFieldListFilter)]
     search_fields = ["student__email", "student__full_name", "message"]
     list_select_related = ["student", "handled_by"]
-    readonly_fields = ["student", "message", "created_at", "handled_at", "handled_by", "credits"]
+    readonly_fields = ["student", "message", "asked", "handled_at", "handled_by", "credits"]
     fields = readonly_fields
     actions = ["mark_handled"]
+    ordering = ["-created_at"]
+
+    @admin.display(description="Asked (student's zone)", ordering="created_at")
+    def asked(self, obj):
+        return when_html(obj.created_at, obj.student)
 
     @admin.display(description="Credits")
     def credits(self, obj):

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .models import AllowanceKind, EntryKind, LedgerEntry, Plan
+from .models import AllowanceKind, EntryKind, GroupAllowanceKind, LedgerEntry, Plan
 from .selectors import current_enrolment
 from .services import credits_admin_change, enrolment_start
 
@@ -16,6 +16,14 @@ PLANS = [
     ("Unlimited", AllowanceKind.UNLIMITED, 0, 4),
     ("Community (no 1-1 sessions)", AllowanceKind.PACK, 0, None),
 ]
+
+# Group sessions: their own allowance on each plan (kind, seats).
+GROUP_ALLOWANCES = {
+    "Monthly 4": (GroupAllowanceKind.MONTHLY, 2),
+    "Pack of 10": (GroupAllowanceKind.PACK, 5),
+    "Unlimited": (GroupAllowanceKind.UNLIMITED, 0),
+    "Community (no 1-1 sessions)": (GroupAllowanceKind.MONTHLY, 4),
+}
 
 STUDENT_PLANS = {
     "sam@example.com": "Monthly 4",
@@ -32,8 +40,10 @@ def seed(*, users: dict, stdout) -> None:
     now = timezone.now() - timedelta(days=21)
     plans = {}
     for name, kind, sessions, max_upcoming in PLANS:
+        group_kind, group_sessions = GROUP_ALLOWANCES.get(name, (GroupAllowanceKind.NONE, 0))
         plans[name], _ = Plan.objects.get_or_create(
-            name=name, defaults={"allowance_kind": kind, "sessions": sessions, "max_upcoming": max_upcoming}
+            name=name, defaults={"allowance_kind": kind, "sessions": sessions, "max_upcoming": max_upcoming,
+                                 "group_allowance_kind": group_kind, "group_sessions": group_sessions}
         )
     manager = users.get("manager@example.com")
     for email, plan_name in STUDENT_PLANS.items():

@@ -20,6 +20,8 @@ class CreditChangeForm(forms.Form):
         (EntryKind.TOPUP.value, "Top-up — add credits (e.g. a purchased pack)"),
         (EntryKind.GRANT.value, "Grant — add credits as a goodwill gesture"),
         (EntryKind.ADJUST.value, "Adjustment — correct the balance up or down"),
+        (EntryKind.GROUP_TOPUP.value, "Group top-up — add group-session seats"),
+        (EntryKind.GROUP_ADJUST.value, "Group adjustment — correct the group balance up or down"),
     ]
     kind = forms.ChoiceField(choices=KIND_CHOICES, widget=forms.RadioSelect, initial=EntryKind.TOPUP.value)
     amount = forms.IntegerField(
@@ -37,10 +39,10 @@ class CreditChangeForm(forms.Form):
         kind, amount = data.get("kind"), data.get("amount")
         if amount is None or kind is None:
             return data
-        if kind in (EntryKind.TOPUP, EntryKind.GRANT) and amount <= 0:
+        if kind in (EntryKind.TOPUP, EntryKind.GRANT, EntryKind.GROUP_TOPUP) and amount <= 0:
             self.add_error("amount", "A top-up or grant adds credits: enter a positive number "
                                      "(use an adjustment to take credits away).")
-        if kind == EntryKind.ADJUST and amount == 0:
+        if kind in (EntryKind.ADJUST, EntryKind.GROUP_ADJUST) and amount == 0:
             self.add_error("amount", "An adjustment of 0 changes nothing.")
         return data
 

@@ -21,6 +21,13 @@ class AllowanceKind(models.TextChoices):
     UNLIMITED = "unlimited", "Unlimited"
 
 
+class GroupAllowanceKind(models.TextChoices):
+    NONE = "none", "No group sessions"
+    MONTHLY = "monthly", "Monthly (resets on the 1st)"
+    PACK = "pack", "Pack (never resets)"
+    UNLIMITED = "unlimited", "Unlimited"
+
+
 class Plan(models.Model):
     name = models.CharField(max_length=100, unique=True)
     allowance_kind = models.CharField(max_length=16, choices=AllowanceKind.choices, default=AllowanceKind.MONTHLY)
@@ -33,6 +40,14 @@ class Plan(models.Model):
         null=True,
         blank=True,
         help_text="The most upcoming sessions a student may hold at once. Empty means no limit.",
+    )
+    # Group sessions have their own allowance, apart from 1-1 sessions.
+    group_allowance_kind = models.CharField(
+        "group allowance", max_length=16, choices=GroupAllowanceKind.choices, default=GroupAllowanceKind.NONE,
+    )
+    group_sessions = models.PositiveIntegerField(
+        default=0, help_text="Monthly: group seats per calendar month. Pack: seats in the pack. "
+        "Ignored for none and unlimited.",
     )
     is_active = models.BooleanField(default=True, help_text="Inactive plans can no longer be given to students.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -55,6 +70,32 @@ class Plan(models.Model):
     def is_pack(self) -> bool:
         return self.allowance_kind == AllowanceKind.PACK
 
+    @property
+    def group_is_monthly(self) -> bool:
+        return self.group_allowance_kind == GroupAllowanceKind.MONTHLY
+
+    @property
+    def group_is_unlimited(self) -> bool:
+        return self.group_allowance_kind == GroupAllowanceKind.UNLIMITED
+
+    @property
+    def has_group(self) -> bool:
+        return self.group_allowance_kind != GroupAllowanceKind.NONE
+
+    @property
+    def needs_monthly_reset(self) -> bool:
+        """Either allowance resets on the 1st, so the enrolment carries a `next_reset_at`."""
+        return self.is_monthly or self.group_is_monthly
+
+    def describe_group(self) -> str:
+        kind, n = self.group_allowance_kind, self.group_sessions
+        if kind == GroupAllowanceKind.UNLIMITED:
+            return "Unlimited group sessions"
+        if kind == GroupAllowanceKind.NONE or n == 0:
+            return "No group sessions included"
+        seats = f"{n} group session{'s' if n != 1 else ''}"
+        return f"{seats} a month" if kind == GroupAllowanceKind.MONTHLY else f"A pack of {seats}"
+
     def describe(self) -> str:
         if self.is_unlimited:
             text = "Unlimited sessions"
@@ -71,6 +112,8 @@ class Plan(models.Model):
     def clean(self):
         if self.is_unlimited and self.sessions:
             raise ValidationError({"sessions": "Unlimited plans have no session count; leave it at 0."})
+        if self.group_allowance_kind in (GroupAllowanceKind.NONE, GroupAllowanceKind.UNLIMITED) and self.group_sessions:
+            raise ValidationError({"group_sessions": "Leave it at 0 for no or unlimited group sessions."})
 
 
 class EnrolmentStatus(models.TextChoices):
@@ -139,11 +182,15 @@ class CreditAccount(models.Model):
     # A cache of sum(ledger amounts), updated in the same transaction as each
     # entry; credits_audit proves the two agree.
     balance = models.IntegerField(default=0)
+    # Group seats are their own allowance: a cache of sum(group entries), audited the same way.
+    group_balance = models.IntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(balance__gte=0), name="credits_account_balance_not_negative"),
+            models.CheckConstraint(condition=Q(group_balance__gte=0),
+                                   name="credits_account_group_balance_not_negative"),
         ]
 
     def __str__(self):
@@ -158,6 +205,28 @@ class EntryKind(models.TextChoices):
     FORFEIT = "forfeit", "Forfeited"
     ADJUST = "adjust", "Adjusted"
     TOPUP = "topup", "Topped up"
+    # Group seats: their own kinds of movement, against the account's group balance.
+    GROUP_GRANT = "group_grant", "Group seats granted"
+    GROUP_EXPIRE = "group_expire", "Group seats expired"
+    GROUP_CONSUME = "group_consume", "Group seat booked"
+    GROUP_REFUND = "group_refund", "Group seat refunded"
+    GROUP_FORFEIT = "group_forfeit", "Group seat forfeited"
+    GROUP_ADJUST = "group_adjust", "Group seats adjusted"
+    GROUP_TOPUP = "group_topup", "Group seats topped up"
+
+
+# Kinds that move `group_balance`; every other kind moves `balance`.
+GROUP_KINDS = frozenset({
+    EntryKind.GROUP_GRANT, EntryKind.GROUP_EXPIRE, EntryKind.GROUP_CONSUME, EntryKind.GROUP_REFUND,
+    EntryKind.GROUP_FORFEIT, EntryKind.GROUP_ADJUST, EntryKind.GROUP_TOPUP,
+})
+
+
+class ForfeitReason(models.TextChoices):
+    """Why a forfeit kept the credit; the student's history reads the label."""
+
+    LATE_CANCELLATION = "late_cancellation", "cancelled less than 24 hours before the start"
+    STUDENT_NO_SHOW = "student_no_show", "the student did not attend"
 
 
 class AppendOnlyError(Exception):
@@ -186,6 +255,8 @@ class LedgerEntry(models.Model):
     balance_after = models.IntegerField()
     # A plain integer, not a foreign key: credits must not depend on scheduling.
     session_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # The group seat a group_consume/refund/forfeit is about (a plain integer too).
+    group_seat_id = models.PositiveBigIntegerField(null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False,
         help_text="Who made this happen; empty for the automatic monthly reset.",
@@ -196,6 +267,9 @@ class LedgerEntry(models.Model):
     )
     period = models.DateField(null=True, blank=True, help_text="The month (its 1st) a grant or expiry belongs to.")
     note = models.CharField(max_length=300, blank=True)
+    # Why, for kinds that need one (forfeits); the history's wording comes from it, never from the note.
+    # db_default: the reset sweep's set-wise INSERTs name their columns and leave this one out.
+    reason = models.CharField(max_length=32, choices=ForfeitReason.choices, blank=True, default="", db_default="")
     created_at = models.DateTimeField()
 
     objects = LedgerQuerySet.as_manager()
@@ -219,10 +293,35 @@ class LedgerEntry(models.Model):
             models.UniqueConstraint(
                 fields=["enrolment", "period"], condition=Q(kind="expire"), name="credits_one_expiry_per_period"
             ),
+            models.UniqueConstraint(
+                fields=["group_seat_id"], condition=Q(kind="group_consume"), name="credits_one_consume_per_seat"
+            ),
+            models.UniqueConstraint(
+                fields=["group_seat_id"], condition=Q(kind="group_refund"), name="credits_one_refund_per_seat"
+            ),
+            models.UniqueConstraint(
+                fields=["group_seat_id"], condition=Q(kind="group_forfeit"), name="credits_one_forfeit_per_seat"
+            ),
+            models.UniqueConstraint(
+                fields=["enrolment", "period"], condition=Q(kind="group_grant"),
+                name="credits_one_group_grant_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["enrolment", "period"], condition=Q(kind="group_expire"),
+                name="credits_one_group_expiry_per_period",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["group_consume", "group_refund", "group_forfeit"])
+                | Q(group_seat_id__isnull=False),
+                name="credits_seat_entries_name_their_seat",
+            ),
             models.CheckConstraint(condition=Q(balance_after__gte=0), name="credits_entry_balance_not_negative"),
             models.CheckConstraint(
                 condition=~Q(kind__in=["consume", "refund", "forfeit"]) | Q(session_id__isnull=False),
                 name="credits_session_entries_name_their_session",
+            ),
+            models.CheckConstraint(
+                condition=Q(reason="") | Q(kind="forfeit"), name="credits_only_forfeits_carry_a_reason",
             ),
         ]
         indexes = [
@@ -243,12 +342,20 @@ class LedgerEntry(models.Model):
         raise AppendOnlyError("Ledger entries cannot be deleted; record a new entry instead.")
 
     @property
+    def is_group(self) -> bool:
+        return self.kind in GROUP_KINDS
+
+    @property
     def description(self) -> str:
         """How the entry reads in the student's history."""
+        if self.kind == EntryKind.GROUP_GRANT and self.period and not self.note:
+            return f"Group seats granted for {self.period:%B %Y}"
+        if self.kind == EntryKind.GROUP_EXPIRE and self.period and not self.note:
+            return f"Group seats expired — unused seats of {self.period:%B %Y}"
         if self.kind == EntryKind.FORFEIT:
-            if self.note.lower().startswith("forfeit"):  # the caller already wrote the whole sentence
-                return self.note[0].upper() + self.note[1:]
-            return f"Forfeited — {self.note}" if self.note else "Forfeited"
+            # The detail when there is one ("cancelled 3 h before start"), else why (the reason's label).
+            detail = self.note or (self.get_reason_display() if self.reason else "")
+            return f"Forfeited — {detail}" if detail else "Forfeited"
         if self.period and not self.note and self.kind == EntryKind.GRANT:
             return f"Granted for {self.period:%B %Y}"
         if self.period and not self.note and self.kind == EntryKind.EXPIRE:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from psycopg2.extras import execute_values
 
 from .models import (
     AllowanceKind,
@@ -31,6 +32,7 @@ from .models import (
     Enrolment,
     EnrolmentStatus,
     EntryKind,
+    GroupAllowanceKind,
     LedgerEntry,
     Plan,
     first_of_next_month,
@@ -79,29 +81,28 @@ def _claim_batch(*, now: dt.datetime, batch_size: int, enrolment_ids, after: tup
     if after is not None:
         # Keyset: continue after the last row this sweep claimed instead of walking the
         # index again past every row already reset (their old versions linger until vacuum).
-        due_at = after[0]
-        if isinstance(due_at, dt.datetime):  # SQLite hands back the stored text, which compares as is
-            due_at = connection.ops.adapt_datetimefield_value(due_at)
         extra += " AND (e.next_reset_at, e.id) > (%s, %s)"
-        extra_params += [due_at, after[1]]
-    lock_enrolments = lock_accounts = ""
-    if connection.features.has_select_for_update_skip_locked and connection.features.has_select_for_update_of:
-        # Enrolments another sweep holds are skipped, never waited for. Accounts are skipped too:
-        # services lock the account first and the enrolment second, so waiting here could
-        # deadlock with a manager pausing a plan; a skipped row stays due for the next run.
-        lock_enrolments = " FOR UPDATE SKIP LOCKED"
-        lock_accounts = " FOR UPDATE OF a SKIP LOCKED"
+        extra_params += [after[0], after[1]]
+    # Enrolments another sweep holds are skipped, never waited for. Accounts are skipped too:
+    # services lock the account first and the enrolment second, so waiting here could
+    # deadlock with a manager pausing a plan; a skipped row stays due for the next run.
+    lock_enrolments = " FOR UPDATE SKIP LOCKED"
+    lock_accounts = " FOR UPDATE OF a SKIP LOCKED"
     # The batch is picked from the enrolments alone (an ordered walk of the partial due
     # index, LIMIT n) before joining, so each batch costs the same however many are due.
     sql = (
         "WITH batch AS ("
         f" SELECT e.id FROM {Enrolment._meta.db_table} e"
         " WHERE e.status = %s AND e.next_reset_at <= %s"
-        f" AND e.plan_id IN (SELECT id FROM {Plan._meta.db_table} WHERE allowance_kind = %s)" + extra +
+        f" AND e.plan_id IN (SELECT id FROM {Plan._meta.db_table} WHERE allowance_kind = %s"
+        " OR group_allowance_kind = %s)" + extra +
         " ORDER BY e.next_reset_at, e.id LIMIT %s" + lock_enrolments +
         ")"
         " SELECT e.id, e.student_id, p.sessions, u.timezone, a.id, a.balance, e.next_reset_at,"
         # The last month granted, through the (enrolment, period) unique key of grants.
+        f" (SELECT MAX(g.period) FROM {LedgerEntry._meta.db_table} g WHERE g.kind = %s AND g.enrolment_id = e.id),"
+        # The group allowance rides the same sweep: its own kind, balance and unique key.
+        " p.allowance_kind, p.group_allowance_kind, p.group_sessions, a.group_balance,"
         f" (SELECT MAX(g.period) FROM {LedgerEntry._meta.db_table} g WHERE g.kind = %s AND g.enrolment_id = e.id)"
         f" FROM batch JOIN {Enrolment._meta.db_table} e ON e.id = batch.id"
         f" JOIN {Plan._meta.db_table} p ON p.id = e.plan_id"
@@ -110,7 +111,8 @@ def _claim_batch(*, now: dt.datetime, batch_size: int, enrolment_ids, after: tup
         " ORDER BY e.next_reset_at, e.id" + lock_accounts
     )
     params = [EnrolmentStatus.ACTIVE.value, connection.ops.adapt_datetimefield_value(now),
-              AllowanceKind.MONTHLY.value, *extra_params, batch_size, EntryKind.GRANT.value]
+              AllowanceKind.MONTHLY.value, GroupAllowanceKind.MONTHLY.value, *extra_params, batch_size,
+              EntryKind.GRANT.value, EntryKind.GROUP_GRANT.value]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -126,77 +128,68 @@ def _insert_entries(entries: list[tuple], *, now: dt.datetime) -> None:
     """One multi-row INSERT for the batch (in order, so an expiry precedes its month's grant)."""
     if not entries:
         return
-    if connection.vendor == "postgresql":
-        # Building model instances costs more than the INSERT itself at this size.
-        from psycopg2.extras import execute_values
-
-        with connection.cursor() as cursor:
-            execute_values(
-                cursor.cursor,
-                f"INSERT INTO {LedgerEntry._meta.db_table} (account_id, kind, amount, balance_after, enrolment_id,"
-                " period, created_at, note) VALUES %s",
-                [(*entry, now) for entry in entries],
-                template="(%s, %s, %s, %s, %s, %s, %s, '')",
-                page_size=len(entries),
-            )
-        return
-    LedgerEntry.objects.bulk_create([
-        LedgerEntry(account_id=a, kind=k, amount=amount, balance_after=after, enrolment_id=e, period=p, created_at=now)
-        for a, k, amount, after, e, p in entries
-    ])
+    # Building model instances costs more than the INSERT itself at this size.
+    with connection.cursor() as cursor:
+        execute_values(
+            cursor.cursor,
+            f"INSERT INTO {LedgerEntry._meta.db_table} (account_id, kind, amount, balance_after, enrolment_id,"
+            " period, created_at, note) VALUES %s",
+            [(*entry, now) for entry in entries],
+            template="(%s, %s, %s, %s, %s, %s, %s, '')",
+            page_size=len(entries),
+        )
 
 
-def _set_balances(new_balance: dict[int, list[int]], *, now: dt.datetime) -> None:
-    # Grouped by value: a batch holds a handful of distinct allowances, so a handful of UPDATEs.
-    for balance, account_ids in new_balance.items():
-        CreditAccount.objects.filter(id__in=account_ids).update(balance=balance, updated_at=now)
+def _set_balances(new_balance: dict[tuple[str, int], list[int]], *, now: dt.datetime) -> None:
+    # Grouped by (balance field, value): a batch holds a handful of distinct allowances, so a handful of UPDATEs.
+    for (column, balance), account_ids in new_balance.items():
+        CreditAccount.objects.filter(id__in=account_ids).update(**{column: balance}, updated_at=now)
 
 
 def _advance(advance: dict[dt.datetime, list[int]], *, now: dt.datetime) -> int:
     """Move next_reset_at on, only for rows still due (the lock makes this certain; the condition states it)."""
-    if connection.vendor == "postgresql":
-        from psycopg2.extras import execute_values
-
-        table = Enrolment._meta.db_table
-        values = [(enrolment_id, next_at, now) for next_at, ids in advance.items() for enrolment_id in ids]
-        with connection.cursor() as cursor:
-            execute_values(
-                cursor.cursor,
-                f"UPDATE {table} e SET next_reset_at = v.next_at FROM (VALUES %s) AS v(id, next_at, due_by)"
-                " WHERE e.id = v.id AND e.next_reset_at <= v.due_by",
-                values,
-                template="(%s, %s::timestamptz, %s::timestamptz)",
-                page_size=len(values),
-            )
-            return cursor.cursor.rowcount
-    advanced = 0
-    for next_reset_at, ids in advance.items():
-        advanced += Enrolment.objects.filter(id__in=ids, next_reset_at__lte=now).update(next_reset_at=next_reset_at)
-    return advanced
+    table = Enrolment._meta.db_table
+    values = [(enrolment_id, next_at, now) for next_at, ids in advance.items() for enrolment_id in ids]
+    with connection.cursor() as cursor:
+        execute_values(
+            cursor.cursor,
+            f"UPDATE {table} e SET next_reset_at = v.next_at FROM (VALUES %s) AS v(id, next_at, due_by)"
+            " WHERE e.id = v.id AND e.next_reset_at <= v.due_by",
+            values,
+            template="(%s, %s::timestamptz, %s::timestamptz)",
+            page_size=len(values),
+        )
+        return cursor.cursor.rowcount
 
 
 def _reset_batch(rows: list[tuple], *, now: dt.datetime, result: ResetResult) -> None:
     entries: list[tuple] = []  # (account, kind, amount, balance_after, enrolment, period)
-    new_balance: dict[int, list[int]] = defaultdict(list)  # balance -> account ids
+    new_balance: dict[tuple[str, int], list[int]] = defaultdict(list)  # (field, balance) -> account ids
     advance: dict[dt.datetime, list[int]] = defaultdict(list)  # next_reset_at -> enrolment ids
     months: dict[str, tuple] = {}  # zone -> (this month, next reset): one `now` per batch
-    for enrolment_id, _student_id, sessions, zone_name, account_id, balance, _due_at, last in rows:
+    for (enrolment_id, _student_id, sessions, zone_name, account_id, balance, _due_at, last,
+         kind, group_kind, group_sessions, group_balance, group_last) in rows:
         if zone_name not in months:
             tz = _zone(result, zone_name)
             months[zone_name] = (month_of(now, tz), first_of_next_month(now, tz))
         period, next_reset_at = months[zone_name]
         advance[next_reset_at].append(enrolment_id)
-        if isinstance(last, str):  # SQLite returns the raw date text from a subquery
-            last = dt.date.fromisoformat(last)
-        if last is not None and last >= period:
-            continue  # this month was granted already (e.g. resumed in the month it was paused)
-        if balance > 0:
-            expired_period = last or (period - dt.timedelta(days=1)).replace(day=1)
-            entries.append((account_id, EntryKind.EXPIRE.value, -balance, 0, enrolment_id, expired_period))
-            result.expired_credits += balance
-        entries.append((account_id, EntryKind.GRANT.value, sessions, sessions, enrolment_id, period))
-        new_balance[sessions].append(account_id)
-        result.grants += 1
+        pools = []
+        if kind == AllowanceKind.MONTHLY:
+            pools.append(("balance", EntryKind.GRANT.value, EntryKind.EXPIRE.value, sessions, balance, last))
+        if group_kind == GroupAllowanceKind.MONTHLY:
+            pools.append(("group_balance", EntryKind.GROUP_GRANT.value, EntryKind.GROUP_EXPIRE.value,
+                          group_sessions, group_balance, group_last))
+        for column, grant_kind, expire_kind, allowance, left, last_granted in pools:
+            if last_granted is not None and last_granted >= period:
+                continue  # this month was granted already (e.g. resumed in the month it was paused)
+            if left > 0:
+                expired_period = last_granted or (period - dt.timedelta(days=1)).replace(day=1)
+                entries.append((account_id, expire_kind, -left, 0, enrolment_id, expired_period))
+                result.expired_credits += left
+            entries.append((account_id, grant_kind, allowance, allowance, enrolment_id, period))
+            new_balance[(column, allowance)].append(account_id)
+            result.grants += 1
 
     _insert_entries(entries, now=now)
     _set_balances(new_balance, now=now)

@@ -3,6 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import OuterRef, Subquery
+
 from .errors import EnrolmentPaused, NoActivePlan
 from .models import (
     REQUEST_COOLDOWN,
@@ -44,10 +46,16 @@ class CreditsSummary:
 
 
 def current_enrolment(student) -> Enrolment | None:
-    return Enrolment.objects.current().select_related("plan").filter(student=student).first()
+    """The current enrolment with its plan, and the student's balance read in the same query
+    (`account_balance`): the summary, the allowance and the pages that show them need both."""
+    balance = CreditAccount.objects.filter(student=OuterRef("student")).values("balance")[:1]
+    return (Enrolment.objects.current().select_related("plan").filter(student=student)
+            .annotate(account_balance=Subquery(balance)).first())
 
 
-def _balance(student) -> int:
+def _balance(student, enrolment: Enrolment | None = None) -> int:
+    if enrolment is not None and hasattr(enrolment, "account_balance"):
+        return enrolment.account_balance or 0
     return CreditAccount.objects.filter(student=student).values_list("balance", flat=True).first() or 0
 
 
@@ -56,13 +64,21 @@ def _reset_pending(enrolment: Enrolment, now: dt.datetime) -> bool:
     return enrolment.plan.is_monthly and enrolment.next_reset_at is not None and enrolment.next_reset_at <= now
 
 
-def _spendable(enrolment: Enrolment, student, now: dt.datetime) -> int:
+def _spendable(enrolment: Enrolment, student, now: dt.datetime, balance: int | None = None) -> int:
     # A pending reset happens at the student's next booking (credits_consume does it first).
-    return enrolment.plan.sessions if _reset_pending(enrolment, now) else _balance(student)
+    if _reset_pending(enrolment, now):
+        return enrolment.plan.sessions
+    return _balance(student, enrolment) if balance is None else balance
 
 
 def booking_allowance(student, *, now: dt.datetime) -> Allowance:
     enrolment = current_enrolment(student)
+    return allowance_for(student, enrolment=enrolment, now=now)
+
+
+def allowance_for(student, *, enrolment: Enrolment | None, now: dt.datetime, balance: int | None = None) -> Allowance:
+    """The allowance from an enrolment already read; `balance` from an account
+    the caller holds locked (else it is read)."""
     if enrolment is None:
         return Allowance(False, NoActivePlan.default_message, False, None, None)
     plan = enrolment.plan
@@ -70,7 +86,7 @@ def booking_allowance(student, *, now: dt.datetime) -> Allowance:
         return Allowance(False, EnrolmentPaused.default_message, plan.is_unlimited, None, plan.max_upcoming)
     if plan.is_unlimited:
         return Allowance(True, "", True, None, plan.max_upcoming)
-    balance = _spendable(enrolment, student, now)
+    balance = _spendable(enrolment, student, now, balance)
     if balance < 1:
         return Allowance(False, no_credits_message(enrolment, student=student), False, balance, plan.max_upcoming)
     return Allowance(True, "", False, balance, plan.max_upcoming)
@@ -88,7 +104,7 @@ def credits_summary(student, *, now: dt.datetime) -> CreditsSummary:
                               "can't book sessions.", None, None, None, None, False)
     plan = enrolment.plan
     if enrolment.status == EnrolmentStatus.PAUSED:
-        paused = _balance(student)
+        paused = _balance(student, enrolment)
         return CreditsSummary("paused", "Your plan is paused",
                               f"You can't book while it is paused. {_plural(paused)} kept on your balance.",
                               plan.name, paused, plan.sessions, None, False)
@@ -126,3 +142,49 @@ def ledger_for(student):
 
 def recent_request(student, *, now: dt.datetime):
     return CreditRequest.objects.filter(student=student, created_at__gt=now - REQUEST_COOLDOWN).first()
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    state: str  # "none" | "paused" | "unlimited" | "monthly" | "pack"
+    headline: str  # "2 of 4 group sessions left this month"
+    detail: str
+    balance: int | None
+    allowance: int | None
+    can_book: bool
+
+
+def _group_pending(enrolment: Enrolment, now: dt.datetime) -> bool:
+    return enrolment.plan.group_is_monthly and enrolment.next_reset_at is not None and enrolment.next_reset_at <= now
+
+
+def group_balance(student) -> int:
+    return CreditAccount.objects.filter(student=student).values_list("group_balance", flat=True).first() or 0
+
+
+def group_summary(student, *, now: dt.datetime, enrolment: Enrolment | None = None) -> GroupSummary:
+    """The group allowance, worded for the student (apart from the 1-1 sessions)."""
+    enrolment = enrolment or current_enrolment(student)
+    if enrolment is None or not enrolment.plan.has_group:
+        return GroupSummary("none", "No group sessions in your plan",
+                            "Ask your success manager about a plan with group sessions.", None, None, False)
+    plan = enrolment.plan
+    balance = group_balance(student)
+    if enrolment.status == EnrolmentStatus.PAUSED:
+        return GroupSummary("paused", "Group sessions paused", "You can't book while your plan is paused.",
+                            balance, plan.group_sessions, False)
+    if plan.group_is_unlimited:
+        return GroupSummary("unlimited", "Unlimited group sessions", "Join as many group sessions as you like.",
+                            None, None, True)
+    if plan.group_is_monthly:
+        if _group_pending(enrolment, now):
+            balance = plan.group_sessions
+            next_reset = first_of_next_month(now, student.tzinfo)
+        else:
+            next_reset = enrolment.next_reset_at
+        resets_on = short_date(next_reset, student.tzinfo) if next_reset else None
+        return GroupSummary("monthly", f"{balance} of {_plural(plan.group_sessions, 'group session')} left this month",
+                            f"Resets on {resets_on}." if resets_on else "", balance, plan.group_sessions, balance > 0)
+    return GroupSummary("pack", f"{_plural(balance, 'group session')} left in your pack",
+                        "Group pack seats never expire." if balance else "Your group pack is used up.",
+                        balance, plan.group_sessions, balance > 0)

@@ -28,7 +28,9 @@ from .models import (
     CreditRequest,
     Enrolment,
     EnrolmentStatus,
+    GROUP_KINDS,
     EntryKind,
+    ForfeitReason,
     LedgerEntry,
     Plan,
     first_of_next_month,
@@ -43,24 +45,33 @@ User = get_user_model()
 def account_for_update(*, student) -> CreditAccount:
     """The student's account, created if missing, locked until the transaction ends.
 
-    Call inside transaction.atomic, before locking any other row.
+    Call inside transaction.atomic, before locking any other row. One query
+    when the account exists (it does after the first enrolment).
     """
-    CreditAccount.objects.get_or_create(student=student)
-    return CreditAccount.objects.select_for_update().get(student=student)
+    account = CreditAccount.objects.select_for_update().filter(student=student).first()
+    if account is None:
+        CreditAccount.objects.get_or_create(student=student)
+        account = CreditAccount.objects.select_for_update().get(student=student)
+    return account
 
 
 def _append(
     *, account: CreditAccount, kind: str, amount: int, actor, now: dt.datetime, note: str = "",
     session_id: int | None = None, enrolment: Enrolment | None = None, period: dt.date | None = None,
+    group_seat_id: int | None = None,
+    reason: str = "",
 ) -> LedgerEntry:
-    """Write one entry and move the cached balance with it; the account must be locked."""
+    """Write one entry and move the cached balance with it (the group balance for
+    group kinds); the account must be locked."""
+    field = "group_balance" if kind in GROUP_KINDS else "balance"
     if amount:
-        account.balance += amount
+        setattr(account, field, getattr(account, field) + amount)
         # The CHECK constraint refuses a negative balance even if a caller forgot to check.
-        account.save(update_fields=["balance", "updated_at"])
+        account.save(update_fields=[field, "updated_at"])
     return LedgerEntry.objects.create(
-        account=account, kind=kind, amount=amount, balance_after=account.balance, actor=actor, note=note[:300],
-        session_id=session_id, enrolment=enrolment, period=period, created_at=now,
+        account=account, kind=kind, amount=amount, balance_after=getattr(account, field), actor=actor,
+        note=note[:300], session_id=session_id, enrolment=enrolment, period=period, created_at=now,
+        group_seat_id=group_seat_id, reason=reason,
     )
 
 
@@ -76,8 +87,9 @@ def _open_enrolment(*, account: CreditAccount, student, plan: Plan, actor, now: 
     tz = student.tzinfo
     enrolment = Enrolment.objects.create(
         student=student, plan=plan, starts_on=now.astimezone(tz).date(), status=EnrolmentStatus.ACTIVE,
-        next_reset_at=first_of_next_month(now, tz) if plan.is_monthly else None,
+        next_reset_at=first_of_next_month(now, tz) if plan.needs_monthly_reset else None,
     )
+    _open_group_allowance(account=account, plan=plan, enrolment=enrolment, actor=actor, now=now, tz=tz)
     if plan.is_monthly:
         # Leftovers of an earlier plan expire now, so the month starts with exactly the allowance.
         if account.balance:
@@ -89,6 +101,20 @@ def _open_enrolment(*, account: CreditAccount, student, plan: Plan, actor, now: 
         _append(account=account, kind=EntryKind.GRANT, amount=plan.sessions, actor=actor, now=now,
                 enrolment=enrolment, period=month_of(now, tz), note=plan.name)
     return enrolment
+
+
+def _open_group_allowance(*, account: CreditAccount, plan: Plan, enrolment: Enrolment, actor, now: dt.datetime,
+                          tz) -> None:
+    """The group allowance follows the same rules as the 1-1 one, on its own balance."""
+    if plan.group_is_monthly:
+        if account.group_balance:
+            _append(account=account, kind=EntryKind.GROUP_EXPIRE, amount=-account.group_balance, actor=actor,
+                    now=now, enrolment=enrolment, note=f"moved to {plan.name}")
+        _append(account=account, kind=EntryKind.GROUP_GRANT, amount=plan.group_sessions, actor=actor, now=now,
+                enrolment=enrolment, period=month_of(now, tz))
+    elif plan.group_allowance_kind == "pack":
+        _append(account=account, kind=EntryKind.GROUP_GRANT, amount=plan.group_sessions, actor=actor, now=now,
+                enrolment=enrolment, period=month_of(now, tz), note=plan.name)
 
 
 def enrolment_start(*, student, plan: Plan, actor, now: dt.datetime) -> Enrolment:
@@ -168,6 +194,26 @@ def enrolment_end(*, enrolment: Enrolment, actor, now: dt.datetime) -> Enrolment
 # --- What the booking code calls --------------------------------------------------
 
 
+def credits_spend_locked(*, account: CreditAccount, enrolment: Enrolment, student, session_id: int, actor,
+                         now: dt.datetime, note: str = "") -> LedgerEntry:
+    """Spend one credit on a session the caller has just created, with the account
+    it already locked and the enrolment it already read in this transaction
+    (the booking path: no second lock, no second allowance check). Two writes;
+    the unique key on (consume, session) is the last line against a double charge.
+    """
+    if enrolment.status == EnrolmentStatus.PAUSED:
+        raise EnrolmentPaused()
+    if enrolment.next_reset_at is not None and enrolment.next_reset_at <= now:
+        credits_reset_due(now=now, enrolment_ids=[enrolment.pk])
+        account.refresh_from_db()
+        enrolment.refresh_from_db()
+    amount = 0 if enrolment.plan.is_unlimited else -1
+    if amount and account.balance < 1:
+        raise NoCreditsLeft(no_credits_message(enrolment, student=student))
+    return _append(account=account, kind=EntryKind.CONSUME, amount=amount, actor=actor, now=now,
+                   note=note, session_id=session_id, enrolment=enrolment)
+
+
 def credits_consume(*, student, session_id: int, actor, now: dt.datetime, note: str = "") -> LedgerEntry:
     """Spend one credit on a session (0 on unlimited plans, recorded all the same).
 
@@ -215,8 +261,14 @@ def credits_refund(*, student, session_id: int, actor, reason: str, now: dt.date
                        note=reason, session_id=session_id, enrolment=consume.enrolment)
 
 
-def credits_record_forfeit(*, student, session_id: int, actor, note: str, now: dt.datetime) -> LedgerEntry:
-    """Record that a session's credit is kept (late cancellation, no-show); moves nothing. Once per session."""
+def credits_record_forfeit(*, student, session_id: int, actor, reason: str, now: dt.datetime,
+                           note: str = "") -> LedgerEntry:
+    """Record that a session's credit is kept; moves nothing. Once per session.
+
+    `reason` (a ForfeitReason) says why, and is what the student's history
+    reads; `note` adds the detail ("cancelled 3 h before start").
+    """
+    reason = ForfeitReason(reason)
     with transaction.atomic():
         account = account_for_update(student=student)
         existing = LedgerEntry.objects.filter(kind=EntryKind.FORFEIT, session_id=session_id).first()
@@ -224,12 +276,72 @@ def credits_record_forfeit(*, student, session_id: int, actor, note: str, now: d
             return existing
         consume = LedgerEntry.objects.filter(kind=EntryKind.CONSUME, session_id=session_id).first()
         return _append(account=account, kind=EntryKind.FORFEIT, amount=0, actor=actor, now=now, note=note,
-                       session_id=session_id, enrolment=consume.enrolment if consume else None)
+                       session_id=session_id, enrolment=consume.enrolment if consume else None, reason=reason)
+
+
+# --- What group bookings call: the same rules, on the group balance ---------------
+
+
+def credits_group_consume(*, student, seat_id: int, actor, now: dt.datetime, note: str = "",
+                          account: CreditAccount | None = None) -> LedgerEntry:
+    """Spend one group credit on a seat (0 on unlimited group allowances); once per seat.
+
+    `account`: the caller already holds the lock on it in its transaction (saves the round trips).
+    """
+    from .wording import no_group_credits_message
+
+    with transaction.atomic(savepoint=account is None):
+        account = account or account_for_update(student=student)
+        existing = LedgerEntry.objects.filter(kind=EntryKind.GROUP_CONSUME, group_seat_id=seat_id).first()
+        if existing is not None:
+            return existing
+        enrolment = _current_enrolment(student)
+        if enrolment is None:
+            raise NoActivePlan()
+        if enrolment.status == EnrolmentStatus.PAUSED:
+            raise EnrolmentPaused()
+        if enrolment.next_reset_at is not None and enrolment.next_reset_at <= now:
+            credits_reset_due(now=now, enrolment_ids=[enrolment.pk])
+            account.refresh_from_db()
+            enrolment.refresh_from_db()
+        plan = enrolment.plan
+        if not plan.has_group:
+            raise NoCreditsLeft(no_group_credits_message(enrolment, student=student))
+        amount = 0 if plan.group_is_unlimited else -1
+        if amount and account.group_balance < 1:
+            raise NoCreditsLeft(no_group_credits_message(enrolment, student=student))
+        return _append(account=account, kind=EntryKind.GROUP_CONSUME, amount=amount, actor=actor, now=now,
+                       note=note, group_seat_id=seat_id, enrolment=enrolment)
+
+
+def credits_group_refund(*, student, seat_id: int, actor, reason: str, now: dt.datetime) -> LedgerEntry | None:
+    """Give back what a seat consumed; None if nothing was consumed or it was refunded already."""
+    with transaction.atomic():
+        account = account_for_update(student=student)
+        consume = LedgerEntry.objects.filter(kind=EntryKind.GROUP_CONSUME, group_seat_id=seat_id,
+                                             account=account).first()
+        if consume is None or LedgerEntry.objects.filter(kind=EntryKind.GROUP_REFUND, group_seat_id=seat_id).exists():
+            return None
+        return _append(account=account, kind=EntryKind.GROUP_REFUND, amount=-consume.amount, actor=actor, now=now,
+                       note=reason, group_seat_id=seat_id, enrolment=consume.enrolment)
+
+
+def credits_group_record_forfeit(*, student, seat_id: int, actor, note: str, now: dt.datetime) -> LedgerEntry:
+    """Record that a seat's credit is kept (late cancellation, no-show); moves nothing. Once per seat."""
+    with transaction.atomic():
+        account = account_for_update(student=student)
+        existing = LedgerEntry.objects.filter(kind=EntryKind.GROUP_FORFEIT, group_seat_id=seat_id).first()
+        if existing is not None:
+            return existing
+        consume = LedgerEntry.objects.filter(kind=EntryKind.GROUP_CONSUME, group_seat_id=seat_id).first()
+        return _append(account=account, kind=EntryKind.GROUP_FORFEIT, amount=0, actor=actor, now=now, note=note,
+                       group_seat_id=seat_id, enrolment=consume.enrolment if consume else None)
 
 
 # --- Success managers -------------------------------------------------------------
 
-MANUAL_KINDS = {EntryKind.GRANT: "grant", EntryKind.TOPUP: "top-up", EntryKind.ADJUST: "adjustment"}
+MANUAL_KINDS = {EntryKind.GRANT: "grant", EntryKind.TOPUP: "top-up", EntryKind.ADJUST: "adjustment",
+                EntryKind.GROUP_TOPUP: "group top-up", EntryKind.GROUP_ADJUST: "group adjustment"}
 
 
 def credits_admin_change(*, student, kind: str, amount: int, reason: str, actor, now: dt.datetime) -> LedgerEntry:
@@ -239,19 +351,20 @@ def credits_admin_change(*, student, kind: str, amount: int, reason: str, actor,
         raise InvalidCreditChange("Choose a grant, a top-up or an adjustment.")
     if not reason:
         raise InvalidCreditChange(f"Give a reason for this {MANUAL_KINDS[kind]}; the student sees it in their history.")
-    if kind in (EntryKind.GRANT, EntryKind.TOPUP) and amount <= 0:
+    if kind in (EntryKind.GRANT, EntryKind.TOPUP, EntryKind.GROUP_TOPUP) and amount <= 0:
         raise InvalidCreditChange(f"A {MANUAL_KINDS[kind]} adds credits: enter a positive number "
                                   "(use an adjustment to take credits away).")
-    if kind == EntryKind.ADJUST and amount == 0:
+    if kind in (EntryKind.ADJUST, EntryKind.GROUP_ADJUST) and amount == 0:
         raise InvalidCreditChange("An adjustment of 0 changes nothing: enter a positive or negative number.")
     if student.role != Role.STUDENT:
         raise InvalidCreditChange("Only students hold credits.")
     with transaction.atomic():
         account = account_for_update(student=student)
-        if account.balance + amount < 0:
+        current = account.group_balance if kind in GROUP_KINDS else account.balance
+        if current + amount < 0:
             raise InvalidCreditChange(
-                f"That would take the balance below zero: it is {account.balance}, so the most you can take "
-                f"away is {account.balance}."
+                f"That would take the balance below zero: it is {current}, so the most you can take "
+                f"away is {current}."
             )
         entry = _append(account=account, kind=kind, amount=amount, actor=actor, now=now, note=reason,
                         enrolment=_current_enrolment(student))

@@ -21,3 +21,18 @@ def no_credits_message(enrolment, *, student) -> str:
             f"{short_date(enrolment.next_reset_at, student.tzinfo)}."
         )
     return "No sessions left in your pack — use “Get more sessions” on your credits page to ask for more."
+
+
+def no_group_credits_message(enrolment, *, student) -> str:
+    plan = enrolment.plan
+    if not plan.has_group or (plan.group_sessions == 0 and not plan.group_is_unlimited):
+        return (
+            f"Your plan ({plan.name}) doesn't include group sessions. "
+            "Use “Get more sessions” on your credits page to ask your success manager about one that does."
+        )
+    if plan.group_is_monthly and enrolment.next_reset_at is not None:
+        return (
+            f"No group sessions left this month — they reset on "
+            f"{short_date(enrolment.next_reset_at, student.tzinfo)}."
+        )
+    return "No group sessions left in your pack — use “Get more sessions” on your credits page to ask for more."

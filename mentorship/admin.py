@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from accounts.admin_mixins import ReadOnlyAdmin
+from accounts.timefmt import when_html
 
 from .models import (
     AvailabilityGrid, DateOverride, Language, MentorAssignment, MentorProfile, Skill, TimeOff,
@@ -24,12 +25,16 @@ class LanguageAdmin(admin.ModelAdmin):
 
 @admin.register(MentorProfile)
 class MentorProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "headline", "capacity", "accepting_new_students", "updated_at"]
+    list_display = ["user", "headline", "capacity", "accepting_new_students", "updated"]
     list_filter = ["accepting_new_students", "skills"]
     list_select_related = ["user"]
     search_fields = ["user__full_name", "user__email", "headline"]
     filter_horizontal = ["skills", "languages"]
-    readonly_fields = ["user", "updated_at"]
+    readonly_fields = ["user", "updated"]
+
+    @admin.display(description="Updated (their zone)", ordering="updated_at")
+    def updated(self, obj):
+        return when_html(obj.updated_at, obj.user)
 
     def has_add_permission(self, request):
         return False  # a profile appears when the mentor first needs one
@@ -37,9 +42,13 @@ class MentorProfileAdmin(admin.ModelAdmin):
 
 @admin.register(AvailabilityGrid)
 class AvailabilityGridAdmin(ReadOnlyAdmin):
-    list_display = ["user", "hours", "updated_at"]
+    list_display = ["user", "hours", "updated"]
     list_select_related = ["user"]
     search_fields = ["user__full_name", "user__email"]
+
+    @admin.display(description="Updated (their zone)", ordering="updated_at")
+    def updated(self, obj):
+        return when_html(obj.updated_at, obj.user)
 
 
 @admin.register(TimeOff)
@@ -54,10 +63,19 @@ class TimeOffAdmin(ReadOnlyAdmin):
 class MentorAssignmentAdmin(ReadOnlyAdmin):
     """The pairing history. Changes go through "Reassign mentor" so they are checked and announced."""
 
-    list_display = ["student", "mentor", "started_at", "ended_at", "assigned_by", "reason"]
+    list_display = ["student", "mentor", "started", "ended", "assigned_by", "reason"]
     list_filter = [("ended_at", admin.EmptyFieldListFilter)]
     list_select_related = ["student", "mentor", "assigned_by"]
     search_fields = ["student__full_name", "student__email", "mentor__full_name", "mentor__email"]
+    ordering = ["-started_at"]
+
+    @admin.display(description="From (student's zone)", ordering="started_at")
+    def started(self, obj):
+        return when_html(obj.started_at, obj.student)
+
+    @admin.display(description="To", ordering="ended_at")
+    def ended(self, obj):
+        return when_html(obj.ended_at, obj.student) if obj.ended_at else "current"
 
 
 @admin.register(DateOverride)

@@ -3,6 +3,10 @@ from django.apps import AppConfig
 
 class MentorshipConfig(AppConfig):
     name = "mentorship"
+
+    def ready(self):
+        from . import caching  # noqa: F401  (connects the cache invalidation)
+
     verbose_name = "Mentorship"
     # Success managers pair students with mentors, keep the skill and language
     # lists, and look at (not edit) grids, time off and profiles.

@@ -2,11 +2,11 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from PIL import Image
 
-from accounts.forms import TimeZoneField
 from accounts.models import User
 
-from . import weekgrid
+from . import photos, weekgrid
 from .models import BIO_MAX_LENGTH, Language, MentorProfile, Skill, validate_https_url
 
 MAX_TIME_OFF_DAYS = 366
@@ -49,8 +49,7 @@ class TimeOffForm(forms.Form):
 
 
 class MentorProfileForm(forms.ModelForm):
-    full_name = forms.CharField(max_length=150, label="Name")
-    timezone = TimeZoneField(help_text="Your weekly hours stay at the same wall-clock times if you change it.")
+    # Name and time zone are edited in one place for everyone: Settings → Profile & time zone.
     skills = forms.ModelMultipleChoiceField(
         queryset=Skill.objects.all(), required=False, widget=forms.CheckboxSelectMultiple,
         help_text="Ask your success manager to add a skill that is missing.",
@@ -69,12 +68,12 @@ class MentorProfileForm(forms.ModelForm):
     )
     photo = forms.ImageField(
         required=False, widget=forms.FileInput(attrs={"accept": "image/*"}),
-        help_text="Optional, up to 2 MB. Without one we show your initials.",
+        help_text="Optional, up to 2 MB and 25 megapixels. Without one we show your initials.",
     )
     clear_photo = forms.BooleanField(required=False, label="Remove my photo")
 
     MAX_PHOTO_BYTES = 2 * 1024 * 1024
-    field_order = ["full_name", "timezone", "headline", "bio", "skills", "languages", "years_experience",
+    field_order = ["headline", "bio", "skills", "languages", "years_experience",
                    "video_url", "accepting_new_students", "capacity", "photo", "clear_photo"]
 
     class Meta:
@@ -86,16 +85,24 @@ class MentorProfileForm(forms.ModelForm):
         if not self.instance.photo:
             del self.fields["clear_photo"]
         if not self.is_bound:
-            self.initial.update({"full_name": user.full_name, "timezone": user.timezone})
             if self.instance.pk:
                 self.initial["skills"] = list(self.instance.skills.all())
                 self.initial["languages"] = list(self.instance.languages.all())
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
-        if photo and getattr(photo, "size", 0) > self.MAX_PHOTO_BYTES:
+        if not photo or not hasattr(photo, "content_type"):
+            return photo  # nothing new uploaded
+        if getattr(photo, "size", 0) > self.MAX_PHOTO_BYTES:
             raise ValidationError("That photo is larger than 2 MB; please choose a smaller one.")
-        return photo
+        # A small file can still hold a huge image (a 12,000 × 12,000 PNG is a
+        # few kilobytes): refuse by pixels, then store only what pages show.
+        try:
+            return photos.normalise(photo)
+        except photos.PhotoError as exc:
+            raise ValidationError(str(exc)) from exc
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:
+            raise ValidationError("We couldn't read that image; please choose a JPEG or PNG photo.") from exc
 
     def clean_video_url(self):
         url = self.cleaned_data.get("video_url", "").strip()
@@ -112,14 +119,22 @@ class InterestsForm(forms.Form):
 
 
 class DirectoryFilterForm(forms.Form):
-    skill = forms.ModelChoiceField(
-        queryset=Skill.objects.all(), required=False, empty_label="Any skill",
-        widget=forms.Select(attrs={"class": "form-select"}),
+    # Ids from the cached lists (`caching.choices`): the directory renders them on every visit.
+    skill = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": "That skill is no longer listed; pick another."},
     )
-    language = forms.ModelChoiceField(
-        queryset=Language.objects.all(), required=False, empty_label="Any language",
-        widget=forms.Select(attrs={"class": "form-select"}),
+    language = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": "That language is no longer listed; pick another."},
     )
+
+    def __init__(self, *args, **kwargs):
+        from .caching import choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["skill"].choices = [("", "Any skill"), *choices(Skill)]
+        self.fields["language"].choices = [("", "Any language"), *choices(Language)]
     accepting = forms.BooleanField(
         required=False, label="Accepting new students", widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
     )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import itemgetter
 from datetime import UTC, datetime, time, timedelta
+from operator import itemgetter
 
 from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -54,9 +54,10 @@ def _active_students_subquery():
 
 
 def grid_cells(user: User) -> str:
-    """The user's grid, or an empty one (no row means no hours)."""
-    cells = AvailabilityGrid.objects.filter(user=user).values_list("cells", flat=True).first()
-    return cells or weekgrid.EMPTY
+    """The user's grid, or an empty one (no row means no hours). Cached, see `caching`."""
+    from .caching import grid_cells as cached
+
+    return cached(user.pk)
 
 
 def time_off_utc(user: User, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
@@ -117,14 +118,6 @@ def mentor_date_overrides(mentor: User, *, today):
     from .models import DateOverride
 
     return DateOverride.objects.filter(user=mentor, date__gte=today)
-
-
-def bookable_utc(user: User, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    """The owner's weekly hours in [start, end) as UTC intervals, minus their time off."""
-    hours = weekgrid.expand_to_utc(grid_cells(user), user.tzinfo, start, end)
-    if not hours:
-        return []
-    return weekgrid.subtract_intervals(hours, time_off_utc(user, start, end))
 
 
 def matching_window(now: datetime) -> tuple[datetime, datetime]:
@@ -254,7 +247,7 @@ def rank_mentors(student: User, *, now: datetime, exclude_mentor_ids: tuple[int,
     overlaps = weekgrid.overlaps_with(student_mask, ((row[3], row[2]) for row in rows), window_start)
     skills_wanted = len(wanted)
     keyed = []
-    for (pk, name, zone, cells, capacity, accepting, profile_id), overlap in zip(rows, overlaps):
+    for (pk, name, zone, _cells, capacity, accepting, profile_id), overlap in zip(rows, overlaps, strict=True):
         # A mentor who never filled in a profile gets the defaults.
         capacity = DEFAULT_CAPACITY if capacity is None else capacity
         accepting = True if accepting is None else accepting
@@ -336,15 +329,38 @@ def _entry(mentor: User, viewer_mask: int, window_start: datetime) -> DirectoryE
     )
 
 
-def directory(viewer: User, *, now: datetime, skill: Skill | None = None, language: Language | None = None,
-              accepting_only: bool = False) -> list[DirectoryEntry]:
-    """Mentors for the directory with shared hours with `viewer`, most shared first.
+DIRECTORY_PAGE_SIZE = 12
 
-    A fixed number of queries however many mentors there are.
+
+@dataclass
+class DirectoryPage:
+    entries: list[DirectoryEntry]
+    number: int
+    num_pages: int
+    total: int
+    viewer_hours: int  # the viewer's own hours a week (0: they marked none)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+
+def directory(viewer: User, *, now: datetime, skill: Skill | int | None = None, language: Language | int | None = None,
+              accepting_only: bool = False, page: int = 1, per_page: int = DIRECTORY_PAGE_SIZE) -> DirectoryPage:
+    """One page of mentors with shared hours with `viewer`, most shared first.
+
+    Every matching mentor is ranked from one narrow query (id, name, zone,
+    grid, seats) with the bulk overlap arithmetic; only the page's mentors are
+    then read in full, with their skills and languages. A fixed number of
+    queries, and Python work per mentor kept to the ranking itself.
     """
     window_start, _ = matching_window(now)
     viewer_mask = weekgrid.week_mask(grid_cells(viewer), viewer.timezone, window_start)
-    mentors = _mentor_queryset()
+    mentors = User.objects.filter(role=Role.MENTOR, is_active=True)
     if skill is not None:
         mentors = mentors.filter(mentor_profile__skills=skill)
     if language is not None:
@@ -352,11 +368,19 @@ def directory(viewer: User, *, now: datetime, skill: Skill | None = None, langua
     if accepting_only:
         # No profile yet means the defaults: accepting.
         mentors = mentors.filter(Q(mentor_profile__isnull=True) | Q(mentor_profile__accepting_new_students=True))
-    entries = [_entry(m, viewer_mask, window_start) for m in mentors]
+    rows = list(mentors.annotate(active_students=_active_students_subquery()).values_list(
+        "pk", "full_name", "timezone", "availability_grid__cells", "mentor_profile__capacity", "active_students"))
     if accepting_only:
-        entries = [e for e in entries if e.seats_left > 0]
-    entries.sort(key=lambda e: (-e.shared_hours, e.mentor.full_name.lower(), e.mentor.pk))
-    return entries
+        rows = [r for r in rows if (r[4] if r[4] is not None else DEFAULT_CAPACITY) - r[5] > 0]
+    shared = weekgrid.overlaps_with(viewer_mask, [(r[3], r[2]) for r in rows], window_start)
+    ranked = sorted(zip(shared, rows), key=lambda x: (-x[0], x[1][1].lower(), x[1][0]))
+    num_pages = max(1, -(-len(ranked) // per_page))
+    number = min(max(1, page), num_pages)
+    chosen = ranked[(number - 1) * per_page:number * per_page]
+    by_pk = _mentor_queryset().in_bulk([r[0] for _, r in chosen])
+    entries = [_entry(by_pk[r[0]], viewer_mask, window_start) for _, r in chosen if r[0] in by_pk]
+    return DirectoryPage(entries=entries, number=number, num_pages=num_pages, total=len(ranked),
+                         viewer_hours=weekgrid.hours_selected(grid_cells(viewer)))
 
 
 def mentor_detail(viewer: User, mentor_id: int, *, now: datetime) -> DirectoryEntry | None:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from django.db import transaction
 
 from accounts.emails import send_templated_email
+from accounts.locks import lock_calendars
 from accounts.models import Role, User
 
 from . import weekgrid
@@ -78,10 +79,10 @@ PROFILE_FIELDS = ("headline", "bio", "years_experience", "video_url", "accepting
 
 @transaction.atomic
 def mentor_profile_update(
-    *, mentor: User, full_name: str, timezone: str, fields: dict, skills: Iterable[Skill],
-    languages: Iterable[Language], photo=None, clear_photo: bool = False,
+    *, mentor: User, fields: dict, skills: Iterable[Skill], languages: Iterable[Language], photo=None,
+    clear_photo: bool = False,
 ) -> MentorProfile:
-    """Save a mentor's public profile and their name and zone, together."""
+    """Save a mentor's public profile (their name and zone live in Settings → Profile & time zone)."""
     if mentor.role != Role.MENTOR:
         raise MentorshipError("Only mentors have a mentor profile.")
     profile = mentor_profile_get_or_create(mentor=mentor)
@@ -100,8 +101,6 @@ def mentor_profile_update(
     profile.save()
     profile.skills.set(skills)
     profile.languages.set(languages)
-    mentor.full_name, mentor.timezone = full_name.strip(), timezone
-    mentor.save(update_fields=["full_name", "timezone"])
     return profile
 
 
@@ -121,8 +120,10 @@ def assignment_change(
 ) -> MentorAssignment:
     """Pair `student` with `mentor`, ending any current pairing, and tell all three.
 
-    Locks both people (in id order, so two changes never deadlock), re-checks
-    the rules under the lock, then writes. The emails go after commit.
+    Locks both people's calendars (advisory locks, the mentor first — the order
+    every booking uses, so two changes never deadlock; a profile save waits on
+    nothing), re-reads them, re-checks the rules under the lock, then writes.
+    The emails go after commit.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -131,7 +132,8 @@ def assignment_change(
         raise MentorshipError("A student cannot mentor themselves.")
 
     with transaction.atomic():
-        locked = {u.pk: u for u in User.objects.select_for_update().filter(pk__in=[student.pk, mentor.pk]).order_by("pk")}
+        lock_calendars(mentors=[mentor.pk], students=[student.pk])
+        locked = User.objects.in_bulk([student.pk, mentor.pk])
         student, mentor = locked[student.pk], locked[mentor.pk]
         if student.role != Role.STUDENT:
             raise MentorshipError(f"{student.get_full_name()} is not a student.")

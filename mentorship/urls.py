@@ -10,5 +10,4 @@ urlpatterns = [
     path("settings/learning-goals/", views.interests, name="interests"),
     path("settings/mentor-profile/", views.mentor_profile_edit, name="profile-edit"),
     path("mentors/<int:mentor_id>/photo/", views.mentor_photo, name="mentor-photo"),
-    path("my-students/", views.my_students, name="my-students"),
 ]

@@ -107,21 +107,16 @@ def mentor_profile_edit(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        old_zone = request.user.timezone
         try:
             services.mentor_profile_update(
-                mentor=request.user, full_name=data["full_name"], timezone=data["timezone"],
-                fields={k: data[k] for k in services.PROFILE_FIELDS}, skills=data["skills"],
+                mentor=request.user, fields={k: data[k] for k in services.PROFILE_FIELDS}, skills=data["skills"],
                 languages=data["languages"], photo=data.get("photo") or None,
                 clear_photo=data.get("clear_photo", False),
             )
         except services.MentorshipError as exc:
             form.add_error(None, exc.message)
         else:
-            note = ""
-            if data["timezone"] != old_zone:
-                note = f" Your weekly hours now mean the same wall-clock times in {data['timezone']}."
-            messages.success(request, "Profile saved." + note)
+            messages.success(request, "Profile saved.")
             return redirect("mentorship:profile-edit")
     return render(
         request, "mentorship/profile_edit.html",
@@ -140,14 +135,7 @@ def mentor_photo(request, mentor_id: int):
     try:
         handle = profile.photo.open("rb")
     except FileNotFoundError:
-        raise Http404("No photo.")
+        raise Http404("No photo.") from None
     response = FileResponse(handle)
     response["Cache-Control"] = "private, max-age=3600"
     return response
-
-
-@role_required(Role.MENTOR)
-@require_http_methods(["GET"])
-def my_students(request):
-    rows = selectors.students_of(request.user, now=timezone.now())
-    return render(request, "mentorship/my_students.html", {"rows": rows})

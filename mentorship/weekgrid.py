@@ -62,7 +62,7 @@ def cells_from_indices(indices: Iterable[int | str]) -> str:
         try:
             index = int(str(raw).strip(), 10)
         except ValueError:
-            raise GridError(f"“{raw}” is not an hour of the week (expected a number from 0 to {CELLS - 1}).")
+            raise GridError(f"“{raw}” is not an hour of the week (expected a number from 0 to {CELLS - 1}).") from None
         if not 0 <= index < CELLS:
             raise GridError(f"“{raw}” is not an hour of the week (expected a number from 0 to {CELLS - 1}).")
         chosen[index] = ord("1")
@@ -103,26 +103,10 @@ def merge_intervals(intervals: Iterable[tuple[datetime, datetime]]) -> list[tupl
     return [(s, e) for s, e in merged]
 
 
-def intersect_intervals(
-    a: list[tuple[datetime, datetime]], b: list[tuple[datetime, datetime]]
-) -> list[tuple[datetime, datetime]]:
-    """Intersection of two sorted, merged interval lists."""
-    out, i, j = [], 0, 0
-    while i < len(a) and j < len(b):
-        start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
-        if start < end:
-            out.append((start, end))
-        if a[i][1] < b[j][1]:
-            i += 1
-        else:
-            j += 1
-    return out
-
-
 def subtract_intervals(
     a: list[tuple[datetime, datetime]], b: list[tuple[datetime, datetime]]
 ) -> list[tuple[datetime, datetime]]:
-    """`a` minus `b`, both sorted and merged (e.g. available hours minus time off)."""
+    """`a` minus `b`, both sorted and merged (e.g. the weekly hours minus an overridden date)."""
     out = []
     for start, end in a:
         cursor = start

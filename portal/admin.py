@@ -6,24 +6,30 @@ one layer that may import every app. Registered once; no domain app registers
 StudentAccount.
 """
 
+import csv
+import json
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from accounts.emails import preview_email, send_templated_email
 from accounts.models import Role, User
+from portal.admin_dashboard import may_see_dashboard
 from credits.models import CreditAccount, Enrolment, EnrolmentStatus, LedgerEntry, Plan
 from credits.selectors import current_enrolment
 from accounts.admin_mixins import ReadOnlyAdmin
@@ -34,7 +40,7 @@ from mentorship.models import MentorAssignment, StudentAccount
 from mentorship.services import CapacityError, MentorshipError
 from scheduling import at_risk, services
 from scheduling.errors import SchedulingError
-from scheduling.models import PauseRequest, Session, SessionStatus
+from scheduling.models import PauseRequest, Session, upcoming_q
 
 
 REASSIGN_PERMISSION = "mentorship.reassign_mentor"
@@ -141,11 +147,10 @@ def student_panels(student: User, *, now: datetime) -> StudentPanels:
     ledger = list(LedgerEntry.objects.filter(account__student=student).select_related("actor")
                   .order_by("-created_at", "-id")[:LEDGER_SHOWN])
     sessions = Session.objects.filter(student=student).select_related("mentor", "service")
-    upcoming_q = Q(status=SessionStatus.SCHEDULED, ends_at__gt=now)
-    upcoming = list(sessions.filter(upcoming_q).order_by("starts_at")[:UPCOMING_SHOWN])
-    past = list(sessions.exclude(upcoming_q).order_by("-starts_at")[:PAST_SHOWN])
+    upcoming = list(sessions.upcoming(now).order_by("starts_at")[:UPCOMING_SHOWN])
+    past = list(sessions.past(now).order_by("-starts_at")[:PAST_SHOWN])
     totals = Session.objects.filter(student=student).aggregate(
-        upcoming=Count("pk", filter=upcoming_q), past=Count("pk", filter=~upcoming_q))
+        upcoming=Count("pk", filter=upcoming_q(now)), past=Count("pk", filter=~upcoming_q(now)))
     pauses = list(PauseRequest.objects.filter(student=student).select_related("decided_by")[:PAUSES_SHOWN])
 
     # The admin history of the student and of the records about them: their
@@ -214,7 +219,31 @@ class SessionRow:
     session: Session
     field: forms.BoundField
     conflict: str | None  # why the chosen new mentor can't take it; None when free or no mentor chosen
-    checked: bool  # whether availability was checked against a chosen mentor
+    checked: bool  # whether a mentor is chosen, so `conflict` says something
+    free: list[str]  # the suggested mentors who could take it
+    blocked_json: str  # {mentor id: why not, or ""} for the page's script to follow the choice
+
+
+class MatchRow:
+    """A suggestion, plus how many of the student's upcoming sessions that mentor could take."""
+
+    def __init__(self, match, *, takes: int | None, total: int):
+        self._match, self.takes, self.total = match, takes, total
+
+    def __getattr__(self, name):
+        return getattr(self._match, name)
+
+# --- bulk email ------------------------------------------------------------------------------
+
+class StudentEmailForm(forms.Form):
+    subject = forms.CharField(max_length=150, error_messages={"required": "A subject is required."})
+    message = forms.CharField(
+        max_length=5000, widget=forms.Textarea(attrs={"rows": 8, "cols": 70}),
+        help_text="Plain text. Each student's email starts with “Hello <their first name>,” and ends with your name.",
+        error_messages={"required": "A message is required."},
+    )
+
+RECIPIENTS_LISTED = 50
 
 # --- the admin -------------------------------------------------------------------------------
 
@@ -291,7 +320,7 @@ class StudentAccountBase(ReadOnlyAdmin):
 
 @admin.register(StudentAccount)
 class StudentAdmin(StudentAccountBase):
-    list_display = ["full_name", "email", "timezone", "current_mentor_name", "plan_name", "reassign_link"]
+    list_display = ["full_name", "email", "current_mentor_name", "plan_name", "risk", "reassign_link"]
     list_filter = [AtRiskFilter, PlanFilter, CurrentMentorFilter, EnrolmentStatusFilter]
     search_fields = ["full_name", "email"]
     change_form_template = "admin/portal/studentaccount/change_form.html"
@@ -299,16 +328,82 @@ class StudentAdmin(StudentAccountBase):
 
     def get_queryset(self, request):
         current = Enrolment.objects.current().filter(student=OuterRef("pk"))
-        return super().get_queryset(request).annotate(plan_name=Subquery(current.values("plan__name")[:1]))
+        queryset = super().get_queryset(request).annotate(plan_name=Subquery(current.values("plan__name")[:1]))
+        # The reasons a student is at risk ride along as subqueries: the list costs the same for 10 or 10,000.
+        return at_risk.annotate_risk(queryset, now=timezone.now())
 
     @admin.display(description="Plan", ordering="plan_name")
     def plan_name(self, obj):
         return obj.plan_name or "—"
 
+    @admin.display(description="At risk")
+    def risk(self, obj):
+        reasons = at_risk.short_reasons(obj)
+        if not reasons:
+            return "—"
+        return format_html('<span class="at-risk" title="{}">{}</span>', " ".join(at_risk.reasons_for(obj)),
+                           "; ".join(reasons))
+
+    actions = ["email_students", "export_csv"]
+
+    @admin.action(description="Email the selected students…", permissions=["view"])
+    def email_students(self, request, queryset):
+        """An intermediate page: write, preview as the first student, then send one outbox email each."""
+        recipients = queryset.filter(is_active=True).order_by("full_name", "email")
+        count = recipients.count()
+        if count == 0:
+            self.message_user(request, "None of the selected students has an active account: nothing to send.",
+                              messages.WARNING)
+            return None
+        form = StudentEmailForm(request.POST if ("_preview" in request.POST or "_send" in request.POST) else None)
+        token = request.POST.get("token") or uuid.uuid4().hex
+        preview = None
+        if form.is_bound and form.is_valid():
+            first = recipients.first()
+            context = {"subject": form.cleaned_data["subject"], "message": form.cleaned_data["message"],
+                       "sender": request.user}
+            if "_send" in request.POST:
+                # The token makes a double submit queue nothing twice (one dedupe key per student).
+                queued = send_templated_email(name="manager_message", to=list(recipients), context=context,
+                                              topic=f"manager_message:{token}",
+                                              dedupe_key=f"manager_message:{token}")
+                self.message_user(request, f"{len(queued)} email{'s' if len(queued) != 1 else ''} queued in the "
+                                           "outbox.", messages.SUCCESS)
+                return None
+            subject, text = preview_email(name="manager_message", to=first, context=context)
+            preview = {"to": first, "subject": subject, "text": text}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Email students",
+            "form": form,
+            "count": count,
+            "recipients": recipients[:RECIPIENTS_LISTED],
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "token": token,
+            "preview": preview,
+        }
+        return TemplateResponse(request, "admin/portal/studentaccount/email_students.html", context)
+
+    @admin.action(description="Export the selected students as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="students-{timezone.now():%Y-%m-%d}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["id", "name", "email", "time zone", "current mentor", "plan", "credits left",
+                         "at risk", "joined (UTC)", "active"])
+        for s in queryset.order_by("full_name", "email").iterator(chunk_size=2000):
+            writer.writerow([s.pk, s.get_full_name(), s.email, s.timezone, s.current_mentor_name or "",
+                             s.plan_name or "", "unlimited" if s.risk_plan_kind == "unlimited" else s.risk_balance,
+                             " ".join(at_risk.reasons_for(s)), s.date_joined.isoformat(), s.is_active])
+        return response
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["panels"] = student_panels(obj, now=timezone.now())
             context["may_reassign"] = request.user.has_perm(REASSIGN_PERMISSION)
+            context["may_see_dashboard"] = may_see_dashboard(request.user)
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def get_urls(self):
@@ -333,33 +428,29 @@ class StudentAdmin(StudentAccountBase):
     def reassign_view(self, request, student_id: int):
         """Mentorship's reassign page, plus the fate of the upcoming sessions with the previous mentor.
 
-        A POST with `_preview` only checks the chosen mentor's availability for
-        each session; any other POST acts, in one transaction (see
-        services.reassign_with_sessions).
+        The first page already says, for every suggested mentor, which of those
+        sessions they could take (one query for all of them), so the manager
+        decides in one go; the POST acts, in one transaction (see
+        services.reassign_with_sessions), re-checking the chosen mentor.
         """
         if request.method not in ("GET", "POST"):
             return HttpResponseNotAllowed(["GET", "POST"])
         student, now, current, matches, choices = self.reassign_start(request, student_id)
         in_flight = list(
-            Session.objects.filter(student=student, mentor=current, status=SessionStatus.SCHEDULED, starts_at__gt=now)
+            Session.objects.filter(student=student, mentor=current).upcoming(now, started=False)
             .select_related("student", "mentor", "service").order_by("starts_at")
         ) if current is not None else []
         posted = request.method == "POST"
-        preview = posted and "_preview" in request.POST
-        if preview:
-            # Only a look at the chosen mentor's availability: keep what was typed, judge nothing yet.
-            form = ReassignWithSessionsForm(initial=request.POST.dict(), mentor_choices=choices, sessions=in_flight)
-        else:
-            form = ReassignWithSessionsForm(request.POST if posted else None, mentor_choices=choices,
-                                            sessions=in_flight)
+        form = ReassignWithSessionsForm(request.POST if posted else None, mentor_choices=choices, sessions=in_flight)
+        context = self.reassign_context(request, student=student, current=current, matches=matches, form=form)
+        shown = [m for m in context["matches"] if m.mentor is not None and (current is None or m.mentor_id != current.pk)]
+        by_mentor = services.move_conflicts_by_mentor(sessions=in_flight, mentors=[m.mentor for m in shown], now=now)
 
-        chosen = str(form["mentor"].value() or "")
-        new_mentor = None
-        if chosen.isdigit() and int(chosen) in {pk for pk, _ in choices}:
-            new_mentor = User.objects.filter(pk=int(chosen)).first()
-        conflicts = services.move_conflicts(sessions=in_flight, new_mentor=new_mentor, now=now) if new_mentor else {}
+        chosen = context["chosen"]
+        new_mentor = next((m.mentor for m in shown if str(m.mentor_id) == chosen), None)
+        conflicts = by_mentor.get(new_mentor.pk, {}) if new_mentor else {}
 
-        if posted and not preview and form.is_valid():
+        if posted and form.is_valid():
             decisions = form.decisions()
             refused = [s for s in in_flight if decisions[s.pk] == "move" and s.pk in conflicts]
             for session in refused:
@@ -386,12 +477,19 @@ class StudentAdmin(StudentAccountBase):
                     )
                     return redirect("admin:mentorship_studentaccount_change", student.pk)
 
-        rows = [SessionRow(s, form[form.field_name(s)], conflicts.get(s.pk), new_mentor is not None)
-                for s in in_flight]
-        context = {
-            **self.reassign_context(request, student=student, current=current, matches=matches, form=form),
-            "new_mentor": new_mentor,
-            "session_rows": rows,
-        }
+        names = {m.mentor_id: m.full_name for m in shown}
+        rows = [
+            SessionRow(s, form[form.field_name(s)], conflicts.get(s.pk), new_mentor is not None,
+                       free=[names[pk] for pk, blocked in by_mentor.items() if s.pk not in blocked],
+                       blocked_json=json.dumps({str(pk): blocked.get(s.pk, "") for pk, blocked in by_mentor.items()}))
+            for s in in_flight
+        ]
+        total = len(in_flight)
+        context["matches"] = [
+            MatchRow(m, takes=total - len(by_mentor.get(m.mentor_id, {})) if m.mentor_id in by_mentor else None,
+                     total=total)
+            for m in context["matches"]
+        ]
+        context.update({"new_mentor": new_mentor, "session_rows": rows, "shown_count": len(shown)})
         return TemplateResponse(request, "admin/portal/reassign_sessions.html", context,
-                                status=400 if posted and not preview else 200)
+                                status=400 if posted else 200)

@@ -1,8 +1,7 @@
 """Reachability of what the site needs: the database and the Celery broker."""
 
+from celery import current_app as celery_app
 from django.db import connection
-
-from config.celery import app as celery_app
 
 
 def database_status() -> str:

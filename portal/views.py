@@ -5,10 +5,13 @@ Thin, like every view here: fetch what this user may see, call a selector or
 one service, render.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,9 +20,10 @@ from accounts.decorators import role_required
 from accounts.forms import NotificationSettingsForm
 from accounts.models import Role
 from accounts.services import calendar_token_regenerate, calendar_token_revoke
+from conversations import selectors as conversation_selectors
 from mentorship import selectors as mentorship_selectors
-from mentorship import weekgrid
 from mentorship.forms import DirectoryFilterForm
+from scheduling import group_selectors
 from scheduling import selectors as scheduling_selectors
 from scheduling.allowance import booking_outlook
 from scheduling.flash import pending_for_mentor
@@ -41,6 +45,12 @@ def home(request):
     return redirect(ROLE_HOMES[request.user.role])
 
 
+@require_GET
+def favicon(request):
+    """Browsers and feed readers ask for /favicon.ico without reading our <link rel="icon">."""
+    return redirect(static("img/favicon.ico"), permanent=True)
+
+
 @never_cache
 @require_GET
 def healthz(request):
@@ -56,29 +66,60 @@ def healthz(request):
 def overview(request):
     """The student's home: their mentor, next session, credits, upcoming and past sessions."""
     now = timezone.now()
+    card = mentorship_selectors.mentor_card(request.user, now=now)
     context = {
         "now": now,
-        "card": mentorship_selectors.mentor_card(request.user, now=now),
-        "current_mentor": mentorship_selectors.current_mentor(request.user),
+        "card": card,
+        "current_mentor": card.mentor,  # read once, with the card
         "outlook": booking_outlook(request.user, now=now),
         **scheduling_selectors.student_sessions(request.user, now=now),
+        "group_seats": group_selectors.student_seats(request.user, now=now),
+        "group_waits": group_selectors.student_waits(request.user, now=now),
     }
     return render(request, "portal/overview.html", context)
 
 
 @role_required(Role.MENTOR)
 def agenda(request):
-    """The mentor's home: today, upcoming, sessions to mark, recent feedback."""
+    """The mentor's home: a week (?week=) of sessions and free hours, today, upcoming, sessions to
+    mark, recent feedback."""
     now = timezone.now()
     context = {
         "now": now,
         **scheduling_selectors.mentor_agenda(request.user, now=now),
+        **_agenda_week(request.user, now=now, wanted=request.GET.get("week")),
         "flash_pending": pending_for_mentor(request.user, now=now),
     }
     return render(request, "portal/agenda.html", context)
 
 
+def _agenda_week(mentor, *, now, wanted: str | None) -> dict:
+    tz = mentor.tzinfo
+    today = now.astimezone(tz).date()
+    service = scheduling_selectors.offered_services(mentor).first()
+    duration = service.duration if service else timedelta(hours=1)
+    starts = scheduling_selectors.free_slot_starts(mentor=mentor, duration=duration, now=now)
+    free = scheduling_selectors.free_ranges(starts, duration=duration, tz=tz)
+    week = scheduling_selectors.week_view({}, wanted=wanted, default=today, today=today)
+    sessions = scheduling_selectors.mentor_week_sessions(mentor, start=week.start, tz=tz)
+    days = [
+        {"day": weekday.day, "is_today": weekday.is_today, "sessions": sessions.get(weekday.day, []),
+         "free": free.get(weekday.day, [])}
+        for weekday in week.days
+    ]
+    return {"week": week, "week_days": days, "first_free": starts[0].astimezone(tz) if starts else None,
+            "free_minutes": int(duration.total_seconds() // 60)}
+
+
 # --- mentors: the directory and profiles, with booking actions ------------------
+
+
+@role_required(Role.MENTOR)
+@require_http_methods(["GET"])
+def my_students(request):
+    """The mentor's current students, each linked to their sessions (and notes) together."""
+    rows = mentorship_selectors.students_of(request.user, now=timezone.now())
+    return render(request, "portal/my_students.html", {"rows": rows})
 
 
 @login_required
@@ -86,15 +127,23 @@ def agenda(request):
 def directory(request):
     filters = DirectoryFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
-    entries = mentorship_selectors.directory(
+    try:
+        page = int(request.GET.get("page", 1))
+    except ValueError:
+        page = 1
+    directory_page = mentorship_selectors.directory(
         request.user, now=timezone.now(), skill=data.get("skill"), language=data.get("language"),
-        accepting_only=bool(data.get("accepting")),
+        accepting_only=bool(data.get("accepting")), page=page,
     )
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "filters": filters,
-        "entries": entries,
+        "entries": directory_page.entries,
+        "page": directory_page,
+        "page_query": query.urlencode(),
         "outlook": booking_outlook(request.user, now=timezone.now()) if request.user.is_student else None,
-        "my_hours": weekgrid.hours_selected(mentorship_selectors.grid_cells(request.user)),
+        "my_hours": directory_page.viewer_hours,
     }
     return render(request, "portal/directory.html", context)
 
@@ -110,6 +159,7 @@ def mentor_detail(request, mentor_id: int):
         "mentor_local_now": timezone.now().astimezone(entry.mentor.tzinfo),
         "is_my_mentor": request.user.is_student and mentorship_selectors.current_mentor(request.user) == entry.mentor,
         "outlook": booking_outlook(request.user, now=timezone.now()) if request.user.is_student else None,
+        "thread": conversation_selectors.thread_between(request.user, entry.mentor) if request.user.is_student else None,
     }
     return render(request, "portal/mentor_detail.html", context)
 

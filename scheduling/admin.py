@@ -1,17 +1,22 @@
+import csv
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, DateTimeField, DurationField, F, IntegerField, Value, When
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from accounts.admin_mixins import ReadOnlyAdmin
+from accounts.admin_mixins import NoSaveButtonsMixin, ReadOnlyAdmin
 from accounts.audit import audit_record
+from accounts.timefmt import format_span, when_html
 
 from . import pauses, services
 from .errors import SchedulingError
-from .models import UNMARKED_AFTER, Feedback, PauseRequest, ServiceType, Session, SessionEvent, SessionStatus
+from .models import Feedback, PauseRequest, ServiceType, Session, SessionEvent, SessionStatus
 from .models import FlashRequest, RescheduleProposal
 
 
@@ -32,16 +37,34 @@ class UnmarkedFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(status=SessionStatus.SCHEDULED, ends_at__lte=timezone.now() - UNMARKED_AFTER)
+            return queryset.unmarked(timezone.now())
         return queryset
+
+
+def status_label(session: Session) -> str:
+    """The status as a manager should read it: a waived forfeit gave the credit back."""
+    if session.status == SessionStatus.FORFEITED and session.forfeit_waived_at is not None:
+        return "Forfeit waived — credit returned"
+    return session.get_status_display()
 
 
 class SessionEventInline(admin.TabularInline):
     model = SessionEvent
     extra = 0
     can_delete = False
-    fields = ["kind", "at", "actor", "note", "previous_starts_at", "credit_returned"]
+    fields = ["kind", "when", "actor", "note", "previous_start", "credit_returned"]
     readonly_fields = fields
+
+    @admin.display(description="When (student's zone)")
+    def when(self, obj):
+        return when_html(obj.at, obj.session.student)
+
+    @admin.display(description="Previous start")
+    def previous_start(self, obj):
+        return when_html(obj.previous_starts_at, obj.session.student) if obj.previous_starts_at else "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "session__student")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -62,8 +85,11 @@ SESSION_ACTIONS = {
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
-    list_display = ["starts_at", "student", "mentor", "service", "status", "forfeit_waived_at"]
+class SessionAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
+    """Sessions change only through the actions below (each a service with a reason), never by editing fields."""
+
+    list_display = ["when", "student_name", "mentor_name", "service", "status_label"]
+    list_display_links = ["when"]
     list_filter = ["status", UnmarkedFilter, ("mentor", admin.RelatedOnlyFieldListFilter), "service",
                    ("starts_at", admin.DateFieldListFilter)]
     search_fields = ["student__email", "student__full_name", "mentor__email", "mentor__full_name"]
@@ -71,11 +97,59 @@ class SessionAdmin(admin.ModelAdmin):
     list_select_related = ["student", "mentor", "service"]
     inlines = [SessionEventInline]
     readonly_fields = [
-        "student", "mentor", "service", "series", "starts_at", "ends_at", "status", "video_url", "created_at",
-        "created_by", "status_changed_at", "status_changed_by", "status_note", "forfeit_waived_at", "mentor_notes",
+        "student", "mentor", "service", "series", "when", "status_label", "video_url", "created",
+        "created_by", "status_changed", "status_changed_by", "status_note", "mentor_notes",
         "manager_actions",
     ]
     fields = readonly_fields
+    actions = ["export_csv"]
+
+    @admin.action(description="Export the selected sessions as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="sessions-{timezone.now():%Y-%m-%d}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["id", "starts (UTC)", "ends (UTC)", "when (student's zone)", "student", "student email",
+                         "mentor", "mentor email", "service", "status", "status note"])
+        rows = queryset.select_related("student", "mentor", "service").order_by("starts_at", "pk")
+        for s in rows.iterator(chunk_size=2000):
+            writer.writerow([s.pk, s.starts_at.isoformat(), s.ends_at.isoformat(),
+                             format_span(s.starts_at, s.ends_at, s.student), s.student.get_full_name(),
+                             s.student.email, s.mentor.get_full_name(), s.mentor.email, s.service.name,
+                             status_label(s), s.status_note])
+        return response
+
+    def get_ordering(self, request):
+        # Upcoming first (soonest at the top), then the past (most recent first): what a manager looks for.
+        now = Value(timezone.now(), output_field=DateTimeField())
+        upcoming_first = Case(When(starts_at__gt=now, then=Value(0)), default=Value(1), output_field=IntegerField())
+        distance_from_now = Case(When(starts_at__gt=now, then=F("starts_at") - now), default=now - F("starts_at"),
+                                 output_field=DurationField())
+        return [upcoming_first.asc(), distance_from_now.asc()]
+
+    @admin.display(description="When (student's zone)", ordering="starts_at")
+    def when(self, obj):
+        return when_html(obj.starts_at, obj.student, ends_at=obj.ends_at)
+
+    @admin.display(description="Student", ordering="student__full_name")
+    def student_name(self, obj):
+        return obj.student.get_full_name()
+
+    @admin.display(description="Mentor", ordering="mentor__full_name")
+    def mentor_name(self, obj):
+        return obj.mentor.get_full_name()
+
+    @admin.display(description="Status", ordering="status")
+    def status_label(self, obj):
+        return status_label(obj)
+
+    @admin.display(description="Booked")
+    def created(self, obj):
+        return when_html(obj.created_at, obj.student)
+
+    @admin.display(description="Status changed")
+    def status_changed(self, obj):
+        return when_html(obj.status_changed_at, obj.student)
 
     def has_add_permission(self, request):
         return False  # sessions are booked by students, through the rules
@@ -133,10 +207,17 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
-    list_display = ["session", "rating", "created_at"]
+class FeedbackAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
+    list_display = ["session", "rating", "given"]
     list_filter = ["rating"]
-    readonly_fields = ["session", "rating", "comment", "created_at"]
+    list_select_related = ["session__student", "session__mentor"]
+    readonly_fields = ["session", "rating", "comment", "given"]
+    fields = readonly_fields
+    ordering = ["-created_at"]
+
+    @admin.display(description="Given (student's zone)", ordering="created_at")
+    def given(self, obj):
+        return when_html(obj.created_at, obj.session.student)
 
     def has_add_permission(self, request):
         return False
@@ -150,14 +231,31 @@ class PauseDecisionForm(forms.Form):
 
 
 @admin.register(PauseRequest)
-class PauseRequestAdmin(admin.ModelAdmin):
-    list_display = ["student", "starts_on", "ends_on", "status", "created_at", "decided_by"]
+class PauseRequestAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
+    list_display = ["student", "starts_on", "ends_on", "status", "asked", "decided_by"]
+    ordering = ["-created_at"]
     list_filter = ["status"]
     search_fields = ["student__email", "student__full_name"]
     list_select_related = ["student", "decided_by"]
-    readonly_fields = ["student", "starts_on", "ends_on", "reason", "status", "created_at", "decided_by",
-                       "decided_at", "decision_note", "paused_at", "resumed_at", "decide_link"]
+    readonly_fields = ["student", "starts_on", "ends_on", "reason", "status", "asked", "decided_by",
+                       "decided", "decision_note", "paused", "resumed", "decide_link"]
     fields = readonly_fields
+
+    @admin.display(description="Asked (student's zone)", ordering="created_at")
+    def asked(self, obj):
+        return when_html(obj.created_at, obj.student)
+
+    @admin.display(description="Decided")
+    def decided(self, obj):
+        return when_html(obj.decided_at, obj.student)
+
+    @admin.display(description="Paused")
+    def paused(self, obj):
+        return when_html(obj.paused_at, obj.student)
+
+    @admin.display(description="Resumed")
+    def resumed(self, obj):
+        return when_html(obj.resumed_at, obj.student)
 
     def has_add_permission(self, request):
         return False  # students ask from their Settings
@@ -207,20 +305,57 @@ class PauseRequestAdmin(admin.ModelAdmin):
 class FlashRequestAdmin(ReadOnlyAdmin):
     """Flash requests change only through the student's and mentor's pages."""
 
-    list_display = ["created_at", "student", "mentor", "service", "proposed_starts_at", "status", "session"]
+    list_display = ["asked", "student", "mentor", "service", "proposed", "status", "session"]
+    ordering = ["-created_at"]
     list_filter = ["status"]
     search_fields = ["student__email", "student__full_name", "mentor__email", "mentor__full_name", "topic"]
     list_select_related = ["student", "mentor", "service", "session"]
-    readonly_fields = ["student", "mentor", "service", "proposed_starts_at", "topic", "message", "status",
-                       "counter_starts_at", "mentor_note", "session", "created_at", "responded_at", "decided_at"]
+    readonly_fields = ["student", "mentor", "service", "proposed", "topic", "message", "status",
+                       "counter", "mentor_note", "session", "asked", "responded", "decided"]
     fields = readonly_fields
+
+    @admin.display(description="Asked (student's zone)", ordering="created_at")
+    def asked(self, obj):
+        return when_html(obj.created_at, obj.student)
+
+    @admin.display(description="Proposed time", ordering="proposed_starts_at")
+    def proposed(self, obj):
+        return when_html(obj.proposed_starts_at, obj.student)
+
+    @admin.display(description="Mentor's other time")
+    def counter(self, obj):
+        return when_html(obj.counter_starts_at, obj.student)
+
+    @admin.display(description="Answered")
+    def responded(self, obj):
+        return when_html(obj.responded_at, obj.student)
+
+    @admin.display(description="Settled")
+    def decided(self, obj):
+        return when_html(obj.decided_at, obj.student)
 
 
 @admin.register(RescheduleProposal)
 class RescheduleProposalAdmin(ReadOnlyAdmin):
     """Proposals of another time change only through the student's and mentor's pages."""
 
-    list_display = ["created_at", "session", "by_mentor", "starts_at", "status", "decided_at"]
+    list_display = ["asked", "session", "by_mentor", "proposed", "status", "decided"]
+    ordering = ["-created_at"]
     list_filter = ["status", "by_mentor"]
     search_fields = ["session__student__email", "session__mentor__email"]
     list_select_related = ["session__student", "session__mentor", "session__service"]
+
+    @admin.display(description="Asked (student's zone)", ordering="created_at")
+    def asked(self, obj):
+        return when_html(obj.created_at, obj.session.student)
+
+    @admin.display(description="Proposed time", ordering="starts_at")
+    def proposed(self, obj):
+        return when_html(obj.starts_at, obj.session.student)
+
+    @admin.display(description="Answered", ordering="decided_at")
+    def decided(self, obj):
+        return when_html(obj.decided_at, obj.session.student)
+
+
+from . import group_admin  # noqa: E402,F401  (group sessions' admin, registered there)

@@ -13,10 +13,10 @@ from datetime import datetime
 from django.urls import reverse
 
 from accounts.models import User
-from credits.selectors import booking_allowance, current_enrolment
+from credits.selectors import Allowance, allowance_for, current_enrolment
 
 from .errors import BookingNotAllowed
-from .selectors import upcoming_count
+from .models import Session
 
 
 @dataclass(frozen=True)
@@ -85,15 +85,20 @@ def cap_message(max_upcoming: int) -> str:
 
 
 def booking_outlook(student: User, *, now: datetime) -> BookingOutlook:
-    """Credits, plan and pause (credits' `booking_allowance`), then the plan's cap on upcoming sessions."""
-    allowance = booking_allowance(student, now=now)
-    upcoming = upcoming_count(student, now=now)
+    """Credits, plan and pause (credits' `allowance_for`), then the plan's cap on upcoming sessions."""
+    enrolment = current_enrolment(student)
+    allowance = allowance_for(student, enrolment=enrolment, now=now)
+    upcoming = Session.objects.filter(student=student).upcoming(now, started=False).count()
+    return outlook_from(allowance, enrolment=enrolment, upcoming=upcoming)
+
+
+def outlook_from(allowance: Allowance, *, enrolment, upcoming: int) -> BookingOutlook:
+    """The outlook from what was already read (no query): the enrolment, its allowance, the upcoming count."""
     sessions_url = reverse("scheduling:session-list")
     credits_url = reverse("credits:history")
     common = {"unlimited": allowance.unlimited, "balance": allowance.balance, "max_upcoming": allowance.max_upcoming,
               "upcoming": upcoming}
     if not allowance.can_book:
-        enrolment = current_enrolment(student)
         if enrolment is None or enrolment.status == "paused":
             kind = "no_plan" if enrolment is None else "paused"
             return BookingOutlook(False, kind, allowance.reason, "", "", "", **common)
@@ -111,9 +116,18 @@ def booking_outlook(student: User, *, now: datetime) -> BookingOutlook:
     return BookingOutlook(True, "", "", "", "", "", **common)
 
 
-def require_can_book(student: User, *, now: datetime) -> BookingOutlook:
-    """Refuse with the same words the pages showed. Call it under the student's account lock."""
-    outlook = booking_outlook(student, now=now)
+def require_can_book(student: User, *, now: datetime, allowance: Allowance | None = None, enrolment=None,
+                     upcoming: int | None = None) -> BookingOutlook:
+    """Refuse with the same words the pages showed.
+
+    Booking passes what it already read under its locks (the allowance from the
+    locked balance, the enrolment, the upcoming count), so this adds no query there;
+    other callers pass nothing and it reads them.
+    """
+    if allowance is None or upcoming is None:
+        outlook = booking_outlook(student, now=now)
+    else:
+        outlook = outlook_from(allowance, enrolment=enrolment, upcoming=upcoming)
     if not outlook.can_book:
         raise BookingNotAllowed(outlook.message)
     return outlook

@@ -10,4 +10,6 @@ class SchedulingConfig(AppConfig):
         "scheduling.view_feedback", "scheduling.view_sessionevent",
         "scheduling.view_pauserequest", "scheduling.change_pauserequest",
         "scheduling.view_flashrequest",
+        "scheduling.view_groupsession", "scheduling.add_groupsession", "scheduling.change_groupsession",
+        "scheduling.view_groupseat", "scheduling.view_waitlistentry",
     ]

@@ -2,7 +2,8 @@
 
 A student is at risk when, in their own data:
 - they missed two or more sessions in the last 30 days (forfeited by a late
-  cancellation, or a no-show), not counting forfeits a manager waived;
+  cancellation, or a no-show — group sessions' no-shows count too), not
+  counting forfeits a manager waived;
 - nothing is booked ahead (unless their plan is paused: they are away on purpose);
 - they have no credits left (a balance of 0 on a plan that isn't unlimited and
   has no monthly reset already due), or no plan at all;
@@ -13,7 +14,7 @@ list costs the same with ten students or ten thousand.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import (
     BooleanField, Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When,
@@ -24,7 +25,7 @@ from accounts.models import Role, User
 from credits.models import AllowanceKind, CreditAccount, Enrolment, EnrolmentStatus
 from mentorship.models import AvailabilityGrid
 
-from .models import Session, SessionEvent, SessionStatus
+from .models import GroupSeat, RiskSnapshot, SeatStatus, Session, SessionEvent, SessionStatus
 
 RISK_WINDOW = timedelta(days=30)
 MISSES_AT_RISK = 2
@@ -51,6 +52,15 @@ def _count_events(kind: str, since: datetime):
     )
 
 
+def _count_group_no_shows(since: datetime):
+    missed = GroupSeat.objects.filter(student=OuterRef("pk"), status=SeatStatus.NO_SHOW, status_changed_at__gte=since)
+    return Coalesce(
+        Subquery(missed.order_by().values("student").annotate(n=Count("pk")).values("n")[:1],
+                 output_field=IntegerField()),
+        Value(0),
+    )
+
+
 def annotate_risk(queryset: QuerySet, *, now: datetime) -> QuerySet:
     """Add risk_* annotations to a queryset of users (one query, subqueries per reason)."""
     enrolment = Enrolment.objects.current().filter(student=OuterRef("pk")).order_by()
@@ -58,8 +68,8 @@ def annotate_risk(queryset: QuerySet, *, now: datetime) -> QuerySet:
     queryset = queryset.annotate(
         risk_forfeits=_count_events(SessionEvent.Kind.FORFEITED, since),
         risk_no_shows=_count_events(SessionEvent.Kind.STUDENT_NO_SHOW, since),
-        risk_has_upcoming=Exists(Session.objects.filter(student=OuterRef("pk"), status=SessionStatus.SCHEDULED,
-                                                        starts_at__gt=now)),
+        risk_group_no_shows=_count_group_no_shows(since),
+        risk_has_upcoming=Exists(Session.objects.filter(student=OuterRef("pk")).upcoming(now, started=False)),
         risk_plan_name=Subquery(enrolment.values("plan__name")[:1]),
         risk_plan_kind=Subquery(enrolment.values("plan__allowance_kind")[:1]),
         risk_plan_sessions=Subquery(enrolment.values("plan__sessions")[:1]),
@@ -70,7 +80,8 @@ def annotate_risk(queryset: QuerySet, *, now: datetime) -> QuerySet:
         risk_has_hours=Exists(AvailabilityGrid.objects.filter(user=OuterRef("pk"), cells__contains="1")),
     )
     # Case/When rather than negated filters: every NULL (no plan, no reset) lands on a stated branch.
-    return queryset.annotate(risk_missed=F("risk_forfeits") + F("risk_no_shows")).annotate(
+    return queryset.annotate(
+        risk_missed=F("risk_forfeits") + F("risk_no_shows") + F("risk_group_no_shows")).annotate(
         risk_misses=Case(When(risk_missed__gte=MISSES_AT_RISK, then=Value(True)), default=Value(False),
                          output_field=BooleanField()),
         risk_no_upcoming=Case(
@@ -94,7 +105,8 @@ def annotate_risk(queryset: QuerySet, *, now: datetime) -> QuerySet:
 
 def filter_at_risk(queryset: QuerySet, *, now: datetime, reason: str = "any") -> QuerySet:
     """Keep only students at risk (for one reason key of REASONS, or any)."""
-    queryset = annotate_risk(queryset, now=now)
+    if "risk_misses" not in queryset.query.annotations:
+        queryset = annotate_risk(queryset, now=now)
     conditions = {
         "misses": Q(risk_misses=True),
         "no_upcoming": Q(risk_no_upcoming=True),
@@ -105,6 +117,20 @@ def filter_at_risk(queryset: QuerySet, *, now: datetime, reason: str = "any") ->
         return queryset.filter(conditions[reason])
     return queryset.filter(Q(risk_misses=True) | Q(risk_no_upcoming=True) | Q(risk_no_credits=True)
                            | Q(risk_no_hours=True))
+
+
+def short_reasons(student: User) -> list[str]:
+    """The reasons in a few words each, for a list column (from a user annotated by annotate_risk)."""
+    reasons = []
+    if student.risk_misses:
+        reasons.append(f"missed {student.risk_missed} in {RISK_WINDOW.days} days")
+    if student.risk_no_upcoming:
+        reasons.append("nothing booked")
+    if student.risk_no_credits:
+        reasons.append("no plan" if student.risk_plan_kind is None else "no credits left")
+    if student.risk_no_hours:
+        reasons.append("no weekly hours")
+    return reasons
 
 
 def _plural(n: int, word: str) -> str:
@@ -120,6 +146,8 @@ def reasons_for(student: User) -> list[str]:
             parts.append(f"{student.risk_forfeits} forfeited by a late cancellation")
         if student.risk_no_shows:
             parts.append(f"{_plural(student.risk_no_shows, 'no-show')}")
+        if student.risk_group_no_shows:
+            parts.append(f"{_plural(student.risk_group_no_shows, 'group no-show')}")
         reasons.append(f"Missed {_plural(student.risk_missed, 'session')} in the last {RISK_WINDOW.days} days ({', '.join(parts)}).")
     if student.risk_no_upcoming:
         reasons.append("No upcoming session booked.")
@@ -145,3 +173,17 @@ def students_at_risk(*, now: datetime) -> list[AtRisk]:
     rows = [AtRisk(student, reasons_for(student)) for student in students.order_by("full_name", "email")]
     rows.sort(key=lambda row: -len(row.reasons))  # stable: names stay in order within a count
     return rows
+
+
+def snapshot_record(*, now: datetime) -> RiskSnapshot:
+    """Count the active students at risk now, by reason, in one aggregate query, and keep it as today's
+    (UTC) snapshot; a later count on the same day replaces it."""
+    risky = Q(risk_misses=True) | Q(risk_no_upcoming=True) | Q(risk_no_credits=True) | Q(risk_no_hours=True)
+    counts = annotate_risk(User.objects.filter(role=Role.STUDENT, is_active=True), now=now).aggregate(
+        students=Count("pk"), at_risk=Count("pk", filter=risky),
+        misses=Count("pk", filter=Q(risk_misses=True)), no_upcoming=Count("pk", filter=Q(risk_no_upcoming=True)),
+        no_credits=Count("pk", filter=Q(risk_no_credits=True)), no_hours=Count("pk", filter=Q(risk_no_hours=True)),
+    )
+    snapshot, _ = RiskSnapshot.objects.update_or_create(day=now.astimezone(UTC).date(),
+                                                        defaults={**counts, "recorded_at": now})
+    return snapshot

@@ -42,12 +42,11 @@ def _seed(sessions: int) -> tuple[User, ServiceType]:
                 )
                 Session.objects.create(student=student, mentor=mentor, service=service, starts_at=start,
                                        ends_at=start + service.duration, created_at=now)
-        if connection.vendor == "postgresql":
-            # Fresh rows have no planner statistics yet (autovacuum would
-            # gather them in production); without them PostgreSQL picks the
-            # GiST exclusion index for a plain mentor lookup.
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {Session._meta.db_table}")
+        # Fresh rows have no planner statistics yet (autovacuum would
+        # gather them in production); without them PostgreSQL picks the
+        # GiST exclusion index for a plain mentor lookup.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Session._meta.db_table}")
     return mentor, service
 
 
@@ -72,4 +71,6 @@ def bench_slots(*, stdout, size: int = 200, repeat: int = 200) -> dict:
     return figures
 
 
-BENCHMARKS = {"slots": bench_slots}
+from .group_benchmarks import bench_group  # noqa: E402
+
+BENCHMARKS = {"slots": bench_slots, "group": bench_group}

@@ -88,11 +88,14 @@ def invite(session: Session, *, now: datetime, method: str = "REQUEST") -> str:
     return cal.to_ical().decode()
 
 
-def feed(sessions: Iterable[Session], *, now: datetime, name: str) -> bytes:
+def feed(sessions: Iterable[Session], *, now: datetime, name: str, groups: Iterable = ()) -> bytes:
+    """`groups`: (group session, attendees shown, cancelled for this person) triples."""
     cal = _calendar(name=name)
     cal.add("x-published-ttl", "PT1H")  # ask subscribers to refresh hourly
     for session in sessions:
         cal.add_component(session_event(session, now=now))
+    for group, attendees, cancelled in groups:
+        cal.add_component(group_event(group, now=now, attendees=attendees, cancelled=cancelled))
     return cal.to_ical()
 
 
@@ -117,3 +120,46 @@ def google_calendar_url(session: Session) -> str:
     if session.video_url:
         query["location"] = session.video_url
     return "https://calendar.google.com/calendar/render?" + urlencode(query)
+
+
+# --- group sessions ---------------------------------------------------------------
+
+
+def group_uid(group) -> str:
+    # One UID per group session: the same event in every attendee's calendar.
+    return f"group-{group.calendar_uid}@{_domain()}"
+
+
+def group_event(group, *, now: datetime, attendees: Iterable, cancelled: bool = False) -> Event:
+    """The group session as one attendee sees it (attendees=[them]) or as the mentor does (everyone)."""
+    url = f"{settings.SITE_URL}{reverse('scheduling:group-detail', args=[group.pk])}"
+    event = Event()
+    event.add("uid", group_uid(group))
+    event.add("dtstamp", now)
+    event.add("dtstart", group.starts_at)
+    event.add("dtend", group.ends_at)
+    event.add("sequence", group.calendar_sequence)
+    event.add("summary", f"Group session: {group.title} with {group.mentor.get_full_name()}")
+    lines = [group.topic] if group.topic else []
+    lines += [f"Video room: {group.video_url}" if group.video_url else "The video link is on the session page.",
+              f"Session page: {url}",
+              f"Free cancellation until {group.cancellation_deadline:%Y-%m-%d %H:%M} UTC."]
+    attendees = list(attendees)
+    if len(attendees) > 1:
+        lines.append("Attendees: " + ", ".join(a.get_full_name() for a in attendees))
+    event.add("description", "\n".join(lines))
+    if group.video_url:
+        event.add("location", group.video_url)
+    event.add("url", url)
+    event.add("organizer", _address(group.mentor, "ORGANIZER"))
+    for attendee in attendees:
+        event.add("attendee", _address(attendee, "ATTENDEE"))
+    live = group.status != "cancelled" and not cancelled
+    event.add("status", "CONFIRMED" if live else "CANCELLED")
+    return event
+
+
+def group_invite(group, *, attendee, now: datetime, method: str = "REQUEST") -> str:
+    cal = _calendar(method)
+    cal.add_component(group_event(group, now=now, attendees=[attendee], cancelled=method == "CANCEL"))
+    return cal.to_ical().decode()

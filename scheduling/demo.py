@@ -3,13 +3,14 @@ so the credit ledger stays consistent (credits_audit passes)."""
 
 import heapq
 from datetime import timedelta
+from functools import partial
 
 from django.utils import timezone
 
 from accounts.models import Role
 from mentorship.selectors import current_mentor
 
-from . import services
+from . import group_demo, services
 from .errors import SchedulingError
 from .models import ServiceType, Session
 from .selectors import free_slot_starts
@@ -31,6 +32,11 @@ def _pick(mentor, student, service, now, skip=0):
 
 
 def seed(*, users, stdout):
+    _seed_one_to_one(users=users, stdout=stdout)
+    group_demo.seed(users=users, stdout=stdout)  # after the 1-1 sessions, around their times
+
+
+def _seed_one_to_one(*, users, stdout):
     coding, career = [
         ServiceType.objects.update_or_create(name=name, defaults={"duration_minutes": minutes, "description": text,
                                                                  "is_active": True})[0]
@@ -106,8 +112,9 @@ def _seed_student(student, mentor, manager, index, coding, career, now, stdout) 
         if session is None:  # a booking
             service = career if n == 1 else coding
             start = _pick(mentor, student, service, when, skip=2)  # two days on: cancellable in time
-            session = start and _step(f"past booking for {student.email}", lambda: services.booking_create(
-                student=student, mentor=mentor, service=service, starts_at=start, actor=student, now=when))
+            session = start and _step(f"past booking for {student.email}", partial(
+                services.booking_create, student=student, mentor=mentor, service=service, starts_at=start,
+                actor=student, now=when))
             if session:
                 made += 1
                 heapq.heappush(timeline, (_outcome_time(session, n, index, when), 1, n, session))
@@ -116,8 +123,9 @@ def _seed_student(student, mentor, manager, index, coding, career, now, stdout) 
     # Coming up: the soonest free time (often inside 24 h) and one a few days on.
     for skip, service in ((0, coding), (3, career)):
         start = _pick(mentor, student, service, now, skip=skip)
-        if start is not None and _step(f"upcoming booking for {student.email}", lambda: services.booking_create(
-                student=student, mentor=mentor, service=service, starts_at=start, actor=student, now=now)):
+        if start is not None and _step(f"upcoming booking for {student.email}", partial(
+                services.booking_create, student=student, mentor=mentor, service=service, starts_at=start,
+                actor=student, now=now)):
             made += 1
     return made
 

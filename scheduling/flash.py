@@ -18,12 +18,13 @@ from django.db.models import Q
 from django.urls import reverse
 
 from accounts.emails import send_templated_email
+from accounts.locks import lock_calendars
 from accounts.models import User
 from credits.services import account_for_update
 
 from .allowance import booking_outlook
 from .errors import SchedulingError
-from .models import LIVE_STATUSES, FlashRequest, ServiceType, Session
+from .models import FlashRequest, ServiceType, Session
 from .selectors import booking_window
 from .services import booking_create, check_parties
 
@@ -84,7 +85,7 @@ def _check_time(*, student: User, mentor: User, service: ServiceType, starts_at:
     if ends_at > horizon:
         viewer = student if who == "student" else mentor
         raise FlashError(f"That time is too far ahead; pick one before {horizon.astimezone(viewer.tzinfo):%-d %B}.")
-    overlapping = Session.objects.filter(status__in=LIVE_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at)
+    overlapping = Session.objects.overlapping(starts_at, ends_at)
     if overlapping.filter(student=student).exists():
         raise FlashError("You already have a session at that time." if who == "student"
                          else f"{student.get_full_name()} already has a session at that time.")
@@ -136,7 +137,8 @@ def _move(request: FlashRequest, action_name: str, *, actor: User, now: datetime
     """
     with transaction.atomic():
         if books:
-            # The fixed lock order of booking: the student's credit account first.
+            # The fixed lock order of booking: both calendars (mentor, then student), then the credit account.
+            lock_calendars(mentors=[request.mentor_id], students=[request.student_id])
             account_for_update(student=User(pk=request.student_id))
         request = _locked(request)
         if not _expire_if_due(request, now):
@@ -164,7 +166,7 @@ def flash_request_create(*, student: User, mentor: User, service: ServiceType, s
     _check_time(student=student, mentor=mentor, service=service, starts_at=starts_at, now=now, who="student")
     _can_book(student, now=now)
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=student.pk).exists()  # one request at a time per student
+        lock_calendars(students=[student.pk])  # one request at a time per student
         duplicate = FlashRequest.objects.filter(student=student, mentor=mentor, proposed_starts_at=starts_at,
                                                 status__in=FlashRequest.OPEN_STATUSES)
         if duplicate.exists():
@@ -176,7 +178,9 @@ def flash_request_create(*, student: User, mentor: User, service: ServiceType, s
                     message=message, created_at=now,
                 )
         except IntegrityError:  # the unique open-request constraint caught a race
-            raise FlashError("You already asked this mentor for that time; the request is waiting for an answer.")
+            raise FlashError(
+                "You already asked this mentor for that time; the request is waiting for an answer."
+            ) from None
         _email("flash_requested", request, to=mentor)
     return request
 

@@ -4,6 +4,11 @@ from django import forms
 
 from .models import ServiceType
 
+# No real slot or meeting lies outside these years; anything beyond is refused
+# before date arithmetic (a start plus its duration, a zone's offset) can
+# overflow Python's datetime range.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2999
+
 
 def parse_start(value: str | None) -> datetime | None:
     """A slot id is its UTC start in ISO 8601 (e.g. 2026-12-03T14:00:00Z)."""
@@ -13,9 +18,12 @@ def parse_start(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace(" ", "+"))  # '+' arrives as ' ' in a query string
     except ValueError:
         return None
-    if parsed.tzinfo is None:
+    if parsed.tzinfo is None or not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
         return None
-    return parsed.astimezone(timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return None
 
 
 class SlotField(forms.CharField):
@@ -150,6 +158,9 @@ class LocalDateTimeField(forms.Field):
                 continue
             if parsed.second:
                 raise forms.ValidationError("Pick a time in whole minutes.", code="seconds")
+            if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+                raise forms.ValidationError(f"{parsed:%Y} is far from today. Pick a time in the coming weeks.",
+                                            code="out_of_range")
             return parsed
         raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 

@@ -1,15 +1,15 @@
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Func, Q
 
-from .constraints import PostgresExclusionConstraint
-
 from .wording import FREE_CANCELLATION_WINDOW, JOIN_OPENS_BEFORE, NO_SHOW_AFTER  # noqa: F401  (the one source)
+
 # Sessions still unmarked this long after their end are flagged.
 UNMARKED_AFTER = timedelta(hours=24)
 
@@ -63,6 +63,31 @@ class SessionStatus(models.TextChoices):
 LIVE_STATUSES = [SessionStatus.SCHEDULED, SessionStatus.COMPLETED]
 
 
+# The one definition of each word the product uses about sessions. Every list,
+# count, filter and annotation goes through these (the Q forms serve aggregates
+# and subqueries; the queryset methods everything else).
+
+def live_q() -> Q:
+    """Holds its time: nobody else may overlap it (what the exclusion constraints cover)."""
+    return Q(status__in=LIVE_STATUSES)
+
+
+def upcoming_q(now: datetime, *, started: bool = True) -> Q:
+    """Scheduled and not over yet. `started=False` leaves out a session already
+    in progress (plan caps, reassignment: only what has not begun can move)."""
+    return Q(status=SessionStatus.SCHEDULED, **({"ends_at__gt": now} if started else {"starts_at__gt": now}))
+
+
+def unmarked_q(now: datetime) -> Q:
+    """Still scheduled a day after its end: the mentor never marked attendance."""
+    return Q(status=SessionStatus.SCHEDULED, ends_at__lte=now - UNMARKED_AFTER)
+
+
+def overlapping_q(starts_at: datetime, ends_at: datetime) -> Q:
+    """Live and overlapping [starts_at, ends_at): the one overlap check (back-to-back is fine)."""
+    return live_q() & Q(starts_at__lt=ends_at, ends_at__gt=starts_at)
+
+
 class SessionQuerySet(models.QuerySet):
     def for_user(self, user):
         """Sessions this user may see: their own, as student or as mentor."""
@@ -71,13 +96,20 @@ class SessionQuerySet(models.QuerySet):
         return self.filter(Q(student=user) | Q(mentor=user))
 
     def live(self):
-        return self.filter(status__in=LIVE_STATUSES)
+        return self.filter(live_q())
 
-    def upcoming(self, now: datetime):
-        return self.filter(status=SessionStatus.SCHEDULED, ends_at__gt=now)
+    def upcoming(self, now: datetime, *, started: bool = True):
+        return self.filter(upcoming_q(now, started=started))
+
+    def past(self, now: datetime):
+        """Everything that is not upcoming: over, cancelled, forfeited."""
+        return self.exclude(upcoming_q(now))
 
     def unmarked(self, now: datetime):
-        return self.filter(status=SessionStatus.SCHEDULED, ends_at__lte=now - UNMARKED_AFTER)
+        return self.filter(unmarked_q(now))
+
+    def overlapping(self, starts_at: datetime, ends_at: datetime):
+        return self.filter(overlapping_q(starts_at, ends_at))
 
 
 class SessionSeries(models.Model):
@@ -145,7 +177,7 @@ class Session(models.Model):
             # The database itself refuses a double booking, whatever the code
             # above it does: no two live sessions of one mentor, or of one
             # student, may overlap ([) ranges, so back-to-back is fine).
-            PostgresExclusionConstraint(
+            ExclusionConstraint(
                 name="session_mentor_no_overlap",
                 expressions=[
                     (TsTzRange("starts_at", "ends_at", models.Value("[)")), RangeOperators.OVERLAPS),
@@ -153,7 +185,7 @@ class Session(models.Model):
                 ],
                 condition=Q(status__in=LIVE_STATUSES),
             ),
-            PostgresExclusionConstraint(
+            ExclusionConstraint(
                 name="session_student_no_overlap",
                 expressions=[
                     (TsTzRange("starts_at", "ends_at", models.Value("[)")), RangeOperators.OVERLAPS),
@@ -183,9 +215,6 @@ class Session(models.Model):
 
     def has_started(self, now: datetime) -> bool:
         return now >= self.starts_at
-
-    def is_unmarked(self, now: datetime) -> bool:
-        return self.status == SessionStatus.SCHEDULED and self.ends_at <= now - UNMARKED_AFTER
 
     @property
     def is_scheduled(self) -> bool:
@@ -277,13 +306,25 @@ class PauseRequest(models.Model):
         return f"Pause {self.starts_on:%d %b %Y} – {self.ends_on:%d %b %Y} ({self.get_status_display()})"
 
     def utc_range(self) -> tuple[datetime, datetime]:
-        """From local midnight of the first day to local midnight after the last."""
+        """From local midnight of the first day to local midnight after the last (in UTC)."""
         from zoneinfo import ZoneInfo
 
         tz = ZoneInfo(self.student.timezone)
-        start = datetime.combine(self.starts_on, datetime.min.time(), tzinfo=tz)
-        end = datetime.combine(self.ends_on + timedelta(days=1), datetime.min.time(), tzinfo=tz)
-        return start, end
+
+        def midnight(day: date | None) -> datetime:
+            # Dates at the edge of the calendar (a pause stored before entry
+            # was limited to the coming year) clamp to the ends of time
+            # instead of overflowing, so such a pause can still be decided.
+            if day is None:
+                return datetime.max.replace(tzinfo=UTC)
+            try:
+                return datetime.combine(day, datetime.min.time(), tzinfo=tz).astimezone(UTC)
+            except OverflowError:
+                edge = datetime.max if day.year > 1 else datetime.min
+                return edge.replace(tzinfo=UTC)
+
+        after_last = self.ends_on + timedelta(days=1) if self.ends_on < date.max else None
+        return midnight(self.starts_on), midnight(after_last)
 
 
 class FlashRequestQuerySet(models.QuerySet):
@@ -447,3 +488,33 @@ class RescheduleProposal(models.Model):
 
     def answered_by_mentor(self) -> bool:
         return not self.by_mentor
+
+
+class RiskSnapshot(models.Model):
+    """How many active students were at risk, and why, as last counted on a day (UTC).
+
+    Being at risk depends on the state of the moment (a balance, a booking
+    ahead), which the past doesn't keep; so the count is taken as the days go
+    (hourly, the latest of the day standing) and the dashboard draws the trend.
+    """
+
+    day = models.DateField(unique=True)
+    students = models.PositiveIntegerField(help_text="Active students counted.")
+    at_risk = models.PositiveIntegerField(help_text="Students at risk for any reason.")
+    misses = models.PositiveIntegerField()
+    no_upcoming = models.PositiveIntegerField()
+    no_credits = models.PositiveIntegerField()
+    no_hours = models.PositiveIntegerField()
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self):
+        return f"{self.at_risk} of {self.students} at risk on {self.day:%Y-%m-%d}"
+
+
+# Group mentorship lives in its own module; imported here so Django registers its models.
+from .group_models import (  # noqa: E402,F401
+    GroupSeat, GroupSeries, GroupSession, GroupStatus, SeatStatus, WaitlistEntry, WaitStatus,
+)

@@ -2,6 +2,10 @@
 
 Called inside the service's transaction: the outbox rows commit with the
 change, and carry an iCalendar invite (REQUEST, or CANCEL with the same UID).
+Booking and rescheduling, which hold people's calendar locks, queue theirs
+`after_commit`: one INSERT under the locks, the templates and the invite
+rendered once the locks are gone. (Cancellations free time and hold no
+calendar lock; theirs render in place.)
 """
 
 from datetime import datetime
@@ -13,6 +17,8 @@ from accounts.outbox import cancel_pending
 
 from .calendar import invite
 from .models import Session
+
+INVITE = "scheduling.calendar.invite"
 
 REMINDER_KINDS = ["session_last_chance", "session_starting_soon", "session_mark_attendance"]
 
@@ -33,8 +39,8 @@ def _with_terms(session: Session, now: datetime, **extra) -> dict:
 def session_booked(session: Session, *, now: datetime) -> None:
     send_templated_email(
         name="session_booked", to=[session.student, session.mentor], context=_with_terms(session, now),
-        ics=("REQUEST", invite(session, now=now)), topic=topic(session),
-        dedupe_key=f"session_booked:{session.pk}",
+        ics=("REQUEST", INVITE, {"session": session, "now": now}), topic=topic(session),
+        dedupe_key=f"session_booked:{session.pk}", after_commit=True,
     )
 
 
@@ -43,8 +49,8 @@ def session_rescheduled(session: Session, *, previous_starts_at: datetime, now: 
     send_templated_email(
         name="session_rescheduled", to=[session.student, session.mentor],
         context=_with_terms(session, now, previous_starts_at=previous_starts_at),
-        ics=("REQUEST", invite(session, now=now)), topic=topic(session),
-        dedupe_key=f"session_rescheduled:{session.pk}:{session.calendar_sequence}",
+        ics=("REQUEST", INVITE, {"session": session, "now": now}), topic=topic(session),
+        dedupe_key=f"session_rescheduled:{session.pk}:{session.calendar_sequence}", after_commit=True,
     )
 
 

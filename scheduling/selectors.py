@@ -1,15 +1,14 @@
 """Reads for scheduling: bookable slots, dashboards, agendas."""
 
 from collections import OrderedDict
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, Q
-from django.utils.dateparse import parse_date, parse_datetime
+from django.db.models import Avg, Count, Q, Window
+from django.utils.dateparse import parse_date
 
 from accounts.models import User
 from mentorship.models import AvailabilityGrid, DateOverride, TimeOff
@@ -18,9 +17,11 @@ from mentorship.weekgrid import EMPTY as EMPTY_GRID
 from mentorship.weekgrid import expand_to_utc
 from mentorship.weekgrid import merge_intervals as merge
 
-from .models import JOIN_OPENS_BEFORE, LIVE_STATUSES, Feedback, ServiceType, Session, SessionStatus
-from .pauses import pause_intervals
-from .slots import Interval, slot_starts, within
+from .models import (
+    JOIN_OPENS_BEFORE, LIVE_STATUSES, Feedback, GroupSeat, GroupSession, PauseRequest, ServiceType, Session,
+    SessionStatus,
+)
+from .slots import Interval, slot_starts
 from .wording import cancellation_terms, phase
 
 
@@ -37,17 +38,9 @@ class MentorCalendar:
     cells: str
     sessions: list[tuple[datetime, datetime, int]]
     time_off: list[tuple[date, date]]
-    overrides: list[tuple[date, str]] = None  # (local date, 24 hour cells)
-
-
-def _utc(value) -> datetime:
-    if isinstance(value, str):  # SQLite hands back text from a UNION
-        value = parse_datetime(value)
-    return value if value.tzinfo else value.replace(tzinfo=dt_timezone.utc)
-
-
-def _day(value) -> date:
-    return parse_date(value) if isinstance(value, str) else value
+    overrides: list[tuple[date, str]] = field(default_factory=list)  # (local date, 24 hour cells)
+    # The student's approved pauses (first and last day, in the student's zone); empty without a student.
+    pauses: list[tuple[date, date]] = field(default_factory=list)
 
 
 def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end: datetime,
@@ -57,11 +50,11 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
     Slot search is the hottest read in the product (every slot page, every
     booking re-check). Built through the ORM, its three small queries cost
     about a millisecond each in Python alone — more than PostgreSQL takes to
-    run them — so this is one plain parameterised UNION instead (portable to
-    the SQLite default): the mentor's grid, their date overrides, their time
-    off, and the live sessions of the mentor or the student.
+    run them — so this is one plain parameterised UNION instead: the mentor's
+    grid, their date overrides, their time off, the live sessions of the mentor
+    or the student (1-1, the mentor's group sessions, the student's group
+    seats), and the student's approved pauses.
     """
-    ops = connection.ops
     sql = f"""
         SELECT 'g', cells, CAST(NULL AS timestamp with time zone), CAST(NULL AS timestamp with time zone),
                CAST(NULL AS bigint), CAST(NULL AS date), CAST(NULL AS date)
@@ -77,18 +70,34 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
           FROM {Session._meta.db_table}
          WHERE (mentor_id = %s OR student_id = %s) AND status IN (%s, %s)
            AND starts_at < %s AND ends_at > %s AND id <> %s
+        UNION ALL
+        SELECT 's', NULL, starts_at, ends_at, mentor_id, NULL, NULL
+          FROM {GroupSession._meta.db_table}
+         WHERE mentor_id = %s AND status <> 'cancelled' AND starts_at < %s AND ends_at > %s
+        UNION ALL
+        SELECT 's', NULL, starts_at, ends_at, CAST(-1 AS bigint), NULL, NULL
+          FROM {GroupSeat._meta.db_table}
+         WHERE student_id = %s AND status IN ('booked', 'attended', 'no_show') AND starts_at < %s AND ends_at > %s
+        UNION ALL
+        SELECT 'p', NULL, NULL, NULL, NULL, starts_on, ends_on
+          FROM {PauseRequest._meta.db_table} WHERE student_id = %s AND status = %s AND starts_on <= %s AND ends_on >= %s
     """
     zone = mentor.tzinfo
-    first_day = ops.adapt_datefield_value(start.astimezone(zone).date())
-    last_day = ops.adapt_datefield_value(end.astimezone(zone).date())
+    first_day, last_day = start.astimezone(zone).date(), end.astimezone(zone).date()
     params = [
         mentor.pk,
         mentor.pk, first_day, last_day,
-        mentor.pk, ops.adapt_datefield_value(start.astimezone(zone).date()),
-        ops.adapt_datefield_value(end.astimezone(zone).date()),
+        mentor.pk, first_day, last_day,
         mentor.pk, student.pk if student is not None else -1, *LIVE_STATUSES,
-        ops.adapt_datetimefield_value(end), ops.adapt_datetimefield_value(start),
+        end, start,
         exclude_session_id if exclude_session_id is not None else -1,
+        # The mentor's group sessions and the student's group seats hold their time too.
+        mentor.pk, end, start,
+        student.pk if student is not None else -1, end, start,
+        # Pause days are local to the student: a day's margin either side, as `pauses.pause_intervals` reads them.
+        student.pk if student is not None else -1, PauseRequest.Status.APPROVED,
+        (end + timedelta(days=1)).date(),
+        (start - timedelta(days=1)).date(),
     ]
     calendar = MentorCalendar(cells=EMPTY_GRID, sessions=[], time_off=[], overrides=[])
     with connection.cursor() as cursor:
@@ -97,16 +106,18 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
             if kind == "g":
                 calendar.cells = cells
             elif kind == "d":
-                calendar.overrides.append((_day(first_day), cells))
+                calendar.overrides.append((first_day, cells))
             elif kind == "o":
-                calendar.time_off.append((_day(first_day), _day(last_day)))
+                calendar.time_off.append((first_day, last_day))
+            elif kind == "p":
+                calendar.pauses.append((first_day, last_day))
             else:
-                calendar.sessions.append((_utc(s_start), _utc(s_end), mentor_id))
+                calendar.sessions.append((s_start, s_end, mentor_id))
     return calendar
 
 
 def _busy_intervals(calendar: MentorCalendar, *, mentor: User, student: User | None, start: datetime,
-                    end: datetime) -> list[Interval]:
+                    end: datetime, pauses=None) -> list[Interval]:
     buffer = timedelta(minutes=settings.BOOKING_BUFFER_MINUTES)
     busy = []
     for s, e, mentor_id in calendar.sessions:
@@ -115,21 +126,28 @@ def _busy_intervals(calendar: MentorCalendar, *, mentor: User, student: User | N
         pad = buffer if mentor_id == mentor.pk else timedelta(0)
         busy.append((s - pad, e + pad))
     busy.extend(days_to_utc(calendar.time_off, mentor.tzinfo, start, end))
-    if student is not None:
-        busy.extend(pause_intervals(student, start, end))  # no booking inside an approved pause
+    if pauses is not None:
+        busy.extend(p.utc_range() for p in pauses)
+    elif student is not None:
+        # No booking inside an approved pause: from local midnight of its first day to local midnight after its last.
+        zone = student.tzinfo
+        busy.extend((datetime.combine(first, time.min, tzinfo=zone),
+                     datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone))
+                    for first, last in calendar.pauses)
     return merge(busy)
 
 
 def free_slot_starts(
     *, mentor: User, duration: timedelta, now: datetime, student: User | None = None,
-    exclude_session_id: int | None = None,
+    exclude_session_id: int | None = None, pauses=None,
 ) -> list[datetime]:
     """Every start (UTC) at which `mentor` can take a session of `duration`.
 
     From the mentor's weekly grid (wall clock in their zone, expanded date by
     date so daylight saving moves the instant), minus time off, minus live
     sessions (of the mentor, plus buffer, and of the student), within the
-    notice/horizon window, on a 30-minute step.
+    notice/horizon window, on a 30-minute step. `pauses`: the student's
+    approved pauses over the window, when the caller already read them.
     """
     earliest, horizon = booking_window(now)
     # Expand from a local hour a day early, so every block starts on one of the
@@ -142,7 +160,7 @@ def free_slot_starts(
         return []
     available = with_date_overrides(expand_to_utc(calendar.cells, mentor.tzinfo, expand_from, horizon),
                                     calendar.overrides, mentor.tzinfo, expand_from, horizon)
-    busy = _busy_intervals(calendar, mentor=mentor, student=student, start=expand_from, end=horizon)
+    busy = _busy_intervals(calendar, mentor=mentor, student=student, start=expand_from, end=horizon, pauses=pauses)
     return slot_starts(
         available, busy, duration=duration, step=timedelta(minutes=settings.BOOKING_SLOT_STEP_MINUTES),
         earliest=earliest, latest_end=horizon,
@@ -158,7 +176,13 @@ class SlotChoice:
     starts_at: datetime  # UTC
     local: datetime  # in the viewer's zone
     in_your_hours: bool  # inside the student's own weekly availability
+    within_24h: bool = False  # booked now, it could not be cancelled for free
     late_note: str = ""  # "starts in 5 h — can't be cancelled for free" inside the 24 hours
+
+    @property
+    def iso(self) -> str:
+        """The slot's id in links and forms: its start in the viewer's zone, ISO 8601."""
+        return self.local.isoformat()
 
 
 def slots_by_day(*, starts: list[datetime], duration: timedelta, viewer: User, now: datetime) -> "OrderedDict[date, list[SlotChoice]]":
@@ -168,13 +192,102 @@ def slots_by_day(*, starts: list[datetime], duration: timedelta, viewer: User, n
     own: list[Interval] = []
     if starts and "1" in own_cells:
         own = expand_to_utc(own_cells, tz, starts[0] - timedelta(days=1), starts[-1] + duration + timedelta(days=1))
+    own = sorted(merge(own))
     days: OrderedDict[date, list[SlotChoice]] = OrderedDict()
+    # Starts are sorted and share one duration, so one pass over the viewer's
+    # own intervals marks them all (an interval that ends before a slot does
+    # cannot hold that slot or any later one).
+    j, count = 0, len(own)
+    for start in starts:
+        end = start + duration
+        while j < count and own[j][1] < end:
+            j += 1
+        local = start.astimezone(tz)
+        terms = cancellation_terms(start, now=now, tz=tz)
+        days.setdefault(local.date(), []).append(
+            SlotChoice(start, local, j < count and own[j][0] <= start, terms.is_late, terms.short)
+        )
+    return days
+
+
+# --- week views -----------------------------------------------------------------
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class WeekDay:
+    day: date
+    items: list
+    is_today: bool
+
+
+@dataclass(frozen=True)
+class Week:
+    """Seven local days from a Monday, each with its items, and where the neighbours are."""
+
+    start: date
+    days: list[WeekDay]
+    previous: date | None
+    next: date | None
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=6)
+
+
+def week_view(items_by_day: dict, *, wanted: str | None, default: date, today: date,
+              first: date | None = None, last: date | None = None) -> Week:
+    """The week (Monday..Sunday, the viewer's local dates) named by `wanted` (any ISO date in
+    it), else the week of `default`; kept between the weeks of `first` and `last` when given."""
+    start = monday_of(parse_date(wanted) if wanted and _is_iso_date(wanted) else default)
+    if first is not None:
+        start = max(start, monday_of(first))
+    if last is not None:
+        start = min(start, monday_of(last))
+    days = [start + timedelta(days=i) for i in range(7)]
+    previous = start - timedelta(days=7)
+    following = start + timedelta(days=7)
+    return Week(
+        start=start,
+        days=[WeekDay(d, items_by_day.get(d, []), d == today) for d in days],
+        previous=previous if first is None or previous >= monday_of(first) else None,
+        next=following if last is None or following <= monday_of(last) else None,
+    )
+
+
+def _is_iso_date(value: str) -> bool:
+    try:
+        return parse_date(value) is not None
+    except ValueError:
+        return False
+
+
+def free_ranges(starts: list[datetime], *, duration: timedelta, tz: ZoneInfo) -> "OrderedDict[date, list[tuple]]":
+    """Free slot starts merged into local (from, to) ranges per local day, for the mentor's week."""
+    ranges: OrderedDict[date, list[tuple]] = OrderedDict()
+    step = timedelta(minutes=settings.BOOKING_SLOT_STEP_MINUTES)
     for start in starts:
         local = start.astimezone(tz)
-        days.setdefault(local.date(), []).append(SlotChoice(
-            start, local, bool(own) and within(own, start, start + duration),
-            cancellation_terms(start, now=now, tz=tz).short,
-        ))
+        day = ranges.setdefault(local.date(), [])
+        if day and day[-1][2] == start - step:
+            day[-1] = (day[-1][0], (start + duration).astimezone(tz), start)
+        else:
+            day.append((local, (start + duration).astimezone(tz), start))
+    return OrderedDict((d, [(a, b) for a, b, _ in spans]) for d, spans in ranges.items())
+
+
+def mentor_week_sessions(mentor: User, *, start: date, tz: ZoneInfo) -> "OrderedDict[date, list[Session]]":
+    """The mentor's sessions (all states) starting in the local week from `start`, by local day."""
+    week_from = datetime.combine(start, datetime.min.time(), tzinfo=tz)
+    week_to = datetime.combine(start + timedelta(days=7), datetime.min.time(), tzinfo=tz)
+    sessions = (Session.objects.filter(mentor=mentor, starts_at__gte=week_from, starts_at__lt=week_to)
+                .select_related(*SESSION_RELATED).order_by("starts_at"))
+    days: OrderedDict[date, list[Session]] = OrderedDict()
+    for session in sessions:
+        days.setdefault(session.starts_at.astimezone(tz).date(), []).append(session)
     return days
 
 
@@ -202,20 +315,21 @@ def pending_proposals(user: User, *, now: datetime) -> list:
     return list(rows[:20])
 
 
-def student_sessions(student: User, *, now: datetime, history: int = 10) -> dict:
-    """The overview: in progress (join now), upcoming, recent, proposals to answer, sessions to rate."""
+def student_sessions(student: User, *, now: datetime, history: int = 10, ahead: int = 10) -> dict:
+    """The overview: in progress (join now), the next `ahead` sessions, the last `history` (the sessions page
+    has the rest), proposals to answer, sessions to rate."""
     base = Session.objects.filter(student=student).select_related(*SESSION_RELATED)
-    live = list(base.filter(status=SessionStatus.SCHEDULED, ends_at__gt=now).order_by("starts_at")[:50])
+    live = list(base.upcoming(now).order_by("starts_at")[:ahead + 5])
     in_progress = [s for s in live if s.starts_at - JOIN_OPENS_BEFORE <= now]
-    upcoming = [s for s in live if s.starts_at - JOIN_OPENS_BEFORE > now]
-    recent = list(
-        base.exclude(status=SessionStatus.SCHEDULED, ends_at__gt=now)
-        .select_related("feedback").order_by("-starts_at")[:history]
-    )
+    upcoming = [s for s in live if s.starts_at - JOIN_OPENS_BEFORE > now][:ahead]
+    recent = list(base.past(now).select_related("feedback").order_by("-starts_at")[:history])
     # Asked once per session: the prompt goes when the feedback is given (or the session is two weeks old).
     to_rate = [s for s in recent if phase(s, now) == "awaiting_feedback" and s.ends_at >= now - FEEDBACK_PROMPT_DAYS][:3]
     return {"next_session": upcoming[0] if upcoming else None, "in_progress": in_progress, "upcoming": upcoming,
             "recent": recent, "to_rate": to_rate, "proposals": pending_proposals(student, now=now)}
+
+
+AGENDA_AHEAD = 15  # the agenda's next sessions after today; the sessions page pages through the rest
 
 
 def mentor_agenda(mentor: User, *, now: datetime) -> dict:
@@ -224,20 +338,20 @@ def mentor_agenda(mentor: User, *, now: datetime) -> dict:
     day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     day_end = (day_start + timedelta(days=1)).replace(tzinfo=None).replace(tzinfo=tz)  # next local midnight
     base = Session.objects.filter(mentor=mentor).select_related(*SESSION_RELATED)
-    today = list(base.filter(status__in=LIVE_STATUSES, starts_at__gte=day_start, starts_at__lt=day_end).order_by("starts_at"))
-    upcoming = list(base.filter(status=SessionStatus.SCHEDULED, starts_at__gte=day_end).order_by("starts_at")[:50])
+    today = list(base.live().filter(starts_at__gte=day_start, starts_at__lt=day_end).order_by("starts_at"))
+    upcoming = list(base.upcoming(now).filter(starts_at__gte=day_end).order_by("starts_at")[:AGENDA_AHEAD])
     to_mark = list(base.filter(status=SessionStatus.SCHEDULED, starts_at__lte=now).order_by("starts_at")[:50])
-    feedback = Feedback.objects.filter(session__mentor=mentor)
-    stats = feedback.aggregate(average=Avg("rating"), count=Count("pk"))
-    recent_feedback = list(feedback.select_related("session__student").order_by("-created_at")[:5])
+    # The five latest, each carrying the average and count over all of them (window aggregates): one query.
+    recent_feedback = list(
+        Feedback.objects.filter(session__mentor=mentor).select_related("session__student")
+        .annotate(all_average=Window(Avg("rating")), all_count=Window(Count("pk"))).order_by("-created_at")[:5]
+    )
+    first = recent_feedback[0] if recent_feedback else None
     return {
         "today": today, "upcoming": upcoming, "to_mark": to_mark, "proposals": pending_proposals(mentor, now=now),
-        "rating_average": stats["average"], "rating_count": stats["count"], "recent_feedback": recent_feedback,
+        "rating_average": first.all_average if first else None, "rating_count": first.all_count if first else 0,
+        "recent_feedback": recent_feedback,
     }
-
-
-def upcoming_count(student: User, *, now: datetime) -> int:
-    return Session.objects.filter(student=student, status=SessionStatus.SCHEDULED, starts_at__gt=now).count()
 
 
 FEED_PAST = timedelta(days=60)

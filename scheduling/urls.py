@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_flash, views_time_off
+from . import views, views_flash, views_group, views_time_off
 
 app_name = "scheduling"
 
@@ -28,6 +28,18 @@ urlpatterns = [
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
     path("settings/pause/", views.pause_requests, name="pause-requests"),
     path("settings/pause/<int:pk>/withdraw/", views.pause_withdraw, name="pause-withdraw"),
+    path("groups/", views_group.group_list, name="group-list"),
+    path("groups/new/", views_group.group_schedule, name="group-schedule"),
+    path("groups/<int:pk>/", views_group.group_detail, name="group-detail"),
+    path("groups/<int:pk>/book/", views_group.group_book, name="group-book"),
+    path("groups/<int:pk>/leave/", views_group.group_seat_cancel, name="group-seat-cancel"),
+    path("groups/<int:pk>/waitlist/join/", views_group.group_waitlist_join, name="group-waitlist-join"),
+    path("groups/<int:pk>/waitlist/leave/", views_group.group_waitlist_leave, name="group-waitlist-leave"),
+    path("groups/<int:pk>/waitlist/accept/", views_group.group_waitlist_accept, name="group-waitlist-accept"),
+    path("groups/<int:pk>/cancel/", views_group.group_cancel, name="group-cancel"),
+    path("groups/<int:pk>/edit/", views_group.group_edit, name="group-edit"),
+    path("groups/<int:pk>/seats/<int:seat_id>/attendance/", views_group.group_attendance,
+         name="group-attendance"),
     path("flash/", views_flash.flash_list, name="flash-list"),
     path("flash/ask/<int:mentor_id>/", views_flash.flash_new, name="flash-new"),
     path("flash/<int:pk>/accept/", views_flash.flash_accept, name="flash-accept"),

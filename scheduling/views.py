@@ -1,9 +1,12 @@
+import re
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +24,9 @@ from .forms import (
     AttendanceForm, BookingForm, CancelForm, FeedbackForm, NotesForm, OfferedServicesForm, PauseRequestForm,
     ProposalForm, RescheduleForm, parse_start,
 )
+from .group_selectors import feed_groups
 from .models import PauseRequest, RescheduleProposal, ServiceType, Session, SessionStatus
-
+from .page_links import session_links
 
 # --- fetch helpers: only what this user may see, 404 otherwise -----------------
 
@@ -35,7 +39,7 @@ def _my_session(request, pk: int) -> Session:
             .get(pk=pk)
         )
     except Session.DoesNotExist:
-        raise Http404("No such session.")
+        raise Http404("No such session.") from None
 
 
 def _bookable_mentor(mentor_id: int) -> User:
@@ -92,8 +96,20 @@ def book_slots(request, mentor_id: int, service_id: int):
         starts = selectors.free_slot_starts(mentor=mentor, duration=service.duration, now=now, student=request.user)
         days = selectors.slots_by_day(starts=starts, duration=service.duration, viewer=request.user, now=now)
     return render(request, "scheduling/book_slots.html", {
-        "mentor": mentor, "service": service, "days": days, "now": now, "outlook": outlook,
+        "mentor": mentor, "service": service, "now": now, "outlook": outlook, **_slot_week(request, days, now),
     })
+
+
+def _slot_week(request, days, now) -> dict:
+    """The week of free times asked for (?week=), by default the week of the first free one."""
+    today = now.astimezone(request.user.tzinfo).date()
+    first_free = next((slot for slots in days.values() for slot in slots), None)
+    _, horizon = selectors.booking_window(now)
+    week = selectors.week_view(
+        days, wanted=request.GET.get("week"), default=first_free.local.date() if first_free else today, today=today,
+        first=today, last=horizon.astimezone(request.user.tzinfo).date(),
+    )
+    return {"days": days, "week": week, "first_free": first_free}
 
 
 @role_required(Role.STUDENT)
@@ -156,13 +172,48 @@ def book_confirm(request, mentor_id: int, service_id: int):
 # --- one session ----------------------------------------------------------------
 
 
+SESSION_FILTERS = {
+    "upcoming": "Upcoming",
+    "past": "Past",
+    SessionStatus.COMPLETED: "Completed",
+    SessionStatus.CANCELLED: "Cancelled",
+    SessionStatus.FORFEITED: "Forfeited",
+    SessionStatus.MENTOR_NO_SHOW: "Mentor no-show",
+}
+SESSIONS_PER_PAGE = 20
+
+
 @login_required
+@require_http_methods(["GET"])
 def session_list(request):
+    """Everyone's sessions, newest first, filtered by status and by the other person, a page at a time."""
     now = timezone.now()
-    base = Session.objects.for_user(request.user).select_related("student", "mentor", "service")
-    upcoming = base.filter(status=SessionStatus.SCHEDULED, ends_at__gt=now).order_by("starts_at")[:100]
-    past = base.exclude(status=SessionStatus.SCHEDULED, ends_at__gt=now).select_related("feedback").order_by("-starts_at")[:100]
-    return render(request, "scheduling/session_list.html", {"upcoming": upcoming, "past": past, "now": now})
+    shown = request.GET.get("status", "")
+    if shown not in SESSION_FILTERS:
+        shown = ""
+    sessions = Session.objects.for_user(request.user).select_related("student", "mentor", "service", "feedback")
+    other = None
+    if request.GET.get("with", "").isdigit():
+        # Only someone this user has sessions with; anyone else is ignored, not revealed.
+        other = User.objects.exclude(pk=request.user.pk).filter(pk=int(request.GET["with"])).first()
+        if other is not None and sessions.filter(Q(student=other) | Q(mentor=other)).exists():
+            sessions = sessions.filter(Q(student=other) | Q(mentor=other))
+        else:
+            other = None
+    if shown == "upcoming":
+        sessions = sessions.upcoming(now).order_by("starts_at")
+    elif shown == "past":
+        sessions = sessions.exclude(status=SessionStatus.SCHEDULED, ends_at__gt=now).order_by("-starts_at")
+    elif shown:
+        sessions = sessions.filter(status=shown).order_by("-starts_at")
+    else:
+        sessions = sessions.order_by("-starts_at")
+    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    query = {key: value for key, value in (("status", shown), ("with", other.pk if other else "")) if value}
+    return render(request, "scheduling/session_list.html", {
+        "page_obj": page, "sessions": page.object_list, "now": now, "filters": SESSION_FILTERS, "shown": shown,
+        "shown_label": SESSION_FILTERS.get(shown, "All sessions"), "other": other, "query": urlencode(query),
+    })
 
 
 @login_required
@@ -179,6 +230,8 @@ def session_detail(request, pk: int):
         "events": session.events.select_related("actor"),
         "notes_form": NotesForm(initial={"notes": session.mentor_notes}),
         "feedback_form": FeedbackForm(), "attendance_form": AttendanceForm(),
+        # Links other apps register (e.g. "Message your mentor"); see page_links.
+        "page_links": session_links(session, request.user),
     })
 
 
@@ -227,8 +280,8 @@ def session_reschedule(request, pk: int):
     if session.status == SessionStatus.SCHEDULED and not session.is_late_cancellation(now):
         starts = selectors.free_slot_starts(mentor=session.mentor, duration=session.service.duration, now=now,
                                             student=request.user, exclude_session_id=session.pk)
-        context["days"] = selectors.slots_by_day(starts=starts, duration=session.service.duration,
-                                                 viewer=request.user, now=now)
+        days = selectors.slots_by_day(starts=starts, duration=session.service.duration, viewer=request.user, now=now)
+        context.update(_slot_week(request, days, now))
     return render(request, "scheduling/session_reschedule.html", context)
 
 
@@ -284,8 +337,8 @@ def session_propose(request, pk: int):
             return redirect("scheduling:session-reschedule", pk=session.pk)
         starts = selectors.free_slot_starts(mentor=session.mentor, duration=session.service.duration, now=now,
                                             student=session.student, exclude_session_id=session.pk)
-        context["days"] = selectors.slots_by_day(starts=starts, duration=session.service.duration,
-                                                 viewer=request.user, now=now)
+        days = selectors.slots_by_day(starts=starts, duration=session.service.duration, viewer=request.user, now=now)
+        context.update(_slot_week(request, days, now))
     return render(request, "scheduling/session_propose.html", context)
 
 
@@ -378,9 +431,10 @@ def session_attendance(request, pk: int):
             messages.error(request, exc.message)
     # The agenda posts here too and wants its page back; only a local path is followed.
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=False):
-        next_url = reverse("scheduling:session-detail", args=[session.pk])
-    return redirect(next_url)
+    local = next_url.startswith("/") and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=False)
+    # A path, never a view name: redirect() would try to reverse junk like "-1".
+    return HttpResponseRedirect(next_url if local else reverse("scheduling:session-detail", args=[session.pk]))
 
 
 @login_required
@@ -417,14 +471,21 @@ def session_feedback(request, pk: int):
     return redirect("scheduling:session-detail", pk=session.pk)
 
 
+CALENDAR_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 def calendar_feed(request, token: str):
     """A user's private iCalendar feed: no login, the secret token is the key."""
-    user = User.objects.filter(calendar_token=token, is_active=True).first() if token else None
+    # Only what token_urlsafe makes can match; junk (NUL bytes included, which
+    # PostgreSQL refuses in a query) is simply not found.
+    valid = CALENDAR_TOKEN.fullmatch(token) is not None
+    user = User.objects.filter(calendar_token=token, is_active=True).first() if valid else None
     if user is None:
         raise Http404("No such calendar.")
     now = timezone.now()
     sessions = selectors.calendar_feed_sessions(user, now=now)
-    response = HttpResponse(calendar.feed(sessions, now=now, name="Mentorship sessions"),
+    response = HttpResponse(calendar.feed(sessions, now=now, name="Mentorship sessions",
+                                          groups=feed_groups(user, now=now)),
                             content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     response["Content-Disposition"] = 'inline; filename="mentorship.ics"'

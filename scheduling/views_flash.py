@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import role_required
@@ -85,6 +86,15 @@ def _done(request, call, success: str):
         messages.error(request, exc.message)
     else:
         messages.success(request, success)
+    return _back(request)
+
+
+def _back(request):
+    """The same actions are offered where the request is discussed (a conversation); go back there."""
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                                require_https=request.is_secure()):
+        return redirect(back)
     return redirect("scheduling:flash-list")
 
 
@@ -106,7 +116,7 @@ def flash_decline(request, pk: int):
     form = FlashDeclineForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
-        return redirect("scheduling:flash-list")
+        return _back(request)
     return _done(request, lambda: flash.flash_decline(request=req, mentor=request.user,
                                                       note=form.cleaned_data["note"], now=timezone.now()),
                  "Declined. The student has been told.")
@@ -119,7 +129,7 @@ def flash_counter(request, pk: int):
     form = FlashCounterForm(request.POST, tz=request.user.tzinfo)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
-        return redirect("scheduling:flash-list")
+        return _back(request)
     return _done(request, lambda: flash.flash_counter(request=req, mentor=request.user,
                                                       starts_at=form.cleaned_data["starts_at"],
                                                       note=form.cleaned_data["note"], now=timezone.now()),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.utils import timezone
+from accounts.timefmt import format_when
 
 # The 24-hour rule, measured in real elapsed time (UTC), not wall-clock days.
 FREE_CANCELLATION_WINDOW = timedelta(hours=24)
@@ -40,10 +40,19 @@ def starts_in_text(delta: timedelta) -> str:
     return f"{minutes // 60} h"
 
 
-def when_text(instant: datetime, tz=None) -> str:
-    """"Tue 24 Nov, 11:30" in `tz` (default: the active zone)."""
-    local = timezone.localtime(instant, tz) if tz is not None else timezone.localtime(instant)
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+def when_text(instant: datetime, tz=None, *, now: datetime | None = None) -> str:
+    """"Tue 24 Nov, 11:30" in `tz` (default: the active zone): the one time format (accounts/timefmt.py);
+    the year only when it isn't `now`'s."""
+    return format_when(instant, tz, now=now, with_zone=False)
+
+
+def starts_within_free_cancellation_window(starts_at: datetime, *, now: datetime) -> bool:
+    """Booked (or moved) now, could this session still be cancelled for free? No, inside 24 hours.
+
+    The one decision behind every "no free cancellation" on the pages; exactly
+    24 hours ahead is still free, as `session_cancel` decides.
+    """
+    return starts_at - now < FREE_CANCELLATION_WINDOW
 
 
 @dataclass(frozen=True)
@@ -82,8 +91,8 @@ def cancellation_terms(starts_at: datetime, *, now: datetime, tz=None) -> Cancel
     starts_in = starts_at - now
     if now >= starts_at:
         return CancellationTerms("started", deadline, starts_in, "", "")
-    if now <= deadline:
-        text = (f"Free cancellation until {when_text(deadline, tz)} your time. "
+    if not starts_within_free_cancellation_window(starts_at, now=now):
+        text = (f"Free cancellation until {when_text(deadline, tz, now=now)} your time. "
                 "After that, cancelling or missing it forfeits the credit.")
         return CancellationTerms("free", deadline, starts_in, text, "")
     soon = starts_in_text(starts_in)

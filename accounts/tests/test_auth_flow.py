@@ -16,17 +16,20 @@ def _confirmation_link(message) -> str:
     return match.group(1)
 
 
-def test_signup_verify_then_login_lands_on_the_student_overview(client, mailoutbox):
-    response = client.post(
-        reverse("account_signup"),
-        {
-            "email": "New.Student@Example.com",
-            "full_name": "New Student",
-            "timezone": "Asia/Kolkata",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
+def test_signup_verify_then_login_lands_on_the_student_overview(client, mailoutbox,
+                                                                 django_capture_on_commit_callbacks):
+    # allauth's emails go through the outbox, delivered after commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_signup"),
+            {
+                "email": "New.Student@Example.com",
+                "full_name": "New Student",
+                "timezone": "Asia/Kolkata",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
     assert response.status_code == 302
     user = User.objects.get(email="new.student@example.com")
     assert (user.full_name, user.timezone, user.role, user.is_staff) == ("New Student", "Asia/Kolkata", "student", False)

@@ -1,8 +1,7 @@
-"""On PostgreSQL the database itself refuses UPDATE and DELETE on ledger rows.
+"""The database itself refuses UPDATE and DELETE on ledger rows.
 
 The model and queryset already refuse in code; the trigger also stops raw SQL,
-a shell session or a future bug. SQLite (the embedded default) skips it so
-migrations still apply there. TRUNCATE is not a row event, so test database
+a shell session or a future bug. TRUNCATE is not a row event, so test database
 flushes still work.
 """
 
@@ -28,17 +27,7 @@ DROP FUNCTION IF EXISTS credits_ledger_append_only();
 """
 
 
-def create_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def drop_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
-
-
 class Migration(migrations.Migration):
     dependencies = [("credits", "0001_initial")]
 
-    operations = [migrations.RunPython(create_trigger, drop_trigger)]
+    operations = [migrations.RunSQL(CREATE, DROP)]

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from accounts.tests.factories import StudentFactory
 from credits import services
 from credits.errors import EnrolmentPaused, InvalidCreditChange, NoActivePlan, NoCreditsLeft
-from credits.models import CreditAccount, EntryKind, LedgerEntry
+from credits.models import CreditAccount, EntryKind, ForfeitReason, LedgerEntry
 from credits.selectors import booking_allowance, credits_summary
 from credits.tests.factories import MonthlyPlanFactory, PackPlanFactory
 
@@ -138,15 +138,27 @@ def test_refund_gives_the_credit_back_once(student, monthly_plan, enrol, now):
 def test_forfeit_is_recorded_once_and_reads_clearly(student, monthly_plan, enrol, now):
     enrol(student, monthly_plan)
     services.credits_consume(student=student, session_id=9, actor=student, now=now)
-    entry = services.credits_record_forfeit(student=student, session_id=9, actor=student,
-                                            note="cancelled 3 h before start", now=now)
-    again = services.credits_record_forfeit(student=student, session_id=9, actor=student, note="x", now=now)
+    entry = services.credits_record_forfeit(student=student, session_id=9, actor=student, now=now,
+                                            reason=ForfeitReason.LATE_CANCELLATION, note="cancelled 3 h before start")
+    again = services.credits_record_forfeit(student=student, session_id=9, actor=student, now=now,
+                                            reason=ForfeitReason.LATE_CANCELLATION, note="x")
     assert again.pk == entry.pk and entry.amount == 0
+    assert entry.reason == ForfeitReason.LATE_CANCELLATION
     assert entry.description == "Forfeited — cancelled 3 h before start"
-    worded = services.credits_record_forfeit(student=student, session_id=10, actor=student,
-                                             note="forfeited — the student did not attend", now=now)
-    assert worded.description == "Forfeited — the student did not attend"
+    no_show = services.credits_record_forfeit(student=student, session_id=10, actor=student, now=now,
+                                              reason=ForfeitReason.STUDENT_NO_SHOW)
+    assert no_show.description == "Forfeited — the student did not attend"
     assert balance(student) == 3
+
+
+def test_the_wording_of_a_forfeit_comes_from_its_reason_not_from_its_note(student, monthly_plan, enrol, now):
+    enrol(student, monthly_plan)
+    # A note that happens to start with "forfeit" is read as a note, nothing more.
+    entry = services.credits_record_forfeit(student=student, session_id=11, actor=student, now=now,
+                                            reason=ForfeitReason.STUDENT_NO_SHOW, note="forfeit agreed on the phone")
+    assert entry.description == "Forfeited — forfeit agreed on the phone"
+    with pytest.raises(ValueError):
+        services.credits_record_forfeit(student=student, session_id=12, actor=student, now=now, reason="whatever")
 
 
 def test_unique_keys_are_the_last_line_even_without_the_services(student, monthly_plan, enrol, now):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.models import Role, User
 from accounts.tests.factories import ManagerFactory
 from credits import services
-from credits.models import CreditRequest, EntryKind
+from credits.models import CreditRequest, EntryKind, ForfeitReason
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def test_history_shows_entries_in_the_students_zone(client, student, monthly_pla
     enrol(student, monthly_plan)
     services.credits_consume(student=student, session_id=3, actor=student, now=FROZEN)
     services.credits_record_forfeit(student=student, session_id=3, actor=student, note="cancelled 3 h before start",
-                                    now=FROZEN)
+                                    reason=ForfeitReason.LATE_CANCELLATION, now=FROZEN)
     client.force_login(student)
     page = client.get(reverse("credits:history")).content.decode()
     assert "Mon 16 Nov 2026, 10:00" in page

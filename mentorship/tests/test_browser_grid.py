@@ -75,13 +75,132 @@ def test_student_drags_across_the_grid_saves_reloads_and_sees_the_same_hours(stu
     assert saved_indices(student) == sorted(expected)
 
 
-def test_keyboard_space_toggles_a_focused_cell(student, page):
+def test_a_week_of_hours_is_set_and_saved_with_the_keyboard_alone_in_under_40_key_presses(student, page):
     log_in(page, student)
     page.goto(reverse("mentorship:availability"))
-    box = page.locator(f'input.grid-check[value="{weekgrid.cell_index(1, 8)}"]')
-    box.focus()
+    presses = []
+
+    def press(key, times=1):
+        for _ in range(times):
+            page.keyboard.press(key)
+            presses.append(key)
+
+    def grid_has_focus():
+        return page.evaluate("document.activeElement.getAttribute('role') === 'gridcell'")
+
+    press("Tab")  # the skip link
+    press("Enter")
+    while not grid_has_focus():
+        press("Tab")
+        assert len(presses) < 20, "the grid is not reachable by Tab"
+    # The whole grid is one Tab stop; Monday 00:00 holds it.
+    assert page.locator('td[role="gridcell"][tabindex="0"]').count() == 1
+    # Monday to Friday, 09:00-17:00: down to 09:00, Space, then stretch 8 hours down and 4 days right.
+    press("ArrowDown", 9)
+    press("Space")
+    press("Shift+ArrowDown", 7)
+    press("Shift+ArrowRight", 4)
+    assert page.get_by_test_id("hours-selected").inner_text() == "40"
+    # Stretching back shrinks the block (Friday goes), stretching again brings it back.
+    press("Shift+ArrowLeft")
+    assert page.get_by_test_id("hours-selected").inner_text() == "32"
+    press("Shift+ArrowRight")
+    assert page.get_by_test_id("hours-selected").inner_text() == "40"
+    assert page.locator('td[aria-selected="true"]').count() == 40
+    press("Tab")  # out of the grid, to Save
+    with page.expect_navigation():
+        press("Enter")
+    page.get_by_text("Saved: 40 hours a week.").wait_for()
+    assert len(presses) < 40, presses
+    expected = sorted(weekgrid.cell_index(day, hour) for day in range(5) for hour in range(9, 17))
+    assert saved_indices(student) == expected
+
+
+def test_home_end_and_space_on_the_grid_toggle_single_hours(student, page):
+    log_in(page, student)
+    page.goto(reverse("mentorship:availability"))
+    page.locator('td[role="gridcell"][tabindex="0"]').focus()
+    page.keyboard.press("End")      # Sunday 00:00
     page.keyboard.press("Space")
-    assert page.get_by_test_id("hours-selected").inner_text() == "1"
-    page.get_by_test_id("save-grid").click()
-    page.wait_for_url("**/settings/availability/")
+    page.keyboard.press("Control+End")  # Sunday 23:00
+    page.keyboard.press("Space")
+    page.keyboard.press("Home")     # Monday 23:00
+    page.keyboard.press("Space")
+    page.keyboard.press("Space")    # and off again
+    assert page.get_by_test_id("hours-selected").inner_text() == "2"
+    assert page.get_by_text("Not saved yet.").is_visible()
+    with page.expect_event("dialog") as leaving:
+        page.close(run_before_unload=True)
+    assert leaving.value.type == "beforeunload"
+    leaving.value.dismiss()
+
+
+def touch_drag(cdp, x, y, *, dx, dy, steps=10):
+    """A real finger, through Chromium's input pipeline: down, moved in steps, up."""
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for step in range(1, steps + 1):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [
+            {"x": x + dx * step / steps, "y": y + dy * step / steps}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_a_swipe_on_a_touch_screen_scrolls_the_grid_and_changes_nothing(student, page, live_server):
+    context = page.context.browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True,
+        timezone_id="America/New_York",
+    )
+    phone = context.new_page()
+    phone.set_default_timeout(10_000)
+    phone.goto(reverse("account_login"))
+    phone.fill("input[name=login]", student.email)
+    phone.fill("input[name=password]", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.wait_for_url("**/overview/")
+    phone.goto(reverse("mentorship:availability"))
+    cell = phone.locator(f'td.grid-cell[data-index="{weekgrid.cell_index(2, 8)}"]')
+    cell.scroll_into_view_if_needed()
+    box = cell.bounding_box()
+    before = phone.evaluate("window.scrollY")
+    assert before > 300
+    cdp = context.new_cdp_session(phone)
+    # A finger on Wednesday 08:00 sweeps down and sideways across the grid.
+    touch_drag(cdp, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, dx=40, dy=300)
+    assert phone.evaluate("window.scrollY") < before - 100  # the page scrolled
+    assert phone.get_by_test_id("hours-selected").inner_text() == "0"
+    assert phone.locator("input.grid-check:checked").count() == 0
+    assert phone.locator("td.grid-cell.is-on").count() == 0
+
+    # A tap changes one hour; with "Paint by swiping" on, a swipe paints instead of scrolling.
+    cell = phone.locator(f'td.grid-cell[data-index="{weekgrid.cell_index(3, 12)}"]')
+    cell.tap()
+    assert phone.get_by_test_id("hours-selected").inner_text() == "1"
+    phone.get_by_role("button", name="Paint by swiping").tap()
+    assert phone.get_by_role("button", name="Paint by swiping").get_attribute("aria-pressed") == "true"
+    phone.locator(f'td.grid-cell[data-index="{weekgrid.cell_index(3, 18)}"]').scroll_into_view_if_needed()
+    phone.wait_for_timeout(500)  # settled: a touch during a fling would only stop it
+    first = phone.locator(f'td.grid-cell[data-index="{weekgrid.cell_index(3, 14)}"]').bounding_box()
+    touch_drag(cdp, first["x"] + first["width"] / 2, first["y"] + first["height"] / 2, dx=0, dy=first["height"] * 3)
+    # Painting, not scrolling: had the page followed the finger, it would have stayed on one cell.
+    assert phone.get_by_test_id("hours-selected").inner_text() == "5"  # the tapped hour and 14:00-18:00
+    painted = phone.eval_on_selector_all("input.grid-check:checked", "els => els.map(e => Number(e.value))")
+    assert sorted(painted) == sorted([weekgrid.cell_index(3, 12)] + [weekgrid.cell_index(3, h) for h in range(14, 18)])
+    context.close()
+
+
+def test_without_javascript_the_grid_is_a_form_of_checkboxes(student, page, live_server):
+    context = page.context.browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    plain = context.new_page()
+    plain.goto(reverse("account_login"))
+    plain.fill("input[name=login]", student.email)
+    plain.fill("input[name=password]", PASSWORD)
+    plain.click("button[type=submit]")
+    plain.wait_for_url("**/overview/")
+    plain.goto(reverse("mentorship:availability"))
+    assert plain.locator('[role="grid"]').count() == 0
+    box = plain.locator(f'input.grid-check[value="{weekgrid.cell_index(1, 8)}"]')
+    box.focus()
+    plain.keyboard.press("Space")
+    plain.get_by_test_id("save-grid").click()
+    plain.wait_for_url("**/settings/availability/")
+    context.close()
     assert saved_indices(student) == [weekgrid.cell_index(1, 8)]

@@ -5,6 +5,8 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
@@ -140,13 +142,21 @@ def test_a_busy_new_mentor_is_shown_and_the_move_is_refused_with_nothing_changed
     OutboundEmail.objects.all().delete()
     client.force_login(manager)
 
-    preview = client.post(url_for(student), {"mentor": new_mentor.pk, "reason": "", "_preview": "1"})
-    assert preview.status_code == 200
-    page = text(preview)
+    # The first page already knows, for every suggested mentor, which sessions they could take.
+    with CaptureQueriesContext(connection) as captured:
+        first_page = client.get(url_for(student))
+    page = text(first_page)
+    assert first_page.status_code == 200
+    assert "2 of 3" in page  # Nia can take two of Sam's three sessions
+    assert "Nia New has another session then." in page  # carried for the page's script
+    assert "check the new mentor" not in page.lower() and "_preview" not in page
+    assert sum("UNION ALL" in q["sql"] for q in captured.captured_queries) == 1
+
+    # Chosen but the form incomplete: the chosen mentor's answer is shown and "move" disabled where it can't.
+    page = text(client.post(url_for(student), {"mentor": new_mentor.pk, "reason": ""}))
     assert "No: Nia New has another session then." in page
     assert f'name="session_{clash.pk}" value="move" disabled' in page
     assert f'name="session_{first.pk}" value="move" disabled' not in page
-    assert "This field is required" not in page  # a preview judges nothing yet
 
     response = post(client, student, new_mentor, [(first, "move"), (clash, "move"), (third, "cancel")])
 
@@ -291,3 +301,20 @@ def test_a_first_pairing_is_recorded_on_the_students_history_too(client, manager
     entry = LogEntry.objects.get(object_id=str(newcomer.pk))
     assert entry.change_message == ("Mentor changed to Nia New. Reason: First match. "
                                     "No upcoming sessions with a previous mentor.")
+
+
+def test_checking_many_mentors_at_once_gives_the_same_answers_as_one_by_one(student, mentor, new_mentor, setup):
+    service, sessions = setup
+    busy(new_mentor, service, sessions[1].starts_at)
+    time_off(new_mentor, date(2027, 1, 14), date(2027, 1, 14))
+    night_owl = MentorFactory(full_name="Owen Night", timezone="Asia/Tokyo")
+    bookable_mentor(night_owl, service=service, hours=range(18, 24))
+    stranger = MentorFactory(full_name="No Service")
+    candidates = [new_mentor, night_owl, stranger]
+
+    together = services.move_conflicts_by_mentor(sessions=sessions, mentors=candidates, now=NOW)
+
+    for candidate in candidates:
+        assert together[candidate.pk] == services.move_conflicts(sessions=sessions, new_mentor=candidate, now=NOW)
+    assert together[new_mentor.pk] == {sessions[1].pk: "Nia New has another session then.",
+                                       sessions[2].pk: "Nia New is on time off then."}

@@ -55,7 +55,7 @@ def test_the_mentors_local_time_is_shown_in_the_mentors_zone_not_the_students(cl
         overview = client.get(OVERVIEW).content.decode()
         detail = client.get(reverse("portal:mentor-detail", args=[mentor.pk])).content.decode()
         client.force_login(mentor)
-        students = client.get(reverse("mentorship:my-students")).content.decode()
+        students = client.get(reverse("portal:my-students")).content.decode()
     assert "their time now Mon 17:30" in overview  # 12:00Z is 17:30 in Kolkata (04:00 in Los Angeles)
     assert "their time now Mon 17:30" in detail
     assert "Mon 04:00" in students  # the student's own local time on the mentor's page

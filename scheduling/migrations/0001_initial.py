@@ -2,10 +2,10 @@
 
 import django.core.validators
 import django.db.models.deletion
-import scheduling.constraints
 import scheduling.models
 import uuid
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
 
@@ -134,10 +134,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='session',
-            constraint=scheduling.constraints.PostgresExclusionConstraint(condition=models.Q(('status__in', ['scheduled', 'completed'])), expressions=[(scheduling.models.TsTzRange('starts_at', 'ends_at', models.Value('[)')), '&&'), ('mentor', '=')], name='session_mentor_no_overlap'),
+            constraint=ExclusionConstraint(condition=models.Q(('status__in', ['scheduled', 'completed'])), expressions=[(scheduling.models.TsTzRange('starts_at', 'ends_at', models.Value('[)')), '&&'), ('mentor', '=')], name='session_mentor_no_overlap'),
         ),
         migrations.AddConstraint(
             model_name='session',
-            constraint=scheduling.constraints.PostgresExclusionConstraint(condition=models.Q(('status__in', ['scheduled', 'completed'])), expressions=[(scheduling.models.TsTzRange('starts_at', 'ends_at', models.Value('[)')), '&&'), ('student', '=')], name='session_student_no_overlap'),
+            constraint=ExclusionConstraint(condition=models.Q(('status__in', ['scheduled', 'completed'])), expressions=[(scheduling.models.TsTzRange('starts_at', 'ends_at', models.Value('[)')), '&&'), ('student', '=')], name='session_student_no_overlap'),
         ),
     ]

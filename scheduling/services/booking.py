@@ -5,18 +5,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 
+from accounts.locks import lock_calendars
 from accounts.models import Role, User
 from credits.errors import CreditsError
-from credits.services import account_for_update, credits_consume
+from credits.selectors import allowance_for, current_enrolment
+from credits.services import account_for_update, credits_spend_locked
 from mentorship.models import MentorProfile
 
 from .. import notifications
 from ..allowance import require_can_book
 from ..errors import BookingNotAllowed, SlotTaken, SlotUnavailable
-from ..models import LIVE_STATUSES, ServiceType, Session, SessionEvent, SessionSeries
-from ..pauses import paused_between
+from ..models import LIVE_STATUSES, ServiceType, Session, SessionEvent, SessionSeries, upcoming_q
+from ..pauses import approved_pauses, paused_between
 from ..selectors import booking_window, free_slot_starts, nearest_starts
 
 from .state import S
@@ -39,9 +41,7 @@ def why_unavailable(*, student: User, mentor: User, starts_at: datetime, ends_at
     starts = free_slot_starts(mentor=mentor, duration=ends_at - starts_at, now=now, student=student,
                               exclude_session_id=exclude_session_id)
     nearest = nearest_starts(starts, starts_at)
-    overlapping = Session.objects.filter(status__in=LIVE_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at).exclude(
-        pk=exclude_session_id
-    )
+    overlapping = Session.objects.overlapping(starts_at, ends_at).exclude(pk=exclude_session_id)
     if overlapping.filter(student=student).exists():
         return SlotUnavailable("You already have a session at that time.", nearest)
     if overlapping.filter(mentor=mentor).exists():
@@ -62,55 +62,85 @@ def booking_create(
     `mentor_agreed` (flash sessions): the mentor chose this time, so it may lie
     outside their weekly grid or time off; it must still be free of live
     sessions for both people, within notice and horizon, and paid for.
+
+    The locked part is short on purpose (a dozen statements at most, no
+    template rendered): everything that does not depend on the locks is read
+    before them, each thing under them is read once, and the emails are
+    rendered after commit.
     """
     check_parties(student=student, mentor=mentor, service=service)
     ends_at = starts_at + service.duration
-    with transaction.atomic():
-        account_for_update(student=student)
-        User.objects.select_for_update().filter(pk=mentor.pk).exists()  # one booking per mentor at a time
-        if booking_key is not None:
-            existing = Session.objects.filter(booking_key=booking_key, student=student).first()
-            if existing is not None:
-                return existing  # a double submit: the first one already booked it
-
-        require_can_book(student, now=now)  # credits, plan, pause and the cap: the words the pages showed
-
-        pause = paused_between(student, starts_at, ends_at)
-        if pause is not None:
-            raise BookingNotAllowed(
-                f"You're on a pause from {pause.starts_on:%-d %b} to {pause.ends_on:%-d %b}; "
-                "book a time after it ends."
+    earliest, horizon = booking_window(now)
+    video_url = MentorProfile.objects.filter(user=mentor).values_list("video_url", flat=True).first() or ""
+    try:
+        with transaction.atomic():
+            lock_calendars(mentors=[mentor.pk], students=[student.pk])
+            account = account_for_update(student=student)
+            seen = Session.objects.filter(student=student).aggregate(
+                existing=Max("pk", filter=Q(booking_key=booking_key) if booking_key else Q(pk__in=[])),
+                upcoming=Count("pk", filter=upcoming_q(now, started=False)),
             )
-        if mentor_agreed:
-            earliest, horizon = booking_window(now)
-            clash = Session.objects.filter(Q(mentor=mentor) | Q(student=student), status__in=LIVE_STATUSES,
-                                           starts_at__lt=ends_at, ends_at__gt=starts_at).exists()
-            if clash or starts_at < earliest or ends_at > horizon:
-                raise why_unavailable(student=student, mentor=mentor, starts_at=starts_at, ends_at=ends_at, now=now)
-        elif starts_at not in free_slot_starts(mentor=mentor, duration=service.duration, now=now, student=student):
-            raise why_unavailable(student=student, mentor=mentor, starts_at=starts_at, ends_at=ends_at, now=now)
-
-        profile = MentorProfile.objects.filter(user=mentor).only("video_url").first()
-        try:
-            with transaction.atomic():
-                session = Session.objects.create(
-                    student=student, mentor=mentor, service=service, series=series,
-                    starts_at=starts_at, ends_at=ends_at, status=S.SCHEDULED,
-                    video_url=profile.video_url if profile else "", booking_key=booking_key,
-                    created_at=now, created_by=actor,
+            if seen["existing"] is not None:
+                existing = Session.objects.select_related("student", "mentor", "service").get(pk=seen["existing"])
+                same = existing.starts_at == starts_at and existing.mentor_id == mentor.pk
+                if same and existing.status in LIVE_STATUSES:
+                    return existing  # a double submit: the first one already booked it
+                # The page was used for a booking that has since changed (e.g.
+                # cancelled) or for another time: never answer "Booked!" for it.
+                raise BookingNotAllowed(
+                    "This booking page was already used, for a booking that is now "
+                    f"{existing.get_status_display().lower()}. Go back to the times and pick one again."
+                    if same else "This booking page was already used for another time. "
+                    "Go back to the times and pick one again."
                 )
-        except IntegrityError:
-            # The exclusion constraint caught a race the checks above missed.
-            raise why_unavailable(student=student, mentor=mentor, starts_at=starts_at, ends_at=ends_at, now=now)
+            enrolment = current_enrolment(student)
+            # Credits, plan, pause and the cap, in the words the pages showed — from
+            # what was read under the locks (the locked balance, the upcoming count).
+            require_can_book(
+                student, now=now, enrolment=enrolment,
+                allowance=allowance_for(student, enrolment=enrolment, now=now, balance=account.balance),
+                upcoming=seen["upcoming"],
+            )
 
-        try:
-            credits_consume(student=student, session_id=session.pk, actor=actor, now=now,
-                            note=f"{service.name} with {mentor.get_full_name()}")
-        except CreditsError as exc:
-            raise BookingNotAllowed(exc.message) from exc
-        SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.BOOKED, actor=actor, at=now)
-        notifications.session_booked(session, now=now)
+            pauses = approved_pauses(student, min(starts_at, earliest) - timedelta(days=1), max(ends_at, horizon))
+            pause = paused_between(student, starts_at, ends_at, pauses)
+            if pause is not None:
+                raise BookingNotAllowed(
+                    f"You're on a pause from {pause.starts_on:%-d %b} to {pause.ends_on:%-d %b}; "
+                    "book a time after it ends."
+                )
+            if mentor_agreed:
+                clash = Session.objects.filter(Q(mentor=mentor) | Q(student=student)).overlapping(
+                    starts_at, ends_at).exists()
+                free = not clash and earliest <= starts_at and ends_at <= horizon
+            else:
+                free = starts_at in free_slot_starts(mentor=mentor, duration=service.duration, now=now,
+                                                     student=student, pauses=pauses)
+            if not free:
+                raise _Unavailable()
+
+            # No savepoint: if the exclusion constraint catches a race the checks
+            # missed, the whole transaction rolls back and the message is worked out after.
+            session = Session.objects.create(
+                student=student, mentor=mentor, service=service, series=series,
+                starts_at=starts_at, ends_at=ends_at, status=S.SCHEDULED,
+                video_url=video_url, booking_key=booking_key, created_at=now, created_by=actor,
+            )
+            try:
+                credits_spend_locked(account=account, enrolment=enrolment, student=student, session_id=session.pk,
+                                     actor=actor, now=now, note=f"{service.name} with {mentor.get_full_name()}")
+            except CreditsError as exc:
+                raise BookingNotAllowed(exc.message) from exc
+            SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.BOOKED, actor=actor, at=now)
+            notifications.session_booked(session, now=now)
+    except (_Unavailable, IntegrityError):
+        # Outside the rolled-back transaction (or its savepoint), without the locks.
+        raise why_unavailable(student=student, mentor=mentor, starts_at=starts_at, ends_at=ends_at, now=now)
     return session
+
+
+class _Unavailable(Exception):
+    """The time is not free; `why_unavailable` words it once the locks are gone."""
 
 
 @dataclass

@@ -4,7 +4,9 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
+from accounts.locks import lock_calendars
 from accounts.models import Role, User
+from credits.models import ForfeitReason
 from credits.services import credits_record_forfeit, credits_refund
 
 from .. import notifications
@@ -41,9 +43,10 @@ def session_cancel(*, session: Session, actor: User, now: datetime, reason: str 
                 raise TooLate("The free-cancellation deadline passed while you were deciding. "
                               "Cancelling now forfeits the session — please confirm again.")
             if late:
-                note = f"forfeited — cancelled {hours_text(notice)} before start"
-                transition(session, S.FORFEITED, actor=actor, now=now, note=reason or note)
-                credits_record_forfeit(student=session.student, session_id=session.pk, actor=actor, note=note, now=now)
+                note = f"cancelled {hours_text(notice)} before start"
+                transition(session, S.FORFEITED, actor=actor, now=now, note=reason or f"forfeited — {note}")
+                credits_record_forfeit(student=session.student, session_id=session.pk, actor=actor, now=now,
+                                       reason=ForfeitReason.LATE_CANCELLATION, note=note)
                 SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.FORFEITED, actor=actor, at=now,
                                             note=note, credit_returned=False)
                 notifications.session_cancelled(session, refunded=False, now=now)
@@ -69,7 +72,12 @@ def session_reschedule(*, session: Session, new_starts_at: datetime, actor: User
     """Move a session at least 24 h before its start; the credit carries over
     (it is the same session, so the same consume stands)."""
     with transaction.atomic():
+        # The fixed order: both calendars (mentor, then student), the account, the session.
+        mentor_id, student_id = Session.objects.values_list("mentor_id", "student_id").get(pk=session.pk)
+        lock_calendars(mentors=[mentor_id], students=[student_id])
         session = lock_session(session.pk)
+        if session.mentor_id != mentor_id:
+            raise IllegalTransition("This session just moved to another mentor; reload the page and try again.")
         if actor.pk != session.student_id and actor.role != Role.MANAGER:
             raise NotYourSession("Only the student can reschedule this session.")
         if session.status != S.SCHEDULED:
@@ -77,7 +85,6 @@ def session_reschedule(*, session: Session, new_starts_at: datetime, actor: User
         if session.is_late_cancellation(now):
             raise TooLate("Free rescheduling ended 24 hours before the start. Ask your mentor for another time — "
                           "if they agree, the session moves and nothing is forfeited.")
-        User.objects.select_for_update().filter(pk=session.mentor_id).exists()
         move_locked_session(session, new_starts_at=new_starts_at, actor=actor, now=now)
     return session
 
@@ -121,7 +128,7 @@ def attendance_mark(*, session: Session, actor: User, attended: bool, now: datet
         if not attended and session.status == S.SCHEDULED and now < session.starts_at + NO_SHOW_AFTER:
             raise IllegalTransition(
                 f"A student no-show can be recorded from {NO_SHOW_AFTER.seconds // 60} minutes after the start "
-                f"({when_text(session.starts_at + NO_SHOW_AFTER)}); they may still be joining."
+                f"({when_text(session.starts_at + NO_SHOW_AFTER, now=now)}); they may still be joining."
             )
         if attended:
             transition(session, S.COMPLETED, actor=actor, now=now, note="attended")
@@ -130,7 +137,8 @@ def attendance_mark(*, session: Session, actor: User, attended: bool, now: datet
         else:
             note = "forfeited — the student did not attend"
             transition(session, S.FORFEITED, actor=actor, now=now, note=note)
-            credits_record_forfeit(student=session.student, session_id=session.pk, actor=actor, note=note, now=now)
+            credits_record_forfeit(student=session.student, session_id=session.pk, actor=actor, now=now,
+                                   reason=ForfeitReason.STUDENT_NO_SHOW)
             SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.STUDENT_NO_SHOW, actor=actor, at=now,
                                         note=note, credit_returned=False)
             notifications.session_cancelled(session, refunded=False, now=now)

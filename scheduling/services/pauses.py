@@ -12,6 +12,7 @@ from django.db import transaction
 
 from accounts.audit import audit_record
 from accounts.emails import send_templated_email
+from accounts.locks import lock_calendars
 from accounts.models import Role, User
 from credits.errors import CreditsError
 from credits.models import EnrolmentStatus
@@ -25,6 +26,7 @@ from ..pauses import sessions_inside
 from .lifecycle import session_cancel
 
 MAX_PAUSE = timedelta(days=183)
+BOOKABLE_AHEAD = timedelta(days=365)  # a pause is asked for within the next 12 months
 P = PauseRequest.Status
 
 
@@ -40,12 +42,14 @@ def pause_request_create(*, student: User, starts_on: date, ends_on: date, reaso
         raise PauseError("A pause can't start in the past.")
     if ends_on < starts_on:
         raise PauseError("The last day must be on or after the first day.")
+    if ends_on > today + BOOKABLE_AHEAD:
+        raise PauseError(f"A pause must fall within the next 12 months (ending by {today + BOOKABLE_AHEAD:%-d %b %Y}).")
     if ends_on - starts_on > MAX_PAUSE:
         raise PauseError("A pause can last at most six months. Talk to your success manager about a longer break.")
     if not reason.strip():
         raise PauseError("Tell your success manager briefly why you need the pause.")
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=student.pk).exists()  # one request at a time per student
+        lock_calendars(students=[student.pk])  # one request at a time per student
         overlapping = PauseRequest.objects.filter(
             student=student, status__in=[P.PENDING, P.APPROVED], starts_on__lte=ends_on, ends_on__gte=starts_on
         )

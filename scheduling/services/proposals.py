@@ -16,6 +16,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
+from accounts.locks import lock_calendars
 from accounts.models import User
 
 from .. import notifications
@@ -77,7 +78,7 @@ def proposal_create(*, session: Session, actor: User, starts_at: datetime, note:
             raise ProposalError("Another proposal for this session was just made. Reload the page.") from exc
         what = "proposed" if side == "mentor" else "asked for"
         SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.PROPOSED, actor=actor, at=now,
-                                    note=f"{what} {when_text(starts_at)}" + (f": {proposal.note}" if proposal.note else ""))
+                                    note=f"{what} {when_text(starts_at, now=now)}" + (f": {proposal.note}" if proposal.note else ""))
         notifications.proposal_made(proposal)
     return proposal
 
@@ -110,9 +111,13 @@ def _answerable(proposal: RescheduleProposal, *, actor: User, now: datetime) -> 
 def proposal_accept(*, proposal: RescheduleProposal, actor: User, now: datetime) -> Session:
     """Move the session to the proposed time; the credit stays spent on it, nothing is forfeited."""
     with transaction.atomic():
+        # The fixed order: both calendars (mentor, then student), then the session and the proposal.
+        mentor_id, student_id = Session.objects.values_list("mentor_id", "student_id").get(pk=proposal.session_id)
+        lock_calendars(mentors=[mentor_id], students=[student_id])
         proposal = _answerable(proposal, actor=actor, now=now)
         session = proposal.session
-        User.objects.select_for_update().filter(pk=session.mentor_id).exists()  # the mentor's calendar
+        if session.mentor_id != mentor_id:
+            raise IllegalTransition("This session just moved to another mentor; reload the page and try again.")
         who = "the mentor's proposal" if proposal.by_mentor else "the student's request"
         move_locked_session(session, new_starts_at=proposal.starts_at, actor=actor, now=now,
                             note=f"moved at {who}, agreed by both — credit kept")
@@ -129,7 +134,7 @@ def proposal_decline(*, proposal: RescheduleProposal, actor: User, note: str = "
         proposal.answer_note = note.strip()[:NOTE_MAX]
         proposal.save(update_fields=["status", "decided_at", "decided_by", "answer_note"])
         SessionEvent.objects.create(session=proposal.session, kind=SessionEvent.Kind.PROPOSAL_DECLINED, actor=actor,
-                                    at=now, note=f"{when_text(proposal.starts_at)} declined — the session stays"
+                                    at=now, note=f"{when_text(proposal.starts_at, now=now)} declined — the session stays"
                                     + (f": {proposal.answer_note}" if proposal.answer_note else ""))
         notifications.proposal_declined(proposal)
     return proposal

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 
+from accounts.locks import lock_calendars
 from accounts.models import Role, User
 from credits.services import account_for_update
 from mentorship.models import MentorProfile
@@ -38,32 +39,117 @@ def move_conflicts(*, sessions: list[Session], new_mentor: User, now: datetime) 
     queries however many sessions are asked about. The exact times are
     checked, not the 30-minute booking steps: the session already exists.
     """
+    from ..selectors import mentor_calendar
+
+    if not sessions:
+        return {}
+    if new_mentor.role != Role.MENTOR or not new_mentor.is_active:
+        return {s.pk: f"{new_mentor.get_full_name()} is not an active mentor." for s in sessions}
+    start, end = _window(sessions)
+    offered = set(ServiceType.objects.filter(mentors=new_mentor, is_active=True).values_list("pk", flat=True))
+    # The same one-round-trip read slot search uses: grid, time off, live sessions.
+    calendar = mentor_calendar(mentor=new_mentor, student=None, start=start, end=end, exclude_session_id=None)
+    busy = [(s, e) for s, e, _ in calendar.sessions]
+    return _judge(sessions, mentor=new_mentor, cells=calendar.cells, time_off=calendar.time_off, busy=busy,
+                  offered=offered, start=start, end=end, now=now, overrides=calendar.overrides)
+
+
+def move_conflicts_by_mentor(*, sessions: list[Session], mentors: list[User], now: datetime) -> dict[int, dict[int, str]]:
+    """move_conflicts for several candidate mentors at once, in one query: {mentor id: {session id: why not}}.
+
+    The reassign page shows, before any mentor is chosen, which of the
+    suggested mentors could take each upcoming session.
+    """
+    from django.db import connection
+
+    from mentorship.models import AvailabilityGrid, DateOverride, TimeOff
+    from mentorship.weekgrid import EMPTY
+
+    from ..models import LIVE_STATUSES
+
+    if not sessions or not mentors:
+        return {m.pk: {} for m in mentors}
+    start, end = _window(sessions)
+    ids = [m.pk for m in mentors]
+    marks = ", ".join(["%s"] * len(ids))
+    ops = connection.ops
+    offered_table = ServiceType.mentors.through._meta.db_table
+    sql = f"""
+        SELECT 'g', user_id, cells, NULL::timestamptz, NULL::timestamptz, NULL::date, NULL::date, NULL::bigint
+          FROM {AvailabilityGrid._meta.db_table} WHERE user_id IN ({marks})
+        UNION ALL
+        SELECT 'o', user_id, NULL, NULL, NULL, starts_on, ends_on, NULL
+          FROM {TimeOff._meta.db_table} WHERE user_id IN ({marks}) AND ends_on >= %s AND starts_on <= %s
+        UNION ALL
+        SELECT 's', mentor_id, NULL, starts_at, ends_at, NULL, NULL, NULL
+          FROM {Session._meta.db_table}
+         WHERE mentor_id IN ({marks}) AND status IN (%s, %s) AND starts_at < %s AND ends_at > %s
+        UNION ALL
+        SELECT 'v', m.user_id, NULL, NULL, NULL, NULL, NULL, m.servicetype_id
+          FROM {offered_table} m JOIN {ServiceType._meta.db_table} t ON t.id = m.servicetype_id
+         WHERE m.user_id IN ({marks}) AND t.is_active
+        UNION ALL
+        SELECT 'd', user_id, hours, NULL, NULL, date, NULL, NULL
+          FROM {DateOverride._meta.db_table} WHERE user_id IN ({marks}) AND date >= %s AND date <= %s
+    """
+    params = [
+        *ids,
+        *ids, ops.adapt_datefield_value((start - timedelta(days=1)).date()),
+        ops.adapt_datefield_value((end + timedelta(days=1)).date()),
+        *ids, *LIVE_STATUSES, ops.adapt_datetimefield_value(end), ops.adapt_datetimefield_value(start),
+        *ids,
+        *ids, ops.adapt_datefield_value((start - timedelta(days=1)).date()),
+        ops.adapt_datefield_value((end + timedelta(days=1)).date()),
+    ]
+    cells = {pk: EMPTY for pk in ids}
+    time_off, busy, offered, overrides = ({pk: [] for pk in ids} for _ in range(4))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, user_id, grid, s_start, s_end, first_day, last_day, service_id in cursor.fetchall():
+            if kind == "g":
+                cells[user_id] = grid
+            elif kind == "o":
+                time_off[user_id].append((first_day, last_day))
+            elif kind == "s":
+                busy[user_id].append((s_start, s_end))
+            elif kind == "d":
+                overrides[user_id].append((first_day, grid))
+            else:
+                offered[user_id].append(service_id)
+    answer = {}
+    for mentor in mentors:
+        if mentor.role != Role.MENTOR or not mentor.is_active:
+            answer[mentor.pk] = {s.pk: f"{mentor.get_full_name()} is not an active mentor." for s in sessions}
+            continue
+        answer[mentor.pk] = _judge(sessions, mentor=mentor, cells=cells[mentor.pk], time_off=time_off[mentor.pk],
+                                   busy=busy[mentor.pk], offered=set(offered[mentor.pk]), start=start, end=end,
+                                   now=now, overrides=overrides[mentor.pk])
+    return answer
+
+
+def _window(sessions: list[Session]) -> tuple[datetime, datetime]:
+    return min(s.starts_at for s in sessions) - timedelta(days=1), max(s.ends_at for s in sessions) + timedelta(days=1)
+
+
+def _judge(sessions, *, mentor: User, cells: str, time_off, busy, offered: set[int], start: datetime, end: datetime,
+           now: datetime, overrides=()) -> dict[int, str]:
+    """The booking rules, applied to existing sessions against one mentor's calendar (no queries)."""
     from django.conf import settings
 
     from mentorship.selectors import days_to_utc, with_date_overrides
     from mentorship.weekgrid import expand_to_utc
     from mentorship.weekgrid import merge_intervals as merge
 
-    from ..selectors import mentor_calendar
     from ..slots import within
 
-    if not sessions:
-        return {}
-    name = new_mentor.get_full_name()
-    if new_mentor.role != Role.MENTOR or not new_mentor.is_active:
-        return {s.pk: f"{name} is not an active mentor." for s in sessions}
-    start = min(s.starts_at for s in sessions) - timedelta(days=1)
-    end = max(s.ends_at for s in sessions) + timedelta(days=1)
-    offered = set(ServiceType.objects.filter(mentors=new_mentor, is_active=True).values_list("pk", flat=True))
-    # The same one-round-trip read slot search uses: grid, time off, live sessions.
-    calendar = mentor_calendar(mentor=new_mentor, student=None, start=start, end=end, exclude_session_id=None)
-    hours = with_date_overrides(expand_to_utc(calendar.cells, new_mentor.tzinfo, start, end),
-                                calendar.overrides, new_mentor.tzinfo, start, end)
-    away = days_to_utc(calendar.time_off, new_mentor.tzinfo, start, end)
+    name = mentor.get_full_name()
+    hours = with_date_overrides(expand_to_utc(cells, mentor.tzinfo, start, end) if "1" in cells else [],
+                                list(overrides), mentor.tzinfo, start, end)
+    away = days_to_utc(time_off, mentor.tzinfo, start, end)
     buffer = timedelta(minutes=settings.BOOKING_BUFFER_MINUTES)
     notice_from = now + timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES)
     # The sessions being moved are the old mentor's, so none of them is in this calendar.
-    busy = merge([(s - buffer, e + buffer) for s, e, _ in calendar.sessions])
+    busy = merge([(s - buffer, e + buffer) for s, e in busy])
 
     def overlaps(intervals, a, b):
         return any(s < b and a < e for s, e in intervals)
@@ -94,17 +180,16 @@ def session_move_to_mentor(*, session: Session, new_mentor: User, actor: User, n
     """Hand a scheduled session over to another mentor at the same time.
 
     The credit stays (it is the same session, so its consume stands). Locks
-    the credit account, then both mentors' rows (their calendars, in id
-    order), then the session; re-checks that the new mentor is free under
-    the lock; the exclusion constraint catches anything that still slips by.
+    both mentors' calendars and the student's, then the credit account, then
+    the session; re-checks that the new mentor is free under the lock; the
+    exclusion constraint catches anything that still slips by.
     """
     require_manager(actor)
     with transaction.atomic():
         student_id, old_mentor_id = Session.objects.values_list("student_id", "mentor_id").get(pk=session.pk)
+        lock_calendars(mentors=[old_mentor_id, new_mentor.pk], students=[student_id])
         account_for_update(student=User(pk=student_id))
-        locked = {u.pk: u for u in User.objects.select_for_update().filter(pk__in={old_mentor_id, new_mentor.pk})
-                  .order_by("pk")}
-        new_mentor = locked[new_mentor.pk]
+        new_mentor = User.objects.get(pk=new_mentor.pk)
         session = Session.objects.select_for_update().select_related("student", "mentor", "service").get(pk=session.pk)
         if session.mentor_id != old_mentor_id:
             raise IllegalTransition("This session changed mentor meanwhile; reload the page and decide again.")
@@ -172,17 +257,17 @@ def reassign_with_sessions(
     if any(choice not in MOVE_CHOICES for choice in decisions.values()):
         raise IllegalTransition("Choose keep, move or cancel for each session.")
     with transaction.atomic():
-        # The fixed order: the credit account (only when a session will change),
-        # then the people, then the sessions.
+        # The fixed order: the people's calendars (mentors, then the student),
+        # the credit account (only when a session will change), then the sessions.
+        previous = MentorAssignment.objects.current().filter(student=student).values_list("mentor_id", flat=True).first()
+        lock_calendars(mentors=[mentor.pk, previous], students=[student.pk])
         if any(choice != "keep" for choice in decisions.values()):
             account_for_update(student=student)
-        previous = MentorAssignment.objects.current().filter(student=student).values_list("mentor_id", flat=True).first()
-        list(User.objects.select_for_update().filter(pk__in={student.pk, mentor.pk, previous} - {None}).order_by("pk"))
         assignment = assignment_change(student=student, mentor=mentor, reason=reason, actor=actor, now=now,
                                        override_capacity=override_capacity)
         outcome = ReassignOutcome(assignment=assignment)
         in_flight = list(
-            Session.objects.filter(student=student, mentor_id=previous, status=S.SCHEDULED, starts_at__gt=now)
+            Session.objects.filter(student=student, mentor_id=previous).upcoming(now, started=False)
             .select_related("student", "mentor", "service").order_by("starts_at")
         ) if previous else []
         unknown = {pk for pk, choice in decisions.items() if choice != "keep"} - {s.pk for s in in_flight}

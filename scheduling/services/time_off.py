@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import transaction
 
+from accounts.locks import lock_calendars
 from accounts.models import Role, User
 from mentorship.models import TimeOff
 from mentorship.services import MentorshipError, time_off_add
@@ -36,8 +37,8 @@ def sessions_inside(*, mentor: User, starts_on: date, ends_on: date) -> list[Ses
     zone = mentor.tzinfo
     start = datetime.combine(starts_on, time(0), tzinfo=zone).astimezone(UTC)
     end = datetime.combine(ends_on + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
-    return list(Session.objects.filter(mentor=mentor, status=SessionStatus.SCHEDULED, starts_at__lt=end,
-                                       ends_at__gt=start).select_related("student", "service").order_by("starts_at"))
+    return list(Session.objects.filter(mentor=mentor, status=SessionStatus.SCHEDULED).overlapping(start, end)
+                .select_related("student", "service").order_by("starts_at"))
 
 
 def time_off_add_with_sessions(*, mentor: User, starts_on: date, ends_on: date, reason: str,
@@ -53,7 +54,7 @@ def time_off_add_with_sessions(*, mentor: User, starts_on: date, ends_on: date, 
     if mentor.role != Role.MENTOR:
         raise SchedulingError("Only mentors take time off.")
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=mentor.pk).exists()  # the mentor's calendar: no booking meanwhile
+        lock_calendars(mentors=[mentor.pk])  # the mentor's calendar: no booking meanwhile
         inside = [s for s in sessions_inside(mentor=mentor, starts_on=starts_on, ends_on=ends_on)
                   if s.ends_at > now]
         undecided = [s for s in inside if decisions.get(s.pk) not in (KEEP, CANCEL)]

@@ -1,5 +1,7 @@
 """A student books, cancels in time, books again inside 24 hours and forfeits — in Chromium."""
 
+from datetime import date, timedelta
+
 import pytest
 
 from accounts.tests.factories import PASSWORD, MentorFactory, StudentFactory
@@ -24,9 +26,9 @@ def test_book_cancel_in_time_then_book_inside_24_hours_and_forfeit(page):
     give_credits(student, 4)
 
     log_in(page, student)
-    page.goto(f"/book/{mentor.pk}/{service.pk}/")
-    # A time three days ahead: comfortably outside the 24-hour window.
-    page.locator(".slot-days .card").nth(3).locator("a").first.click()
+    # A week whose Monday is days away: comfortably outside the 24-hour window.
+    page.goto(f"/book/{mentor.pk}/{service.pk}/?week={(date.today() + timedelta(days=9)).isoformat()}")
+    page.locator('.slot-days a[data-within-24h="false"]').first.click()
     assert "your time. After that, cancelling or missing it forfeits the credit." in page.get_by_test_id(
         "confirm-deadline").inner_text()
     page.get_by_role("button", name="Book").click()

@@ -76,8 +76,9 @@ def test_emails_link_to_the_session_and_show_the_recipients_own_time(booked):
     mentor_mail = OutboundEmail.objects.get(kind="session_booked", to_email=booked.mentor.email)
     path = reverse("scheduling:session-detail", args=[booked.pk])
     assert path in student_mail.body_text and path in mentor_mail.body_html
-    assert "Monday 15 March 2027, 19:30" in student_mail.body_text  # Kolkata
-    assert "Monday 15 March 2027, 10:00" in mentor_mail.body_text  # New York, after the DST change
+    assert "Mon 15 Mar" in student_mail.body_text and ", 19:30–20:30 (Asia/Kolkata)" in student_mail.body_text
+    assert "Mon 15 Mar" in mentor_mail.body_text  # New York, after the DST change
+    assert ", 10:00–11:00 (America/New_York)" in mentor_mail.body_text
 
 
 def test_the_feed_needs_the_right_token(client, booked):

@@ -70,7 +70,7 @@ def test_one_student_racing_two_bookings_at_the_same_time_gets_one():
     outcomes = run_together([
         (lambda m=m, s=s: services.booking_create(student=student, mentor=m, service=s, starts_at=SLOT,
                                                   actor=student, now=NOW))
-        for m, s in zip(mentors, svc)
+        for m, s in zip(mentors, svc, strict=True)
     ])
     assert sum(isinstance(o, Session) for o in outcomes) == 1, outcomes
     assert balance(student) == 4

@@ -83,7 +83,7 @@ def test_request_then_accept_books_the_session_spends_a_credit_and_emails_both(c
     assert request.proposed_starts_at == ASKED and request.status == F.PENDING
     assert kinds(mentor) == ["flash_requested"]
     mail = OutboundEmail.objects.get(kind="flash_requested")
-    assert "Saturday 13 March 2027, 20:00 (Europe/London)" in mail.body_text  # the mentor's own zone
+    assert "Sat 13 Mar" in mail.body_text and ", 20:00 (Europe/London)" in mail.body_text  # the mentor's own zone
     assert f"/flash/#flash-{request.pk}" in mail.body_text
 
     client.force_login(mentor)
@@ -119,7 +119,7 @@ def test_counter_across_new_yorks_dst_change_books_at_the_suggested_time(client,
     assert pending.status == F.COUNTERED and pending.counter_starts_at == at("2027-03-15 14:00")
     assert pending.responded_at == NOW and pending.mentor_note == "Weekend is family time."
     mail = OutboundEmail.objects.get(kind="flash_countered", recipient=student)
-    assert "Monday 15 March 2027, 10:00 (America/New_York)" in mail.body_text
+    assert "Mon 15 Mar" in mail.body_text and ", 10:00 (America/New_York)" in mail.body_text
     assert "Weekend is family time." in mail.body_text
 
     client.force_login(student)
@@ -421,7 +421,7 @@ def test_the_mentor_page_links_to_a_flash_request_and_nav_has_flash(client, now,
     client.force_login(student)
     page = client.get(reverse("portal:mentor-detail", args=[mentor.pk])).content.decode()
     assert "Request a flash session" in page and url("flash-new", mentor.pk) in page
-    assert f'href="{url("flash-list")}">Flash</a>' in page
+    assert f'href="{url("flash-list")}">Flash requests</a>' in page
 
 
 def test_the_agenda_counts_pending_requests(client, now, student, mentor, service, pending):
@@ -434,7 +434,7 @@ def test_the_agenda_counts_pending_requests(client, now, student, mentor, servic
     response = client.get(reverse("portal:agenda"))
     assert response.context["flash_pending"] == 2
     assert "waiting for your answer" in response.content.decode()
-    assert f'href="{url("flash-list")}">Flash</a>' in response.content.decode()
+    assert f'href="{url("flash-list")}">Flash requests</a>' in response.content.decode()
 
 
 @pytest.mark.parametrize("role", ["student", "mentor"])

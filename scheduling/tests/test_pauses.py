@@ -100,7 +100,7 @@ def test_approving_cancels_sessions_inside_with_refunds_after_the_manager_confir
     assert LedgerEntry.objects.filter(session_id=inside.pk, kind="refund").exists()
     assert balance(student) == 3
     decided = OutboundEmail.objects.get(kind="pause_decided", to_email=student.email)
-    assert "approved" in decided.subject and "Tue 5 Jan, 10:00" in decided.body_text
+    assert "approved" in decided.subject and "Tue 5 Jan" in decided.body_text and ", 10:00 (Europe/London)" in decided.body_text
     history = LogEntry.objects.get(object_id=str(pause.pk))
     assert history.user == manager and "Good luck with the exams" in history.change_message
 

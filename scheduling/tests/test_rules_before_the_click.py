@@ -259,14 +259,16 @@ def test_cancelling_inside_time_off_needs_a_reason_for_the_students(booked):
 # --- another time, agreed by both ---------------------------------------------------------
 
 
-def test_a_mentor_proposal_accepted_by_the_student_moves_the_session_and_keeps_the_credit(booked):
+def test_a_mentor_proposal_accepted_by_the_student_moves_the_session_and_keeps_the_credit(
+        booked, django_capture_on_commit_callbacks):
     student, mentor, _, now, first, _ = booked
     proposal = services.proposal_create(session=first, actor=mentor, starts_at=at("2027-01-14 14:00"),
                                         note="A meeting moved", now=now)
     assert OutboundEmail.objects.filter(kind="session_proposal", recipient=student).exists()
     with pytest.raises(NotYourSession):
         services.proposal_accept(proposal=proposal, actor=mentor, now=now)
-    session = services.proposal_accept(proposal=proposal, actor=student, now=now + HOUR)
+    with django_capture_on_commit_callbacks(execute=True):  # the invite is rendered after commit
+        session = services.proposal_accept(proposal=proposal, actor=student, now=now + HOUR)
     session.refresh_from_db()
     assert session.starts_at == at("2027-01-14 14:00") and session.calendar_sequence == 1
     assert balance(student) == 2 and LedgerEntry.objects.filter(kind="consume", session_id=session.pk).count() == 1

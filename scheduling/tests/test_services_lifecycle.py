@@ -55,7 +55,8 @@ def test_cancelling_one_second_inside_24_hours_forfeits_the_session(session, stu
     assert session.status == SessionStatus.FORFEITED
     assert balance(student) == 3
     forfeit = LedgerEntry.objects.get(session_id=session.pk, kind="forfeit")
-    assert forfeit.amount == 0 and forfeit.note == "forfeited — cancelled 23 h 59 min before start"
+    assert forfeit.amount == 0 and forfeit.reason == "late_cancellation"
+    assert forfeit.description == "Forfeited — cancelled 23 h 59 min before start"
 
 
 def test_the_24_hours_are_real_elapsed_time_across_a_dst_change(student, mentor):

@@ -57,7 +57,7 @@ def confirm_url(mentor, service):
 
 def test_book_now_from_slots_to_confirm_to_session(client, now, student, mentor, service):
     client.force_login(student)
-    slots = client.get(reverse("scheduling:book-slots", args=[mentor.pk, service.pk]))
+    slots = client.get(reverse("scheduling:book-slots", args=[mentor.pk, service.pk]), {"week": "2027-01-12"})
     assert slots.status_code == 200
     html = slots.content.decode()
     assert "Europe/London" in html and "Tuesday 12 January" in html
@@ -272,6 +272,7 @@ def test_the_overview_and_agenda_keep_a_constant_number_of_queries(client, now, 
 
     def count(user, url):
         client.force_login(user)
+        client.get(url)  # warm: grids and lists come from the cache after the first visit
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(url).status_code == 200
         return len(ctx.captured_queries)
@@ -299,3 +300,42 @@ def test_book_now_starts_from_the_directory_and_the_mentor_page(client, now, stu
     assert book in text(client.get(reverse("portal:mentor-detail", args=[mentor.pk])))
     # One service: straight to its times.
     assert client.get(book).url == reverse("scheduling:book-slots", args=[mentor.pk, service.pk])
+
+
+def test_reposting_a_used_booking_key_after_the_cancellation_never_says_booked(client, now, student, mentor, service):
+    client.force_login(student)
+    key = str(uuid.uuid4())
+    booked = client.post(confirm_url(mentor, service), {"start": SLOT.isoformat(), "booking_key": key, "weeks": 1},
+                         follow=True)
+    assert "Booked!" in text(booked)
+    first = Session.objects.get()
+    services.session_cancel(session=first, actor=student, now=NOW, expect_forfeit=False)
+    other = SLOT + timedelta(hours=1)
+
+    for start in (other, SLOT):  # another time, or the same one again
+        response = client.post(confirm_url(mentor, service), {"start": start.isoformat(), "booking_key": key,
+                                                              "weeks": 1}, follow=True)
+        page = text(response)
+        assert response.status_code == 409
+        assert "Booked!" not in page
+        assert "This booking page was already used" in page and "Nothing was booked" in page
+    assert Session.objects.count() == 1 and Session.objects.get().status == SessionStatus.CANCELLED
+    assert balance(student) == 4
+
+
+def test_the_agenda_averages_every_rating_while_it_lists_the_latest_five(client, time_machine, student, mentor,
+                                                                         service):
+    from scheduling.models import Feedback
+
+    time_machine.move_to(NOW, tick=False)
+    for n, rating in enumerate([5, 5, 5, 5, 5, 1, 1]):  # the two oldest are the low ones
+        start = NOW - timedelta(days=10 - n)
+        session = Session.objects.create(student=student, mentor=mentor, service=service, starts_at=start,
+                                         ends_at=start + timedelta(minutes=30), created_at=start,
+                                         status=SessionStatus.COMPLETED)
+        Feedback.objects.create(session=session, rating=rating, created_at=start + timedelta(days=1 if n > 4 else 0))
+    client.force_login(mentor)
+    response = client.get(reverse("portal:agenda"))
+    assert len(response.context["recent_feedback"]) == 5
+    assert response.context["rating_count"] == 7 and round(response.context["rating_average"], 2) == 3.86
+    assert "from 7 ratings" in text(response)

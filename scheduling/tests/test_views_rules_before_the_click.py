@@ -9,13 +9,13 @@ from django.urls import reverse
 from accounts.tests.factories import MentorFactory, StudentFactory
 from credits.models import AllowanceKind
 from mentorship.models import DateOverride
-from portal.tests.test_overview_card import OVERVIEW
 from scheduling import services
 from scheduling.models import RescheduleProposal, Session, SessionStatus
 from scheduling.tests.helpers import at, bookable_mentor, give_credits
 
 pytestmark = pytest.mark.django_db
 NOW = at("2027-01-11 09:00")  # Monday
+OVERVIEW = reverse("portal:overview")  # the student's home (a URL, not an import of portal)
 
 
 @pytest.fixture

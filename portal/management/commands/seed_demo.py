@@ -10,10 +10,11 @@ from accounts.emails import held
 from accounts.models import OutboundEmail, Role, User
 from accounts.services import user_set_role
 from portal.demo_users import DEMO_USERS
+from scheduling import at_risk
 
 # Each app may add its own demo data in `<app>/demo.py: seed(users, stdout)`,
 # run in this order so that later apps find what earlier ones made.
-DEMO_APPS = ["mentorship", "credits", "scheduling"]
+DEMO_APPS = ["mentorship", "credits", "scheduling", "conversations"]
 
 
 class Command(BaseCommand):
@@ -46,6 +47,9 @@ class Command(BaseCommand):
                     continue
                 with held():
                     module.seed(users=users, stdout=self.stdout)
+
+            # The dashboard's "students at risk over time" starts with today's count.
+            at_risk.snapshot_record(now=timezone.now())
 
             # Demo bookings queue real notifications; the demo people have no
             # real inboxes, so they are recorded but not sent.

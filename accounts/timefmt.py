@@ -1,0 +1,73 @@
+"""One way to write a moment for people: "Mon 30 Nov, 14:00 (America/New_York)".
+
+Every admin page and email shows a time in the zone of the person it concerns
+(a student's session in the student's zone), names that zone, and keeps the UTC
+instant one hover away (`<time datetime=... title=...>`). The year appears only
+when it is not the current one in that zone, so a ledger line from last
+December doesn't read as next month's.
+"""
+
+import zoneinfo
+from datetime import datetime, tzinfo
+
+from django.utils import timezone
+from django.utils.html import format_html
+
+UTC = zoneinfo.ZoneInfo("UTC")
+
+
+def _zone(zone) -> tzinfo:
+    """A zone from a ZoneInfo, an IANA name, or anything with `.tzinfo` (a User)."""
+    if zone is None:
+        return timezone.get_current_timezone()
+    if isinstance(zone, str):
+        return zoneinfo.ZoneInfo(zone)
+    if isinstance(zone, tzinfo):
+        return zone
+    return getattr(zone, "tzinfo", None) or timezone.get_current_timezone()
+
+
+def zone_name(zone) -> str:
+    z = _zone(zone)
+    return getattr(z, "key", None) or str(z)
+
+
+def format_when(value: datetime | None, zone=None, *, now: datetime | None = None, with_zone: bool = True) -> str:
+    """"Mon 30 Nov, 14:00 (America/New_York)"; "—" for no time."""
+    if value is None:
+        return "—"
+    z = _zone(zone)
+    local = value.astimezone(z)
+    this_year = (now or timezone.now()).astimezone(z).year
+    text = f"{local:%a} {local.day} {local:%b}"
+    if local.year != this_year:
+        text += f" {local.year}"
+    text += f", {local:%H:%M}"
+    if with_zone:
+        text += f" ({zone_name(z)})"
+    return text
+
+
+def format_span(starts_at: datetime, ends_at: datetime, zone=None, *, now: datetime | None = None) -> str:
+    """"Mon 30 Nov, 14:00–15:00 (America/New_York)" (the end's date too when it is another day)."""
+    z = _zone(zone)
+    start = format_when(starts_at, z, now=now, with_zone=False)
+    end_local = ends_at.astimezone(z)
+    if end_local.date() == starts_at.astimezone(z).date():
+        end = f"{end_local:%H:%M}"
+    else:
+        end = format_when(ends_at, z, now=now, with_zone=False)
+    return f"{start}–{end} ({zone_name(z)})"
+
+
+def utc_text(value: datetime) -> str:
+    return f"{value.astimezone(UTC):%a %d %b %Y, %H:%M} UTC"
+
+
+def when_html(value: datetime | None, zone=None, *, ends_at: datetime | None = None, now: datetime | None = None):
+    """The HTML form: a <time> carrying the instant, its UTC reading on hover."""
+    if value is None:
+        return "—"
+    text = format_span(value, ends_at, zone, now=now) if ends_at is not None else format_when(value, zone, now=now)
+    return format_html('<time datetime="{}" title="{}">{}</time>',
+                       value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), utc_text(value), text)

@@ -1,0 +1,17 @@
+"""What conversations adds to other apps' pages through their extension points."""
+
+from django.urls import reverse
+
+from scheduling.page_links import PageLink
+
+
+def session_message_link(session, user):
+    """"Message your mentor" (or student) on a session page, naming the session."""
+    if user.pk == session.student_id:
+        other, label = session.mentor_id, "Message your mentor"
+    elif user.pk == session.mentor_id:
+        other, label = session.student_id, f"Message {session.student.get_short_name()}"
+    else:
+        return []
+    url = f"{reverse('conversations:with', args=[other])}?session={session.pk}"
+    return [PageLink(label=label, url=url, testid="message-link")]

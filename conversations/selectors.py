@@ -1,0 +1,147 @@
+"""Reads of conversations: the inbox, one thread's story, the unread badge.
+
+Each page is a fixed number of queries whatever the number of threads,
+messages or events (the tests assert it).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Q, Sum
+
+from accounts.models import User
+from mentorship.models import MentorAssignment
+from scheduling.models import FlashRequest, Session, SessionEvent
+
+from .models import Membership, Message, Thread
+
+MESSAGES_SHOWN = 50
+EVENTS_SHOWN = 100
+INBOX_PAGE_SIZE = 20
+
+
+def have_reason_to_talk(*, student: User, mentor: User) -> bool:
+    """A pairing (current or past), a session, or a flash request between the two."""
+    pair = {"student": student, "mentor": mentor}
+    return (MentorAssignment.objects.filter(**pair).exists() or Session.objects.filter(**pair).exists()
+            or FlashRequest.objects.filter(**pair).exists())
+
+
+def thread_between(user: User, other: User) -> Thread | None:
+    return Thread.objects.for_user(user).filter(Q(student=other) | Q(mentor=other)).first()
+
+
+# --- the unread badge ---------------------------------------------------------------
+
+
+def unread_total(user: User) -> int:
+    """Unread messages over all of the user's threads: one indexed query.
+
+    Not cached on purpose: a cache would make the first page after every
+    message cost a query more than the next, and every page's query count
+    must stay the same.
+    """
+    return Membership.objects.filter(user=user, unread_count__gt=0).aggregate(n=Sum("unread_count"))["n"] or 0
+
+
+# --- the inbox ----------------------------------------------------------------------
+
+
+def inbox(user: User, *, search: str = ""):
+    """The user's threads with at least one message, newest first; `search` matches the other person's name."""
+    rows = (
+        Membership.objects.filter(user=user, thread__last_message_at__isnull=False)
+        .select_related("thread__student", "thread__mentor", "thread__last_message")
+        .order_by("-thread__last_message_at", "-thread_id")
+    )
+    search = search.strip()
+    if search:
+        rows = rows.filter(
+            Q(thread__student=user, thread__mentor__full_name__icontains=search)
+            | Q(thread__mentor=user, thread__student__full_name__icontains=search)
+        )
+    return rows
+
+
+# --- one thread ---------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """One line of a thread's story: a message, or something that happened between the two."""
+
+    at: datetime
+    kind: str  # "message", "session", "flash"
+    message: Message | None = None
+    event: SessionEvent | None = None
+    flash: FlashRequest | None = None
+    flash_step: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _flash_steps(request: FlashRequest) -> list[tuple[datetime, str]]:
+    F = FlashRequest.Status
+    steps = [(request.created_at, "requested")]
+    if request.counter_starts_at and request.responded_at:
+        steps.append((request.responded_at, "countered"))
+    if request.decided_at:
+        final = {F.ACCEPTED: "accepted", F.DECLINED: "declined", F.WITHDRAWN: "withdrawn",
+                 F.EXPIRED: "expired"}.get(request.status)
+        if request.status == F.DECLINED and request.counter_starts_at and request.responded_at != request.decided_at:
+            final = "counter_declined"
+        if final:
+            steps.append((request.decided_at, final))
+    return steps
+
+
+def thread_story(thread: Thread, *, viewer: User | None, now: datetime, before: int | None = None,
+                 limit: int = MESSAGES_SHOWN) -> dict:
+    """Messages oldest first with the sessions and flash requests between the two
+    people interleaved as events. Three queries however long the thread.
+
+    With `before` (a message id) the page shows the messages before it; the
+    events shown are those inside the span of the messages shown (all of
+    them when the thread is short enough to show whole).
+    """
+    messages = Message.objects.filter(thread_id=thread.pk).select_related("sender", "about_session__service")
+    if before is not None:
+        messages = messages.filter(pk__lt=before)
+    page = list(messages.order_by("-created_at", "-pk")[: limit + 1]) if thread.pk else []
+    has_earlier = len(page) > limit
+    page = page[:limit][::-1]
+    span_start = page[0].created_at if has_earlier and page else None
+    span_end = None
+    if before is not None:
+        span_end = Message.objects.filter(pk=before, thread=thread).values_list("created_at", flat=True).first()
+
+    pair = {"student_id": thread.student_id, "mentor_id": thread.mentor_id}
+    events = SessionEvent.objects.filter(
+        **{f"session__{k}": v for k, v in pair.items()}).select_related("session__service", "actor")
+    requests = FlashRequest.objects.filter(**pair).select_related("service", "session")
+    if span_start is not None:
+        events = events.filter(at__gte=span_start)
+        requests = requests.filter(Q(created_at__gte=span_start) | Q(decided_at__gte=span_start)
+                                   | Q(responded_at__gte=span_start))
+    if span_end is not None:
+        events = events.filter(at__lt=span_end)
+        requests = requests.filter(created_at__lt=span_end)
+
+    entries = [Entry(at=m.created_at, kind="message", message=m) for m in page]
+    entries += [Entry(at=e.at, kind="session", event=e) for e in events.order_by("-at", "-pk")[:EVENTS_SHOWN]]
+    for request in requests.order_by("-created_at", "-pk")[:EVENTS_SHOWN]:
+        request.shown_status = request.status_at(now)
+        request.shown_status_label = FlashRequest.Status(request.shown_status).label
+        for at, step in _flash_steps(request):
+            if (span_start is None or at >= span_start) and (span_end is None or at < span_end):
+                entries.append(Entry(at=at, kind="flash", flash=request, flash_step=step))
+    entries.sort(key=lambda e: (e.at, 0 if e.kind != "message" else 1))
+    return {
+        "entries": entries,
+        "has_earlier": has_earlier,
+        "earliest_id": page[0].pk if page else None,
+        "message_count": len(page),
+    }
+
+
+def memberships_of(thread: Thread) -> dict[int, Membership]:
+    return {m.user_id: m for m in Membership.objects.filter(thread=thread)}

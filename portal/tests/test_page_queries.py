@@ -1,0 +1,59 @@
+"""Every main page reads a fixed number of queries, at 1 × and at 10 × the data.
+
+The world is `portal.pagebench` (the one `manage.py bench pages` times); the
+budgets are what each page needs today. Time is the benchmark's business, not
+the suite's: nothing here measures it.
+"""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from portal.benchmarks import _pages
+from portal.pagebench import seed_world
+
+# The most queries each page may run (session and user lookups of the login included).
+BUDGET = {
+    "floor": 3,
+    "student overview": 6,
+    "student sessions": 4,
+    "directory": 6,
+    "mentor page": 6,
+    "slot picker": 6,
+    "session page": 4,
+    "credits history": 6,
+    "flash requests": 3,
+    "mentor agenda": 7,
+    "mentor sessions": 4,
+    "mentor session page": 4,
+    "admin student page": 12,
+    "admin dashboard": 3,
+}
+
+
+def _counts(world) -> dict[str, int]:
+    clients, counts = {}, {}
+    for name, url, who in _pages(world):
+        client = clients.get(who.pk)
+        if client is None:
+            client = clients[who.pk] = Client()
+            client.force_login(who)
+        client.get(url)  # warm: the session, the caches
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200, (name, url, response.status_code)
+        counts[name] = len(ctx.captured_queries)
+    return counts
+
+
+@pytest.mark.django_db
+def test_every_main_page_keeps_its_query_count_from_1x_to_10x_data(settings):
+    settings.ROOT_URLCONF = "portal.bench_floor"  # mounts the floor view next to the site
+    at_1x = _counts(seed_world(1))
+    at_10x = _counts(seed_world(10))
+    assert set(at_1x) == set(BUDGET)
+    over = {name: n for name, n in at_1x.items() if n > BUDGET[name]}
+    assert not over, f"over budget at 1 ×: {over}"
+    grew = {name: (at_1x[name], at_10x[name]) for name in at_1x if at_10x[name] != at_1x[name]}
+    assert not grew, f"query count grew with the data (1 ×, 10 ×): {grew}"

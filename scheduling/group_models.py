@@ -1,0 +1,201 @@
+"""Group mentorship: sessions with seats, the seats students hold, the waitlist.
+
+Kept apart from the 1-1 `Session` (imported by `scheduling.models`). What the
+database guarantees here:
+
+- `seats_taken <= seats` (a CHECK), and `seats_taken` only moves by a
+  conditional UPDATE in `services/group.py`, so no race can oversell a session;
+- one live seat and one waiting entry per student and session (partial unique keys);
+- a group session never overlaps a live 1-1 session of the same mentor, nor a
+  student's seat one of their own live sessions: triggers on both tables (see
+  migration 0006_group_sessions), since an exclusion constraint can't span two tables.
+"""
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
+from django.db import models
+from django.db.models import F, Q
+
+from .models import TsTzRange
+
+FREE_CANCELLATION_WINDOW = timedelta(hours=24)
+MIN_SEATS, MAX_SEATS = 2, 100
+
+
+class GroupStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class GroupSeries(models.Model):
+    """A weekly group session: the same weekday and time (in the mentor's zone) for N weeks."""
+
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    weeks = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "group series"
+
+    def __str__(self):
+        return f"Weekly × {self.weeks}"
+
+
+class GroupSessionQuerySet(models.QuerySet):
+    def upcoming(self, now: datetime):
+        return self.filter(status=GroupStatus.SCHEDULED, starts_at__gt=now)
+
+
+class GroupSession(models.Model):
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="group_sessions")
+    title = models.CharField(max_length=120)
+    topic = models.CharField(max_length=200, blank=True, help_text="What it is about, in a line.")
+    skills = models.ManyToManyField("mentorship.Skill", blank=True, related_name="group_sessions")
+    description = models.TextField(blank=True, max_length=4000)
+    starts_at = models.DateTimeField(db_index=True)
+    ends_at = models.DateTimeField()
+    seats = models.PositiveSmallIntegerField(help_text=f"Between {MIN_SEATS} and {MAX_SEATS}.")
+    # Moved only by a conditional UPDATE (services/group.py); the CHECK is the last line.
+    seats_taken = models.PositiveSmallIntegerField(default=0, editable=False)
+    video_url = models.URLField(blank=True)
+    status = models.CharField(max_length=16, choices=GroupStatus.choices, default=GroupStatus.SCHEDULED)
+    series = models.ForeignKey(GroupSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions")
+    # One UID per session in every attendee's calendar; SEQUENCE rises on each change (details, attendees, cancel).
+    calendar_uid = models.UUIDField(default=uuid.uuid4, editable=False)
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    cancel_reason = models.CharField(max_length=500, blank=True)
+
+    objects = GroupSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["mentor", "starts_at"]), models.Index(fields=["status", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="group_ends_after_start"),
+            models.CheckConstraint(condition=Q(seats__gte=MIN_SEATS, seats__lte=MAX_SEATS), name="group_seats_2_to_100"),
+            # Never oversold, whatever races above it.
+            models.CheckConstraint(condition=Q(seats_taken__gte=0, seats_taken__lte=F("seats")),
+                                   name="group_seats_taken_within_seats"),
+            models.CheckConstraint(condition=~Q(title=""), name="group_title_required"),
+            # Two group sessions of one mentor never overlap (1-1 sessions: the triggers).
+            ExclusionConstraint(
+                name="group_mentor_no_overlap",
+                expressions=[
+                    (TsTzRange("starts_at", "ends_at", models.Value("[)")), RangeOperators.OVERLAPS),
+                    ("mentor", RangeOperators.EQUAL),
+                ],
+                condition=~Q(status=GroupStatus.CANCELLED),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} · {self.mentor} · {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def seats_left(self) -> int:
+        return self.seats - self.seats_taken
+
+    @property
+    def is_full(self) -> bool:
+        return self.seats_taken >= self.seats
+
+    @property
+    def cancellation_deadline(self) -> datetime:
+        return self.starts_at - FREE_CANCELLATION_WINDOW
+
+    def is_late_cancellation(self, now: datetime) -> bool:
+        """Leaving exactly 24 h before is still free; one second later is not."""
+        return now > self.cancellation_deadline
+
+    def has_started(self, now: datetime) -> bool:
+        return now >= self.starts_at
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == GroupStatus.SCHEDULED
+
+    @property
+    def duration(self) -> timedelta:
+        return self.ends_at - self.starts_at
+
+
+class SeatStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    ATTENDED = "attended", "Attended"
+    NO_SHOW = "no_show", "No-show"
+    CANCELLED = "cancelled", "Cancelled"  # credit back
+    FORFEITED = "forfeited", "Forfeited"  # left late: credit kept
+
+
+LIVE_SEAT_STATUSES = [SeatStatus.BOOKED, SeatStatus.ATTENDED, SeatStatus.NO_SHOW]
+
+
+class GroupSeat(models.Model):
+    """One student's seat in a group session; leaving and rebooking makes a new seat."""
+
+    session = models.ForeignKey(GroupSession, on_delete=models.PROTECT, related_name="seat_set")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="group_seats")
+    status = models.CharField(max_length=16, choices=SeatStatus.choices, default=SeatStatus.BOOKED)
+    booked_at = models.DateTimeField()
+    via_waitlist = models.BooleanField(default=False)
+    # Denormalised from the session so the overlap triggers and the student's pages read one table.
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="+")
+    status_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["booked_at", "pk"]
+        indexes = [models.Index(fields=["student", "starts_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "student"], condition=Q(status="booked"),
+                                    name="group_one_live_seat_per_student"),
+        ]
+
+    def __str__(self):
+        return f"{self.student} in {self.session_id} ({self.status})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_SEAT_STATUSES
+
+
+class WaitStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    PROMOTED = "promoted", "Got a seat"
+    LEFT = "left", "Left the waitlist"
+    CLOSED = "closed", "Closed (session started or cancelled)"
+
+
+class WaitlistEntry(models.Model):
+    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="waitlist")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_waits")
+    status = models.CharField(max_length=16, choices=WaitStatus.choices, default=WaitStatus.WAITING)
+    joined_at = models.DateTimeField()
+    # Set when a seat freed within 24 h of the start was offered (first to accept wins).
+    offered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    seat = models.OneToOneField(GroupSeat, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["joined_at", "pk"]
+        verbose_name_plural = "waitlist entries"
+        constraints = [
+            models.UniqueConstraint(fields=["session", "student"], condition=Q(status="waiting"),
+                                    name="group_one_wait_per_student"),
+        ]
+
+    def __str__(self):
+        return f"{self.student} waiting for {self.session_id} ({self.status})"

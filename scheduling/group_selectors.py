@@ -1,0 +1,109 @@
+"""Reads for group sessions: the students' list, one session's page, homes and feeds."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Prefetch, Q
+
+from accounts.models import Role, User
+
+from .group_models import (
+    GroupSeat,
+    GroupSession,
+    GroupStatus,
+    SeatStatus,
+    WaitlistEntry,
+    WaitStatus,
+)
+
+FEED_PAST = timedelta(days=60)
+FEED_LEFT_RECENT = timedelta(days=14)
+
+
+@dataclass
+class GroupRow:
+    group: GroupSession
+    my_seat: GroupSeat | None
+    my_wait: WaitlistEntry | None
+
+
+def upcoming_for_student(student: User, *, now: datetime, skill=None, mentor_id: int | None = None,
+                         limit: int = 200) -> list[GroupRow]:
+    """Upcoming group sessions with the student's own seat or waitlist place, in three queries."""
+    groups = (GroupSession.objects.upcoming(now).select_related("mentor")
+              .prefetch_related("skills",
+                                Prefetch("seat_set", queryset=GroupSeat.objects.filter(
+                                    student=student, status=SeatStatus.BOOKED), to_attr="mine"),
+                                Prefetch("waitlist", queryset=WaitlistEntry.objects.filter(
+                                    student=student, status=WaitStatus.WAITING), to_attr="my_waits"))
+              .order_by("starts_at", "pk"))
+    if skill is not None:
+        groups = groups.filter(skills=skill)
+    if mentor_id:
+        groups = groups.filter(mentor_id=mentor_id)
+    return [GroupRow(g, g.mine[0] if g.mine else None, g.my_waits[0] if g.my_waits else None)
+            for g in groups[:limit]]
+
+
+def mentors_with_groups(*, now: datetime) -> list[User]:
+    return list(User.objects.filter(role=Role.MENTOR, group_sessions__status=GroupStatus.SCHEDULED,
+                                    group_sessions__starts_at__gt=now).distinct().order_by("full_name"))
+
+
+def for_mentor(mentor: User, *, now: datetime) -> dict:
+    base = GroupSession.objects.filter(mentor=mentor).prefetch_related("skills")
+    return {
+        "upcoming": list(base.filter(status=GroupStatus.SCHEDULED, ends_at__gt=now).order_by("starts_at")[:100]),
+        "past": list(base.exclude(status=GroupStatus.SCHEDULED, ends_at__gt=now).order_by("-starts_at")[:50]),
+    }
+
+
+def student_seats(student: User, *, now: datetime) -> list[GroupSeat]:
+    """Booked seats in sessions still ahead (the overview lists them)."""
+    return list(GroupSeat.objects.filter(student=student, status=SeatStatus.BOOKED, ends_at__gt=now,
+                                         session__status=GroupStatus.SCHEDULED)
+                .select_related("session__mentor").order_by("starts_at")[:20])
+
+
+def student_waits(student: User, *, now: datetime) -> list[WaitlistEntry]:
+    return list(WaitlistEntry.objects.filter(student=student, status=WaitStatus.WAITING,
+                                             session__status=GroupStatus.SCHEDULED, session__starts_at__gt=now)
+                .select_related("session__mentor").order_by("session__starts_at")[:20])
+
+
+def attendees(group: GroupSession) -> list[GroupSeat]:
+    return list(group.seat_set.filter(status__in=[SeatStatus.BOOKED, SeatStatus.ATTENDED, SeatStatus.NO_SHOW])
+                .select_related("student").order_by("booked_at", "pk"))
+
+
+def waitlist(group: GroupSession) -> list[WaitlistEntry]:
+    return list(group.waitlist.filter(status=WaitStatus.WAITING).select_related("student").order_by("joined_at", "pk"))
+
+
+def feed_groups(user: User, *, now: datetime) -> list[tuple]:
+    """(group, attendees shown, cancelled for this person) for the user's calendar feed.
+
+    Students: each session they hold (or recently held) a seat in, one event per
+    session — a later live seat wins over a cancelled one. Mentors: their
+    sessions with every attendee listed.
+    """
+    since = now - FEED_PAST
+    if user.role == Role.MENTOR:
+        groups = (GroupSession.objects.filter(mentor=user, starts_at__gte=since)
+                  .filter(~Q(status=GroupStatus.CANCELLED) | Q(cancelled_at__gte=now - FEED_LEFT_RECENT))
+                  .select_related("mentor")
+                  .prefetch_related(Prefetch("seat_set", queryset=GroupSeat.objects.filter(
+                      status__in=[SeatStatus.BOOKED, SeatStatus.ATTENDED, SeatStatus.NO_SHOW]).select_related(
+                      "student"), to_attr="live_seats")).order_by("starts_at"))
+        return [(g, [user] + [s.student for s in g.live_seats], g.status == GroupStatus.CANCELLED) for g in groups]
+    seats = (GroupSeat.objects.filter(student=user, starts_at__gte=since)
+             .filter(Q(status__in=[SeatStatus.BOOKED, SeatStatus.ATTENDED, SeatStatus.NO_SHOW])
+                     | Q(status_changed_at__gte=now - FEED_LEFT_RECENT))
+             .select_related("session__mentor").order_by("starts_at", "pk"))
+    by_group: dict[int, GroupSeat] = {}
+    for seat in seats:
+        held = by_group.get(seat.session_id)
+        if held is None or not held.is_live:
+            by_group[seat.session_id] = seat
+    return [(s.session, [user], not s.is_live or s.session.status == GroupStatus.CANCELLED)
+            for s in by_group.values()]
