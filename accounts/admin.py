@@ -139,6 +139,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     readonly_fields = [{"created_at": "queued", "sent_at": "sent", "next_attempt_at": "next_attempt",
                         "claimed_at": "claimed", "dispatched_at": "dispatched"}.get(f.name, f.name)
                        for f in OutboundEmail._meta.fields]
+    fields = readonly_fields  # nothing on a record page is an input: the outbox is changed only by actions
     actions = ["retry_failed"]
 
     @admin.display(description="Queued (recipient's zone)", ordering="created_at")

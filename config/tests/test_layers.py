@@ -1,4 +1,5 @@
-"""Dependencies point one way (docs/architecture.md): portal → scheduling → credits, mentorship → accounts."""
+"""Dependencies point one way (docs/architecture.md):
+portal → conversations → scheduling → credits, mentorship → accounts."""
 
 import re
 import subprocess
@@ -13,7 +14,8 @@ MAY_USE = {
     "mentorship": {"accounts"},
     "credits": {"accounts"},
     "scheduling": {"accounts", "mentorship", "credits"},
-    "portal": {"accounts", "mentorship", "credits", "scheduling"},
+    "conversations": {"accounts", "mentorship", "credits", "scheduling"},
+    "portal": {"accounts", "mentorship", "credits", "scheduling", "conversations"},
 }
 # {% url 'app:name' %}, {% include "app/..." %}, {% extends "app/..." %}
 REFERENCE = re.compile(r"""\{%\s*(?:url\s+['"](?P<namespace>\w+):|(?:include|extends)\s+['"](?P<folder>\w+)/)""")

@@ -177,7 +177,13 @@ def test_a_swipe_on_a_touch_screen_scrolls_the_grid_and_changes_nothing(student,
     phone.get_by_role("button", name="Paint by swiping").tap()
     assert phone.get_by_role("button", name="Paint by swiping").get_attribute("aria-pressed") == "true"
     phone.locator(f'td.grid-cell[data-index="{weekgrid.cell_index(3, 18)}"]').scroll_into_view_if_needed()
-    phone.wait_for_timeout(500)  # settled: a touch during a fling would only stop it
+    # Settled: a touch during a fling would only stop it, and the cell must not move under the finger.
+    # Wait until the page stops scrolling (on a loaded machine 500 ms is not always enough).
+    phone.wait_for_function("""() => new Promise(done => {
+        let last = window.scrollY;
+        const check = () => { if (window.scrollY === last) { done(true); } else { last = window.scrollY; setTimeout(check, 250); } };
+        setTimeout(check, 250);
+    })""")
     first = phone.locator(f'td.grid-cell[data-index="{weekgrid.cell_index(3, 14)}"]').bounding_box()
     touch_drag(cdp, first["x"] + first["width"] / 2, first["y"] + first["height"] / 2, dx=0, dy=first["height"] * 3)
     # Painting, not scrolling: had the page followed the finger, it would have stayed on one cell.

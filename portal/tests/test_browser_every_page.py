@@ -156,8 +156,10 @@ class Crawl:
                     page.set_viewport_size(size)
                     page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
                 self.check_layout_and_axe(page, f"{role} {viewport_name} {path}")
-            links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
-            return [urljoin(page.url, href) for href in links]
+            links = page.eval_on_selector_all("a[href]:not([download])", "els => els.map(e => e.getAttribute('href'))")
+            # Files (CSV exports, calendar files) are downloads, not pages to check.
+            return [urljoin(page.url, href) for href in links
+                    if not urlsplit(urljoin(page.url, href)).path.endswith((".csv", ".ics"))]
         finally:
             page.close()
 

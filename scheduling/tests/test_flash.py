@@ -557,7 +557,7 @@ def test_ask_counter_and_accept_in_the_browser(page):
 
     _log_in(page, mentor, "agenda")
     assert "1" in page.get_by_test_id("flash-pending").inner_text()
-    page.get_by_role("link", name="Flash", exact=True).click()
+    page.get_by_role("link", name="Flash requests", exact=True).click()
     page.get_by_text("Suggest another time…").click()
     page.fill(f"#counter-start-{request.pk}", f"{counter_day:%Y-%m-%d}T10:00")
     page.fill(f"#counter-note-{request.pk}", "Mornings suit me better.")
