@@ -191,7 +191,7 @@ def session_list(request):
     shown = request.GET.get("status", "")
     if shown not in SESSION_FILTERS:
         shown = ""
-    sessions = Session.objects.for_user(request.user).select_related("student", "mentor", "service", "feedback")
+    sessions = Session.objects.for_user(request.user).select_related("student", "mentor", "service")
     other = None
     if request.GET.get("with", "").isdigit():
         # Only someone this user has sessions with; anyone else is ignored, not revealed.

@@ -122,7 +122,7 @@ def test_an_override_adds_bookable_slots_on_that_date_only(page):
     assert "18:00–20:00" in page.get_by_test_id("date-overrides").inner_text()
     log_out(page)
     log_in(page, student)
-    page.goto(f"/book/{mentor.pk}/{service.pk}/")
+    page.goto(f"/book/{mentor.pk}/{service.pk}/?week={day.isoformat()}")  # the slot picker shows a week
     evening = [a.get_attribute("data-start") for a in page.locator("a[data-start]").all()
                if "T18:" in a.get_attribute("data-start") or "T19:" in a.get_attribute("data-start")]
     assert evening and all(start.startswith(day.isoformat()) for start in evening)
