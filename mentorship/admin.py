@@ -6,7 +6,7 @@ from accounts.admin_mixins import ReadOnlyAdmin
 from accounts.timefmt import when_html
 
 from .models import (
-    AvailabilityGrid, Language, MentorAssignment, MentorProfile, Skill, TimeOff,
+    AvailabilityGrid, DateOverride, Language, MentorAssignment, MentorProfile, Skill, TimeOff,
 )
 
 REASSIGN_PERMISSION = "mentorship.reassign_mentor"
@@ -76,3 +76,13 @@ class MentorAssignmentAdmin(ReadOnlyAdmin):
     @admin.display(description="To", ordering="ended_at")
     def ended(self, obj):
         return when_html(obj.ended_at, obj.student) if obj.ended_at else "current"
+
+
+@admin.register(DateOverride)
+class DateOverrideAdmin(ReadOnlyAdmin):
+    """Mentors set hours for a date on their availability page."""
+
+    list_display = ["user", "date", "ranges_text", "note"]
+    list_select_related = ["user"]
+    search_fields = ["user__full_name", "user__email"]
+    date_hierarchy = "date"

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from . import weekgrid
-from .models import AvailabilityGrid, Language, MentorAssignment, MentorProfile, Skill, StudentInterest, TimeOff
+from .models import AvailabilityGrid, DateOverride, Language, MentorAssignment, MentorProfile, Skill, StudentInterest, TimeOff
 
 SKILLS = ["Python", "Django", "JavaScript", "SQL", "System design", "Career growth", "Interview practice", "Data science"]
 LANGUAGES = ["English", "French", "Hindi", "Spanish"]
@@ -107,6 +107,13 @@ def seed(*, users: dict, stdout) -> None:
         if not TimeOff.objects.filter(user=ada, reason="Conference").exists():
             TimeOff.objects.create(user=ada, starts_on=start, ends_on=start + timedelta(days=2),
                                    reason="Conference", created_at=now)
+
+    # And keeps one evening open for a clinic: different hours for one date.
+    if ada is not None:
+        clinic = (now.astimezone(ada.tzinfo) + timedelta(days=6)).date()
+        if not DateOverride.objects.filter(user=ada, note="Evening clinic").exists():
+            DateOverride.objects.create(user=ada, date=clinic, hours="0" * 18 + "111" + "0" * 3,
+                                        note="Evening clinic", updated_at=now)
 
     manager = users.get("manager@example.com")
     for student_email, mentor_email in ASSIGNMENTS.items():

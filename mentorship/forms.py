@@ -161,3 +161,39 @@ class ReassignForm(forms.Form):
         if not reason:
             raise ValidationError("Give a reason for the change.")
         return reason
+
+
+HOUR_CHOICES = [(h, f"{h:02d}:00") for h in range(24)]
+UNTIL_CHOICES = [(h, f"{h:02d}:00" if h < 24 else "24:00 (midnight)") for h in range(1, 25)]
+
+
+class DateOverrideForm(forms.Form):
+    """Different hours for one date: one stretch of hours, or none at all."""
+
+    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                           error_messages={"invalid": "Enter a date, e.g. 2027-01-31.", "required": "Choose a date."})
+    from_hour = forms.TypedChoiceField(choices=HOUR_CHOICES, coerce=int, initial=9, label="From")
+    until_hour = forms.TypedChoiceField(choices=UNTIL_CHOICES, coerce=int, initial=17, label="Until")
+    unavailable = forms.BooleanField(required=False, label="No hours that day (unavailable)")
+    note = forms.CharField(required=False, max_length=200, label="Note (optional)")
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self):
+        data = super().clean()
+        day = data.get("date")
+        if day and self.today and day < self.today:
+            self.add_error("date", "That date has passed. Pick today or a later date.")
+        if not data.get("unavailable"):
+            start, end = data.get("from_hour"), data.get("until_hour")
+            if start is not None and end is not None and end <= start:
+                self.add_error("until_hour", "“Until” must be later than “From”.")
+        return data
+
+    def hours(self) -> str:
+        data = self.cleaned_data
+        if data.get("unavailable"):
+            return "0" * 24
+        return "".join("1" if data["from_hour"] <= h < data["until_hour"] else "0" for h in range(24))

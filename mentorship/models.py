@@ -58,6 +58,53 @@ class TimeOff(models.Model):
         return f"{self.user}: {self.starts_on} – {self.ends_on}"
 
 
+class DateOverride(models.Model):
+    """Different hours for one date, in the owner's zone: more or fewer than the weekly grid.
+
+    hours[h] == "1" when the owner is available from h:00 to h+1:00 local time
+    on that date; all zeros means no hours that day. Slot search uses it
+    instead of the weekly grid for that date (time off still wins).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="date_overrides", on_delete=models.CASCADE)
+    date = models.DateField()
+    hours = models.CharField(max_length=24, default="0" * 24)
+    note = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "date"], name="date_override_one_per_user_date"),
+            models.CheckConstraint(condition=models.Q(hours__regex=r"^[01]{24}$"), name="date_override_24_binary_hours"),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.date} ({self.hours.count('1')} h)"
+
+    @property
+    def hour_count(self) -> int:
+        return self.hours.count("1")
+
+    @property
+    def ranges(self) -> list[tuple[int, int]]:
+        """[(9, 12), (14, 16)]: runs of available hours."""
+        runs, start = [], None
+        for h, bit in enumerate(self.hours + "0"):
+            if bit == "1" and start is None:
+                start = h
+            elif bit != "1" and start is not None:
+                runs.append((start, h))
+                start = None
+        return runs
+
+    @property
+    def ranges_text(self) -> str:
+        if not self.ranges:
+            return "No hours (unavailable all day)"
+        return ", ".join(f"{a:02d}:00–{b % 24:02d}:00" for a, b in self.ranges)
+
+
 class Skill(models.Model):
     """The managed list of skills mentors offer and students look for."""
 

@@ -88,6 +88,38 @@ def days_to_utc(days, zone, start: datetime, end: datetime) -> list[tuple[dateti
     return weekgrid.merge_intervals(intervals)
 
 
+def with_date_overrides(hours: list[tuple[datetime, datetime]], overrides, zone, start: datetime,
+                        end: datetime) -> list[tuple[datetime, datetime]]:
+    """Weekly-grid `hours` (UTC) with each overridden local date replaced by that date's own hours.
+
+    `overrides` is [(date, "24 cells")]. A date's hours are wall-clock hours
+    in the owner's zone, expanded through `expand_to_utc` like the weekly grid,
+    so a DST day keeps its local hours.
+    """
+    if not overrides:
+        return hours
+    days = [(day, day) for day, _ in overrides]
+    result = weekgrid.subtract_intervals(weekgrid.merge_intervals(hours), days_to_utc(days, zone, start, end))
+    for day, cells in overrides:
+        if "1" not in cells:
+            continue
+        week = ["0" * 24] * 7
+        week[day.weekday()] = cells
+        day_start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+        day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+        lo, hi = max(day_start, start.astimezone(UTC)), min(day_end, end.astimezone(UTC))
+        if lo < hi:
+            result.extend(weekgrid.expand_to_utc("".join(week), zone, lo, hi))
+    return weekgrid.merge_intervals(result)
+
+
+def mentor_date_overrides(mentor: User, *, today):
+    """Overrides from today on, in the owner's zone."""
+    from .models import DateOverride
+
+    return DateOverride.objects.filter(user=mentor, date__gte=today)
+
+
 def matching_window(now: datetime) -> tuple[datetime, datetime]:
     """The coming real week that shared hours are counted over."""
     start = weekgrid.window_start_for(now)

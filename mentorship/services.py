@@ -12,7 +12,7 @@ from accounts.locks import lock_calendars
 from accounts.models import Role, User
 
 from . import weekgrid
-from .models import AvailabilityGrid, Language, MentorAssignment, MentorProfile, Skill, StudentInterest, TimeOff
+from .models import AvailabilityGrid, DateOverride, Language, MentorAssignment, MentorProfile, Skill, StudentInterest, TimeOff
 
 
 class MentorshipError(Exception):
@@ -41,6 +41,22 @@ def time_off_add(*, user: User, starts_on: date, ends_on: date, reason: str, now
     if ends_on < starts_on:
         raise MentorshipError("Time off must end on or after the day it starts.")
     return TimeOff.objects.create(user=user, starts_on=starts_on, ends_on=ends_on, reason=reason.strip(), created_at=now)
+
+
+def date_override_save(*, user: User, day: date, hours: str, note: str, now: datetime) -> DateOverride:
+    """Set (or replace) the user's hours for one date, wall-clock hours in their zone."""
+    if user.role != Role.MENTOR:
+        raise MentorshipError("Only mentors set hours for a date.")
+    if len(hours) != 24 or set(hours) - {"0", "1"}:
+        raise MentorshipError("Hours for a date are 24 cells of 0 or 1.")
+    override, _ = DateOverride.objects.update_or_create(
+        user=user, date=day, defaults={"hours": hours, "note": note.strip()[:200], "updated_at": now})
+    return override
+
+
+def date_override_delete(*, user: User, override_id: int) -> bool:
+    deleted, _ = DateOverride.objects.filter(user=user, pk=override_id).delete()
+    return bool(deleted)
 
 
 def time_off_delete(*, user: User, time_off_id: int) -> bool:

@@ -15,7 +15,7 @@ from accounts.decorators import role_required
 from accounts.models import Role
 
 from . import selectors, services, weekgrid
-from .forms import GridForm, InterestsForm, MentorProfileForm, TimeOffForm
+from .forms import DateOverrideForm, GridForm, InterestsForm, MentorProfileForm
 from .models import MentorProfile, StudentInterest
 
 
@@ -43,8 +43,20 @@ def grid_rows(cells: str) -> list[dict]:
 def availability(request):
     user = request.user
     saved_cells = selectors.grid_cells(user)
-    form = GridForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
+    is_override = request.method == "POST" and "override" in request.POST and user.role == Role.MENTOR
+    today = user.local_now().date()
+    override_form = DateOverrideForm(request.POST if is_override else None, today=today,
+                                     initial={"date": today})
+    form = GridForm(request.POST if request.method == "POST" and not is_override else None)
+    if is_override:
+        if override_form.is_valid():
+            override = services.date_override_save(user=user, day=override_form.cleaned_data["date"],
+                                                   hours=override_form.hours(), note=override_form.cleaned_data["note"],
+                                                   now=timezone.now())
+            messages.success(request, f"Saved hours for {override.date:%a %-d %b}: {override.ranges_text}.")
+            return redirect("mentorship:availability")
+        status = 400
+    elif request.method == "POST":
         if form.is_valid():
             cells = form.cleaned_data["cells"]
             services.grid_save(user=user, cells=cells, now=timezone.now())
@@ -59,9 +71,19 @@ def availability(request):
         "rows": grid_rows(saved_cells),
         "day_names": weekgrid.DAY_NAMES,
         "hours_selected": weekgrid.hours_selected(saved_cells),
-        
+        "override_form": override_form,
+        "overrides": selectors.mentor_date_overrides(user, today=today) if user.role == Role.MENTOR else [],
     }
     return render(request, "mentorship/availability.html", context, status=status)
+
+
+@role_required(Role.MENTOR)
+@require_POST
+def date_override_delete(request, pk: int):
+    if not services.date_override_delete(user=request.user, override_id=pk):
+        raise Http404("No such date.")
+    messages.success(request, "Removed: that date follows your weekly hours again.")
+    return redirect("mentorship:availability")
 
 
 @role_required(Role.STUDENT)
@@ -74,35 +96,6 @@ def interests(request):
         messages.success(request, "Saved. We use these when pairing you with a mentor.")
         return redirect("mentorship:interests")
     return render(request, "mentorship/interests.html", {"form": form})
-
-
-@role_required(Role.MENTOR)
-@require_http_methods(["GET", "POST"])
-def time_off(request):
-    today = request.user.local_now().date()
-    form = TimeOffForm(request.POST or None, today=today)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.time_off_add(
-                user=request.user, starts_on=form.cleaned_data["starts_on"], ends_on=form.cleaned_data["ends_on"],
-                reason=form.cleaned_data["reason"], now=timezone.now(),
-            )
-        except services.MentorshipError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "Time off added. No sessions can be booked on those days.")
-            return redirect("mentorship:time-off")
-    entries = selectors.mentor_time_off(request.user, today=today)
-    return render(request, "mentorship/time_off.html", {"form": form, "entries": entries})
-
-
-@role_required(Role.MENTOR)
-@require_POST
-def time_off_delete(request, pk: int):
-    if not services.time_off_delete(user=request.user, time_off_id=pk):
-        raise Http404("No such time off.")
-    messages.success(request, "Time off removed.")
-    return redirect("mentorship:time-off")
 
 
 @role_required(Role.MENTOR)

@@ -103,6 +103,24 @@ def merge_intervals(intervals: Iterable[tuple[datetime, datetime]]) -> list[tupl
     return [(s, e) for s, e in merged]
 
 
+def subtract_intervals(
+    a: list[tuple[datetime, datetime]], b: list[tuple[datetime, datetime]]
+) -> list[tuple[datetime, datetime]]:
+    """`a` minus `b`, both sorted and merged (e.g. the weekly hours minus an overridden date)."""
+    out = []
+    for start, end in a:
+        cursor = start
+        for b_start, b_end in b:
+            if b_end <= cursor or b_start >= end:
+                continue
+            if b_start > cursor:
+                out.append((cursor, b_start))
+            cursor = max(cursor, b_end)
+        if cursor < end:
+            out.append((cursor, end))
+    return out
+
+
 def offset_segments(
     zone: zoneinfo.ZoneInfo, start: datetime, end: datetime
 ) -> list[tuple[datetime, datetime, timedelta]]:

@@ -25,6 +25,7 @@ from mentorship import selectors as mentorship_selectors
 from mentorship.forms import DirectoryFilterForm
 from scheduling import group_selectors
 from scheduling import selectors as scheduling_selectors
+from scheduling.allowance import booking_outlook
 from scheduling.flash import pending_for_mentor
 
 from .health import broker_status, database_status
@@ -70,6 +71,7 @@ def overview(request):
         "now": now,
         "card": card,
         "current_mentor": card.mentor,  # read once, with the card
+        "outlook": booking_outlook(request.user, now=now),
         **scheduling_selectors.student_sessions(request.user, now=now),
         "group_seats": group_selectors.student_seats(request.user, now=now),
         "group_waits": group_selectors.student_waits(request.user, now=now),
@@ -140,6 +142,7 @@ def directory(request):
         "entries": directory_page.entries,
         "page": directory_page,
         "page_query": query.urlencode(),
+        "outlook": booking_outlook(request.user, now=timezone.now()) if request.user.is_student else None,
         "my_hours": directory_page.viewer_hours,
     }
     return render(request, "portal/directory.html", context)
@@ -155,6 +158,7 @@ def mentor_detail(request, mentor_id: int):
         "entry": entry,
         "mentor_local_now": timezone.now().astimezone(entry.mentor.tzinfo),
         "is_my_mentor": request.user.is_student and mentorship_selectors.current_mentor(request.user) == entry.mentor,
+        "outlook": booking_outlook(request.user, now=timezone.now()) if request.user.is_student else None,
         "thread": conversation_selectors.thread_between(request.user, entry.mentor) if request.user.is_student else None,
     }
     return render(request, "portal/mentor_detail.html", context)

@@ -17,7 +17,7 @@ from accounts.timefmt import format_span, when_html
 from . import pauses, services
 from .errors import SchedulingError
 from .models import Feedback, PauseRequest, ServiceType, Session, SessionEvent, SessionStatus
-from .models import FlashRequest
+from .models import FlashRequest, RescheduleProposal
 
 
 @admin.register(ServiceType)
@@ -333,6 +333,29 @@ class FlashRequestAdmin(ReadOnlyAdmin):
     @admin.display(description="Settled")
     def decided(self, obj):
         return when_html(obj.decided_at, obj.student)
+
+
+@admin.register(RescheduleProposal)
+class RescheduleProposalAdmin(ReadOnlyAdmin):
+    """Proposals of another time change only through the student's and mentor's pages."""
+
+    list_display = ["asked", "session", "by_mentor", "proposed", "status", "decided"]
+    ordering = ["-created_at"]
+    list_filter = ["status", "by_mentor"]
+    search_fields = ["session__student__email", "session__mentor__email"]
+    list_select_related = ["session__student", "session__mentor", "session__service"]
+
+    @admin.display(description="Asked (student's zone)", ordering="created_at")
+    def asked(self, obj):
+        return when_html(obj.created_at, obj.session.student)
+
+    @admin.display(description="Proposed time", ordering="starts_at")
+    def proposed(self, obj):
+        return when_html(obj.starts_at, obj.session.student)
+
+    @admin.display(description="Answered", ordering="decided_at")
+    def decided(self, obj):
+        return when_html(obj.decided_at, obj.session.student)
 
 
 from . import group_admin  # noqa: E402,F401  (group sessions' admin, registered there)

@@ -5,14 +5,15 @@ calendar reads correctly without a VTIMEZONE block.
 """
 
 from collections.abc import Iterable
-from datetime import datetime
-from urllib.parse import urlsplit
+from datetime import UTC, datetime
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.urls import reverse
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from .models import Session, SessionStatus
+from .wording import cancellation_terms
 
 PRODID = "-//Mentorship//Sessions//EN"
 
@@ -36,6 +37,14 @@ def _address(user, role: str) -> vCalAddress:
     return address
 
 
+def _rule_line(session: Session, now: datetime) -> str:
+    # A calendar keeps the text for days, so it states the deadline, never "starts in 5 h".
+    terms = cancellation_terms(session.starts_at, now=now, tz=UTC)
+    if terms.is_free:
+        return terms.text.replace("your time", "UTC")
+    return "Inside 24 hours of the start there is no free cancellation: cancelling or missing it forfeits the credit."
+
+
 def session_event(session: Session, *, now: datetime, cancelled: bool = False) -> Event:
     url = f"{settings.SITE_URL}{reverse('scheduling:session-detail', args=[session.pk])}"
     event = Event()
@@ -47,7 +56,7 @@ def session_event(session: Session, *, now: datetime, cancelled: bool = False) -
     event.add("summary", f"{session.service.name}: {session.student.get_full_name()} & {session.mentor.get_full_name()}")
     lines = [f"Video room: {session.video_url}" if session.video_url else "The video link is on the session page.",
              f"Session page: {url}",
-             f"Free cancellation until {session.cancellation_deadline:%Y-%m-%d %H:%M} UTC."]
+             _rule_line(session, now)]
     event.add("description", "\n".join(lines))
     if session.video_url:
         event.add("location", session.video_url)
@@ -88,6 +97,29 @@ def feed(sessions: Iterable[Session], *, now: datetime, name: str, groups: Itera
     for group, attendees, cancelled in groups:
         cal.add_component(group_event(group, now=now, attendees=attendees, cancelled=cancelled))
     return cal.to_ical()
+
+
+def session_ics(session: Session, *, now: datetime) -> bytes:
+    """A one-event file to download ("Add to calendar"): no METHOD, so calendars import it."""
+    cal = _calendar()
+    cal.add_component(session_event(session, now=now))
+    return cal.to_ical()
+
+
+def google_calendar_url(session: Session) -> str:
+    """Google Calendar's event template link, prefilled with the session (times in UTC)."""
+    url = f"{settings.SITE_URL}{reverse('scheduling:session-detail', args=[session.pk])}"
+    fmt = "%Y%m%dT%H%M%SZ"
+    details = f"Session page: {url}" + (f"\nVideo room: {session.video_url}" if session.video_url else "")
+    query = {
+        "action": "TEMPLATE",
+        "text": f"{session.service.name}: {session.student.get_full_name()} & {session.mentor.get_full_name()}",
+        "dates": f"{session.starts_at.astimezone(UTC):{fmt}}/{session.ends_at.astimezone(UTC):{fmt}}",
+        "details": details,
+    }
+    if session.video_url:
+        query["location"] = session.video_url
+    return "https://calendar.google.com/calendar/render?" + urlencode(query)
 
 
 # --- group sessions ---------------------------------------------------------------

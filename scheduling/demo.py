@@ -56,6 +56,7 @@ def _seed_one_to_one(*, users, stdout):
     for index, student in enumerate(students):
         mentor = current_mentor(student) or mentors[index % len(mentors)]
         made += _seed_student(student, mentor, manager, index, coding, career, now, stdout)
+    made += _seed_life(users, coding, now)
     stdout.write(f"Demo sessions: {made} made through the booking services.")
 
 
@@ -126,4 +127,40 @@ def _seed_student(student, mentor, manager, index, coding, career, now, stdout) 
                 services.booking_create, student=student, mentor=mentor, service=service, starts_at=start,
                 actor=student, now=now)):
             made += 1
+    return made
+
+
+def _seed_life(users, service, now) -> int:
+    """A session in each stage of its life, at its real moment: Priya (unlimited plan) has one
+    to rate, one waiting for Ravi to mark attendance and one in progress; Ada proposes
+    a new time for Sam's last upcoming session."""
+    made = 0
+    priya, ravi = users.get("priya@example.com"), users.get("ravi@example.com")
+    if priya is not None and ravi is not None:
+        top = now.replace(second=0, microsecond=0)
+        stages = [("to rate", top - timedelta(days=2)), ("waiting for attendance", top - timedelta(hours=3)),
+                  ("in progress", top - timedelta(minutes=20))]
+        for label, start in stages:
+            # Booked three days ahead at a time Ravi agreed to (it may lie outside his weekly hours).
+            session = _step(label, lambda start=start: services.booking_create(
+                student=priya, mentor=ravi, service=service, starts_at=start, actor=priya,
+                now=start - timedelta(days=3), mentor_agreed=True))
+            if session is None:
+                continue
+            made += 1
+            if label == "to rate":
+                services.attendance_mark(session=session, actor=ravi, attended=True,
+                                         now=session.ends_at + timedelta(minutes=5))
+    sam, ada = users.get("sam@example.com"), users.get("ada@example.com")
+    if sam is not None and ada is not None:
+        session = Session.objects.filter(student=sam, mentor=ada, status="scheduled",
+                                         starts_at__gt=now).order_by("-starts_at").first()
+        if session is not None:
+            starts = free_slot_starts(mentor=ada, duration=session.service.duration, now=now, student=sam,
+                                      exclude_session_id=session.pk)
+            other_days = [t for t in starts if t.date() != session.starts_at.date()]
+            if other_days:
+                _step("proposal", lambda: services.proposal_create(
+                    session=session, actor=ada, starts_at=other_days[len(other_days) // 3], now=now,
+                    note="A workshop moved onto our usual time — would this suit you?"))
     return made

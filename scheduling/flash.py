@@ -20,9 +20,9 @@ from django.urls import reverse
 from accounts.emails import send_templated_email
 from accounts.locks import lock_calendars
 from accounts.models import User
-from credits.selectors import booking_allowance
 from credits.services import account_for_update
 
+from .allowance import booking_outlook
 from .errors import SchedulingError
 from .models import FlashRequest, ServiceType, Session
 from .selectors import booking_window
@@ -94,10 +94,13 @@ def _check_time(*, student: User, mentor: User, service: ServiceType, starts_at:
                          if who == "student" else "You already have a session at that time.")
 
 
-def _can_book(student: User, *, now: datetime) -> None:
-    allowance = booking_allowance(student, now=now)
-    if not allowance.can_book:
-        raise FlashError(allowance.reason)
+def _can_book(student: User, *, now: datetime, who: str = "student") -> None:
+    """The allowance booking checks (credits, plan, pause, the cap on upcoming
+    sessions), asked at every step so an agreed time never fails at "Accept"."""
+    outlook = booking_outlook(student, now=now)
+    if outlook.can_book:
+        return
+    raise FlashError(outlook.message if who == "student" else outlook.for_mentor(student))
 
 
 def _locked(request: FlashRequest) -> FlashRequest:
@@ -202,9 +205,7 @@ def flash_accept(*, request: FlashRequest, mentor: User, now: datetime) -> Flash
         # Worded for the mentor first; booking_create (and the database) stay the truth.
         _check_time(student=r.student, mentor=r.mentor, service=r.service, starts_at=r.proposed_starts_at, now=now,
                     who="mentor")
-        if not booking_allowance(r.student, now=now).can_book:
-            raise FlashError(f"{r.student.get_full_name()} can't book another session right now (no credits left or "
-                             "their plan is paused), so this can't be accepted. Decline it or suggest a later time.")
+        _can_book(r.student, now=now, who="mentor")
         r.session = booking_create(student=r.student, mentor=r.mentor, service=r.service,
                                    starts_at=r.proposed_starts_at, actor=mentor, now=now, mentor_agreed=True)
         r.responded_at = r.decided_at = now
@@ -235,6 +236,7 @@ def flash_counter(*, request: FlashRequest, mentor: User, starts_at: datetime, n
             raise FlashError("That's the time the student asked for — accept the request instead.")
         _check_time(student=r.student, mentor=r.mentor, service=r.service, starts_at=starts_at, now=now,
                     who="mentor")
+        _can_book(r.student, now=now, who="mentor")
         r.counter_starts_at = starts_at
         r.mentor_note = note.strip()[:NOTE_MAX]
         r.responded_at = now
@@ -252,6 +254,7 @@ def flash_counter_accept(*, request: FlashRequest, student: User, now: datetime)
     def action(r):
         _check_time(student=r.student, mentor=r.mentor, service=r.service, starts_at=r.counter_starts_at, now=now,
                     who="student")
+        _can_book(r.student, now=now)
         r.session = booking_create(student=r.student, mentor=r.mentor, service=r.service,
                                    starts_at=r.counter_starts_at, actor=student, now=now, mentor_agreed=True)
         r.decided_at = now

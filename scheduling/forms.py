@@ -70,6 +70,12 @@ class RescheduleForm(forms.Form):
     start = SlotField(widget=forms.HiddenInput)
 
 
+class ProposalForm(forms.Form):
+    start = SlotField(widget=forms.HiddenInput)
+    note = forms.CharField(required=False, max_length=500, label="Note (optional)",
+                           widget=forms.Textarea(attrs={"rows": 2}), help_text="Why the new time, in a line.")
+
+
 class AttendanceForm(forms.Form):
     attended = forms.TypedChoiceField(
         choices=[("yes", "Completed"), ("no", "Student didn't attend")], coerce=lambda v: v == "yes",

@@ -8,10 +8,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Func, Q
 
-# The 24-hour rule, measured in real elapsed time (UTC), not wall-clock days.
-FREE_CANCELLATION_WINDOW = timedelta(hours=24)
-# The join link opens this long before the start.
-JOIN_OPENS_BEFORE = timedelta(minutes=10)
+from .wording import FREE_CANCELLATION_WINDOW, JOIN_OPENS_BEFORE, NO_SHOW_AFTER  # noqa: F401  (the one source)
+
 # Sessions still unmarked this long after their end are flagged.
 UNMARKED_AFTER = timedelta(hours=24)
 
@@ -240,6 +238,8 @@ class SessionEvent(models.Model):
         MENTOR_NO_SHOW = "mentor_no_show", "Mentor no-show"
         FORFEIT_WAIVED = "forfeit_waived", "Forfeit waived"
         MENTOR_CHANGED = "mentor_changed", "Mentor changed"
+        PROPOSED = "proposed", "New time proposed"
+        PROPOSAL_DECLINED = "proposal_declined", "Proposed time declined"
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -427,6 +427,67 @@ class FlashRequest(models.Model):
 
     def status_at(self, now: datetime) -> str:
         return self.Status.EXPIRED if self.is_expired(now) else self.status
+
+
+class RescheduleProposalQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=RescheduleProposal.Status.PENDING)
+
+
+class RescheduleProposal(models.Model):
+    """Another time for a booked session, proposed by one side and answered by the other.
+
+    A mentor proposes (the student accepts or declines); or a student, inside
+    the 24 hours when they can no longer move it themselves, asks — and only
+    the mentor can agree. Accepting moves the session and keeps its credit.
+    A pending proposal expires when the session starts (computed: see
+    `status_at`; stored lazily when someone acts on it).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted — the session moved"
+        DECLINED = "declined", "Declined — the session stays"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        EXPIRED = "expired", "Expired"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="proposals")
+    by_mentor = models.BooleanField(help_text="True: the mentor proposed; False: the student asked.")
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    answer_note = models.CharField(max_length=500, blank=True)
+
+    objects = RescheduleProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One open question per session: a new proposal replaces the old one.
+            models.UniqueConstraint(fields=["session"], condition=Q(status="pending"),
+                                    name="proposal_one_pending_per_session"),
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="proposal_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"Proposal for session {self.session_id}: {self.starts_at:%Y-%m-%d %H:%M} UTC ({self.status})"
+
+    def is_expired(self, now: datetime) -> bool:
+        return self.status == self.Status.EXPIRED or (
+            self.status == self.Status.PENDING and (now >= self.session.starts_at or now >= self.starts_at)
+        )
+
+    def status_at(self, now: datetime) -> str:
+        return self.Status.EXPIRED if self.is_expired(now) else self.status
+
+    def answered_by_mentor(self) -> bool:
+        return not self.by_mentor
 
 
 class RiskSnapshot(models.Model):

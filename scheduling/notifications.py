@@ -31,9 +31,14 @@ def _context(session: Session, **extra) -> dict:
     return {"session": session, "session_path": reverse("scheduling:session-detail", args=[session.pk]), **extra}
 
 
+def _with_terms(session: Session, now: datetime, **extra) -> dict:
+    # `now` lets the template word the 24-hour rule through the one function (scheduling/wording.py).
+    return _context(session, now=now, **extra)
+
+
 def session_booked(session: Session, *, now: datetime) -> None:
     send_templated_email(
-        name="session_booked", to=[session.student, session.mentor], context=_context(session),
+        name="session_booked", to=[session.student, session.mentor], context=_with_terms(session, now),
         ics=("REQUEST", INVITE, {"session": session, "now": now}), topic=topic(session),
         dedupe_key=f"session_booked:{session.pk}", after_commit=True,
     )
@@ -43,7 +48,7 @@ def session_rescheduled(session: Session, *, previous_starts_at: datetime, now: 
     cancel_pending(topic=topic(session), kinds=REMINDER_KINDS)
     send_templated_email(
         name="session_rescheduled", to=[session.student, session.mentor],
-        context=_context(session, previous_starts_at=previous_starts_at),
+        context=_with_terms(session, now, previous_starts_at=previous_starts_at),
         ics=("REQUEST", INVITE, {"session": session, "now": now}), topic=topic(session),
         dedupe_key=f"session_rescheduled:{session.pk}:{session.calendar_sequence}", after_commit=True,
     )
@@ -60,10 +65,10 @@ def session_cancelled(session: Session, *, refunded: bool, now: datetime) -> Non
     )
 
 
-def reminder(session: Session, *, kind: str, recipients: list) -> None:
+def reminder(session: Session, *, kind: str, recipients: list, now: datetime) -> None:
     if recipients:
         send_templated_email(
-            name=kind, to=recipients, context=_context(session), topic=topic(session),
+            name=kind, to=recipients, context=_context(session, now=now), topic=topic(session),
             dedupe_key=f"{kind}:{session.pk}:{session.calendar_sequence}",
         )
 
@@ -97,4 +102,33 @@ def credit_returned(session: Session, *, why: str, now: datetime) -> None:
     send_templated_email(
         name="session_credit_returned", to=session.student, context=_context(session, why=why),
         topic=topic(session), dedupe_key=f"session_credit_returned:{session.pk}",
+    )
+
+
+def feedback_requested(session: Session, *, now: datetime) -> None:
+    """Once, when the mentor marks the session completed: how was it?"""
+    send_templated_email(
+        name="session_feedback_request", to=session.student, context=_context(session), topic=topic(session),
+        dedupe_key=f"session_feedback_request:{session.pk}",
+    )
+
+
+def _proposal_context(proposal) -> dict:
+    return _context(proposal.session, proposal=proposal)
+
+
+def proposal_made(proposal) -> None:
+    session = proposal.session
+    to = session.student if proposal.by_mentor else session.mentor
+    send_templated_email(
+        name="session_proposal", to=to, context=_proposal_context(proposal), topic=topic(session),
+        dedupe_key=f"session_proposal:{proposal.pk}",
+    )
+
+
+def proposal_declined(proposal) -> None:
+    session = proposal.session
+    send_templated_email(
+        name="session_proposal_declined", to=proposal.proposed_by, context=_proposal_context(proposal),
+        topic=topic(session), dedupe_key=f"session_proposal_declined:{proposal.pk}",
     )

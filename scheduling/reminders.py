@@ -61,7 +61,7 @@ def sweep(*, now: datetime) -> int:
                     break
                 Session.objects.filter(pk__in=[s.pk for s in batch], **{f"{field}__isnull": True}).update(**{field: now})
                 for session in batch:
-                    notifications.reminder(session, kind=kind, recipients=_recipients(kind, session))
+                    notifications.reminder(session, kind=kind, recipients=_recipients(kind, session), now=now)
                 claimed += len(batch)
             if len(batch) < BATCH:
                 break

@@ -11,17 +11,18 @@ from django.db.models import Avg, Count, Q, Window
 from django.utils.dateparse import parse_date
 
 from accounts.models import User
-from mentorship.models import AvailabilityGrid, TimeOff
-from mentorship.selectors import days_to_utc, grid_cells
+from mentorship.models import AvailabilityGrid, DateOverride, TimeOff
+from mentorship.selectors import days_to_utc, grid_cells, with_date_overrides
 from mentorship.weekgrid import EMPTY as EMPTY_GRID
 from mentorship.weekgrid import expand_to_utc
 from mentorship.weekgrid import merge_intervals as merge
 
 from .models import (
-    FREE_CANCELLATION_WINDOW, LIVE_STATUSES, Feedback, GroupSeat, GroupSession, PauseRequest, ServiceType, Session,
+    JOIN_OPENS_BEFORE, LIVE_STATUSES, Feedback, GroupSeat, GroupSession, PauseRequest, ServiceType, Session,
     SessionStatus,
 )
 from .slots import Interval, slot_starts
+from .wording import cancellation_terms, phase
 
 
 def booking_window(now: datetime) -> tuple[datetime, datetime]:
@@ -37,6 +38,7 @@ class MentorCalendar:
     cells: str
     sessions: list[tuple[datetime, datetime, int]]
     time_off: list[tuple[date, date]]
+    overrides: list[tuple[date, str]] = field(default_factory=list)  # (local date, 24 hour cells)
     # The student's approved pauses (first and last day, in the student's zone); empty without a student.
     pauses: list[tuple[date, date]] = field(default_factory=list)
 
@@ -49,14 +51,17 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
     booking re-check). Built through the ORM, its three small queries cost
     about a millisecond each in Python alone — more than PostgreSQL takes to
     run them — so this is one plain parameterised UNION instead: the mentor's
-    grid, their time off, the live sessions of the mentor or the student (1-1,
-    the mentor's group sessions, the student's group seats), and the student's
-    approved pauses.
+    grid, their date overrides, their time off, the live sessions of the mentor
+    or the student (1-1, the mentor's group sessions, the student's group
+    seats), and the student's approved pauses.
     """
     sql = f"""
         SELECT 'g', cells, CAST(NULL AS timestamp with time zone), CAST(NULL AS timestamp with time zone),
                CAST(NULL AS bigint), CAST(NULL AS date), CAST(NULL AS date)
           FROM {AvailabilityGrid._meta.db_table} WHERE user_id = %s
+        UNION ALL
+        SELECT 'd', hours, NULL, NULL, NULL, date, NULL
+          FROM {DateOverride._meta.db_table} WHERE user_id = %s AND date >= %s AND date <= %s
         UNION ALL
         SELECT 'o', NULL, NULL, NULL, NULL, starts_on, ends_on
           FROM {TimeOff._meta.db_table} WHERE user_id = %s AND ends_on >= %s AND starts_on <= %s
@@ -78,9 +83,11 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
           FROM {PauseRequest._meta.db_table} WHERE student_id = %s AND status = %s AND starts_on <= %s AND ends_on >= %s
     """
     zone = mentor.tzinfo
+    first_day, last_day = start.astimezone(zone).date(), end.astimezone(zone).date()
     params = [
         mentor.pk,
-        mentor.pk, start.astimezone(zone).date(), end.astimezone(zone).date(),
+        mentor.pk, first_day, last_day,
+        mentor.pk, first_day, last_day,
         mentor.pk, student.pk if student is not None else -1, *LIVE_STATUSES,
         end, start,
         exclude_session_id if exclude_session_id is not None else -1,
@@ -92,12 +99,14 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
         (end + timedelta(days=1)).date(),
         (start - timedelta(days=1)).date(),
     ]
-    calendar = MentorCalendar(cells=EMPTY_GRID, sessions=[], time_off=[])
+    calendar = MentorCalendar(cells=EMPTY_GRID, sessions=[], time_off=[], overrides=[])
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for kind, cells, s_start, s_end, mentor_id, first_day, last_day in cursor.fetchall():
             if kind == "g":
                 calendar.cells = cells
+            elif kind == "d":
+                calendar.overrides.append((first_day, cells))
             elif kind == "o":
                 calendar.time_off.append((first_day, last_day))
             elif kind == "p":
@@ -147,9 +156,10 @@ def free_slot_starts(
     buffer = timedelta(minutes=settings.BOOKING_BUFFER_MINUTES)
     calendar = mentor_calendar(mentor=mentor, student=student, start=expand_from - buffer, end=horizon + buffer,
                          exclude_session_id=exclude_session_id)
-    if "1" not in calendar.cells:
+    if "1" not in calendar.cells and not any("1" in cells for _, cells in calendar.overrides):
         return []
-    available = expand_to_utc(calendar.cells, mentor.tzinfo, expand_from, horizon)
+    available = with_date_overrides(expand_to_utc(calendar.cells, mentor.tzinfo, expand_from, horizon),
+                                    calendar.overrides, mentor.tzinfo, expand_from, horizon)
     busy = _busy_intervals(calendar, mentor=mentor, student=student, start=expand_from, end=horizon, pauses=pauses)
     return slot_starts(
         available, busy, duration=duration, step=timedelta(minutes=settings.BOOKING_SLOT_STEP_MINUTES),
@@ -161,17 +171,13 @@ def nearest_starts(starts: list[datetime], wanted: datetime, count: int = 3) -> 
     return sorted(sorted(starts, key=lambda t: abs((t - wanted).total_seconds()))[:count])
 
 
-def starts_within_free_cancellation_window(starts_at: datetime, *, now: datetime) -> bool:
-    """A session starting this soon can no longer be cancelled for free (the 24-hour rule)."""
-    return starts_at - now < FREE_CANCELLATION_WINDOW
-
-
 @dataclass(frozen=True)
 class SlotChoice:
     starts_at: datetime  # UTC
     local: datetime  # in the viewer's zone
     in_your_hours: bool  # inside the student's own weekly availability
     within_24h: bool = False  # booked now, it could not be cancelled for free
+    late_note: str = ""  # "starts in 5 h — can't be cancelled for free" inside the 24 hours
 
     @property
     def iso(self) -> str:
@@ -197,8 +203,9 @@ def slots_by_day(*, starts: list[datetime], duration: timedelta, viewer: User, n
         while j < count and own[j][1] < end:
             j += 1
         local = start.astimezone(tz)
+        terms = cancellation_terms(start, now=now, tz=tz)
         days.setdefault(local.date(), []).append(
-            SlotChoice(start, local, j < count and own[j][0] <= start, starts_within_free_cancellation_window(start, now=now))
+            SlotChoice(start, local, j < count and own[j][0] <= start, terms.is_late, terms.short)
         )
     return days
 
@@ -293,12 +300,33 @@ def offered_services(mentor: User):
 SESSION_RELATED = ("student", "mentor", "service")
 
 
+FEEDBACK_PROMPT_DAYS = timedelta(days=14)
+
+
+def pending_proposals(user: User, *, now: datetime) -> list:
+    """Open reschedule proposals this user is asked to answer (one query)."""
+    from .models import RescheduleProposal
+
+    rows = (RescheduleProposal.objects.pending()
+            .filter(Q(session__student=user, by_mentor=True) | Q(session__mentor=user, by_mentor=False))
+            .filter(session__status=SessionStatus.SCHEDULED, session__starts_at__gt=now, starts_at__gt=now)
+            .select_related("session__student", "session__mentor", "session__service", "proposed_by")
+            .order_by("session__starts_at"))
+    return list(rows[:20])
+
+
 def student_sessions(student: User, *, now: datetime, history: int = 10, ahead: int = 10) -> dict:
-    """The overview's lists: the next `ahead` sessions and the last `history` (the sessions page has the rest)."""
+    """The overview: in progress (join now), the next `ahead` sessions, the last `history` (the sessions page
+    has the rest), proposals to answer, sessions to rate."""
     base = Session.objects.filter(student=student).select_related(*SESSION_RELATED)
-    upcoming = list(base.upcoming(now).order_by("starts_at")[:ahead])
+    live = list(base.upcoming(now).order_by("starts_at")[:ahead + 5])
+    in_progress = [s for s in live if s.starts_at - JOIN_OPENS_BEFORE <= now]
+    upcoming = [s for s in live if s.starts_at - JOIN_OPENS_BEFORE > now][:ahead]
     recent = list(base.past(now).select_related("feedback").order_by("-starts_at")[:history])
-    return {"next_session": upcoming[0] if upcoming else None, "upcoming": upcoming, "recent": recent}
+    # Asked once per session: the prompt goes when the feedback is given (or the session is two weeks old).
+    to_rate = [s for s in recent if phase(s, now) == "awaiting_feedback" and s.ends_at >= now - FEEDBACK_PROMPT_DAYS][:3]
+    return {"next_session": upcoming[0] if upcoming else None, "in_progress": in_progress, "upcoming": upcoming,
+            "recent": recent, "to_rate": to_rate, "proposals": pending_proposals(student, now=now)}
 
 
 AGENDA_AHEAD = 15  # the agenda's next sessions after today; the sessions page pages through the rest
@@ -320,7 +348,7 @@ def mentor_agenda(mentor: User, *, now: datetime) -> dict:
     )
     first = recent_feedback[0] if recent_feedback else None
     return {
-        "today": today, "upcoming": upcoming, "to_mark": to_mark,
+        "today": today, "upcoming": upcoming, "to_mark": to_mark, "proposals": pending_proposals(mentor, now=now),
         "rating_average": first.all_average if first else None, "rating_count": first.all_count if first else 0,
         "recent_feedback": recent_feedback,
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_flash, views_group
+from . import views, views_flash, views_group, views_time_off
 
 app_name = "scheduling"
 
@@ -14,6 +14,14 @@ urlpatterns = [
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session-cancel"),
     path("sessions/<int:pk>/reschedule/", views.session_reschedule, name="session-reschedule"),
     path("sessions/<int:pk>/reschedule/confirm/", views.session_reschedule_confirm, name="session-reschedule-confirm"),
+    path("sessions/<int:pk>/session.ics", views.session_ics, name="session-ics"),
+    path("sessions/<int:pk>/propose/", views.session_propose, name="session-propose"),
+    path("sessions/<int:pk>/propose/confirm/", views.session_propose_confirm, name="session-propose-confirm"),
+    path("proposals/<int:pk>/accept/", views.proposal_accept, name="proposal-accept"),
+    path("proposals/<int:pk>/decline/", views.proposal_decline, name="proposal-decline"),
+    path("proposals/<int:pk>/withdraw/", views.proposal_withdraw, name="proposal-withdraw"),
+    path("settings/time-off/", views_time_off.time_off, name="time-off"),
+    path("settings/time-off/<int:pk>/delete/", views_time_off.time_off_delete, name="time-off-delete"),
     path("sessions/<int:pk>/attendance/", views.session_attendance, name="session-attendance"),
     path("sessions/<int:pk>/notes/", views.session_notes, name="session-notes"),
     path("sessions/<int:pk>/feedback/", views.session_feedback, name="session-feedback"),

@@ -15,23 +15,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role, User
-from credits.selectors import booking_allowance
+from .allowance import booking_outlook
+from .wording import cancellation_terms
 
 from . import calendar, selectors, services
 from .errors import SchedulingError, TooLate
 from .forms import (
-    AttendanceForm,
-    BookingForm,
-    CancelForm,
-    FeedbackForm,
-    NotesForm,
-    OfferedServicesForm,
-    PauseRequestForm,
-    RescheduleForm,
-    parse_start,
+    AttendanceForm, BookingForm, CancelForm, FeedbackForm, NotesForm, OfferedServicesForm, PauseRequestForm,
+    ProposalForm, RescheduleForm, parse_start,
 )
 from .group_selectors import feed_groups
-from .models import PauseRequest, ServiceType, Session, SessionStatus
+from .models import PauseRequest, RescheduleProposal, ServiceType, Session, SessionStatus
 from .page_links import session_links
 
 # --- fetch helpers: only what this user may see, 404 otherwise -----------------
@@ -96,11 +90,13 @@ def book_slots(request, mentor_id: int, service_id: int):
     mentor = _bookable_mentor(mentor_id)
     service = _offered_service(mentor, service_id)
     now = timezone.now()
-    starts = selectors.free_slot_starts(mentor=mentor, duration=service.duration, now=now, student=request.user)
-    days = selectors.slots_by_day(starts=starts, duration=service.duration, viewer=request.user, now=now)
+    outlook = booking_outlook(request.user, now=now)
+    days = {}
+    if outlook.can_book:  # no times that would end at a refused Book
+        starts = selectors.free_slot_starts(mentor=mentor, duration=service.duration, now=now, student=request.user)
+        days = selectors.slots_by_day(starts=starts, duration=service.duration, viewer=request.user, now=now)
     return render(request, "scheduling/book_slots.html", {
-        "mentor": mentor, "service": service, "now": now, **_slot_week(request, days, now),
-        "allowance": booking_allowance(request.user, now=now),
+        "mentor": mentor, "service": service, "now": now, "outlook": outlook, **_slot_week(request, days, now),
     })
 
 
@@ -128,12 +124,25 @@ def book_confirm(request, mentor_id: int, service_id: int):
         messages.error(request, "That time isn't a valid slot. Pick one from the list.")
         return redirect(slots_url)
 
-    form = BookingForm(request.POST or None, max_weeks=_max_weeks(now, start),
+    outlook = booking_outlook(request.user, now=now)
+    max_weeks = _max_weeks(now, start)
+    if outlook.room is not None:
+        max_weeks = max(1, min(max_weeks, outlook.room))
+    form = BookingForm(request.POST or None, max_weeks=max_weeks,
                        initial={"start": start.isoformat(), "booking_key": uuid.uuid4(), "weeks": 1})
+    unavailable = None
+    if request.method == "GET" and outlook.can_book:
+        # Never an active Book that will be refused: the time is re-checked before the button is shown.
+        free = selectors.free_slot_starts(mentor=mentor, duration=service.duration, now=now, student=request.user)
+        if start not in free:
+            unavailable = services.why_unavailable(student=request.user, mentor=mentor, starts_at=start,
+                                                   ends_at=start + service.duration, now=now)
     context = {
         "mentor": mentor, "service": service, "start": start, "end": start + service.duration, "form": form,
-        "deadline": Session(starts_at=start).cancellation_deadline,
-        "allowance": booking_allowance(request.user, now=now), "slots_url": slots_url, "now": now,
+        "terms": cancellation_terms(start, now=now), "outlook": outlook, "unavailable": unavailable,
+        "bookable": outlook.can_book and unavailable is None,
+        "weeks_note": outlook.weeks_note(_max_weeks(now, start)),
+        "slots_url": slots_url, "now": now,
     }
     if request.method == "GET":
         return render(request, "scheduling/book_confirm.html", context)
@@ -148,14 +157,15 @@ def book_confirm(request, mentor_id: int, service_id: int):
                 weeks=data["weeks"], actor=request.user, now=now,
             )
             return render(request, "scheduling/series_result.html", {"result": result, "mentor": mentor,
-                                                                     "service": service})
+                                                                     "service": service, "now": now})
         session = services.booking_create(
             student=request.user, mentor=mentor, service=service, starts_at=data["start"], actor=request.user,
             now=now, booking_key=data["booking_key"],
         )
     except SchedulingError as exc:
+        context["bookable"] = True  # show the form again under the refusal, with the nearest times
         return _refused(request, "scheduling/book_confirm.html", context, exc)
-    messages.success(request, "Booked! We've emailed you the details.")
+    messages.success(request, "Booked! We've emailed you the details. Add it to your calendar below.")
     return redirect("scheduling:session-detail", pk=session.pk)
 
 
@@ -210,7 +220,11 @@ def session_list(request):
 def session_detail(request, pk: int):
     session = _my_session(request, pk)
     now = timezone.now()
+    open_proposals = [p for p in session.proposals.pending().select_related("session__student", "session__mentor")
+                      if not p.is_expired(now)]
     return render(request, "scheduling/session_detail.html", {
+        "to_answer": [p for p in open_proposals if p.proposed_by_id != request.user.pk],
+        "my_proposals": [p for p in open_proposals if p.proposed_by_id == request.user.pk],
         "session": session, "now": now, "is_student": session.student_id == request.user.pk,
         "is_mentor": session.mentor_id == request.user.pk,
         "events": session.events.select_related("actor"),
@@ -285,7 +299,7 @@ def session_reschedule_confirm(request, pk: int):
         return redirect(back)
     form = RescheduleForm(request.POST or None, initial={"start": start.isoformat()})
     context = {"session": session, "start": start, "end": start + session.service.duration, "form": form,
-               "deadline": Session(starts_at=start).cancellation_deadline, "back": back, "now": now}
+               "terms": cancellation_terms(start, now=now), "back": back, "now": now}
     if request.method == "GET":
         return render(request, "scheduling/session_reschedule_confirm.html", context)
     if not form.is_valid():
@@ -297,6 +311,108 @@ def session_reschedule_confirm(request, pk: int):
         return _refused(request, "scheduling/session_reschedule_confirm.html", context, exc)
     messages.success(request, "Rescheduled. Your credit carries over to the new time.")
     return redirect("scheduling:session-detail", pk=session.pk)
+
+
+@login_required
+def session_ics(request, pk: int):
+    """Add to calendar: the session as a one-event .ics download."""
+    session = _my_session(request, pk)
+    response = HttpResponse(calendar.session_ics(session, now=timezone.now()), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
+    return response
+
+
+# --- another time, agreed by both ---------------------------------------------
+
+
+@login_required
+def session_propose(request, pk: int):
+    """The mentor proposes another time; inside 24 h the student asks for one. Times come from the mentor's hours."""
+    session = _my_session(request, pk)
+    now = timezone.now()
+    is_student = session.student_id == request.user.pk
+    context = {"session": session, "now": now, "is_student": is_student}
+    if session.status == SessionStatus.SCHEDULED and session.starts_at > now:
+        if is_student and not session.is_late_cancellation(now):
+            return redirect("scheduling:session-reschedule", pk=session.pk)
+        starts = selectors.free_slot_starts(mentor=session.mentor, duration=session.service.duration, now=now,
+                                            student=session.student, exclude_session_id=session.pk)
+        days = selectors.slots_by_day(starts=starts, duration=session.service.duration, viewer=request.user, now=now)
+        context.update(_slot_week(request, days, now))
+    return render(request, "scheduling/session_propose.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_propose_confirm(request, pk: int):
+    session = _my_session(request, pk)
+    now = timezone.now()
+    back = reverse("scheduling:session-propose", args=[session.pk])
+    start = parse_start(request.POST.get("start") if request.method == "POST" else request.GET.get("start"))
+    if start is None:
+        messages.error(request, "That time isn't a valid slot. Pick one from the list.")
+        return redirect(back)
+    form = ProposalForm(request.POST or None, initial={"start": start.isoformat()})
+    context = {"session": session, "start": start, "end": start + session.service.duration, "form": form,
+               "back": back, "now": now, "is_student": session.student_id == request.user.pk,
+               "terms": cancellation_terms(start, now=now)}
+    if request.method == "GET":
+        return render(request, "scheduling/session_propose_confirm.html", context)
+    if not form.is_valid():
+        return render(request, "scheduling/session_propose_confirm.html", context, status=400)
+    try:
+        services.proposal_create(session=session, actor=request.user, starts_at=form.cleaned_data["start"],
+                                 note=form.cleaned_data["note"], now=now)
+    except SchedulingError as exc:
+        return _refused(request, "scheduling/session_propose_confirm.html", context, exc)
+    messages.success(request, "Sent. The session stays at its current time until they accept; we'll email you.")
+    return redirect("scheduling:session-detail", pk=session.pk)
+
+
+def _my_proposal(request, pk: int) -> RescheduleProposal:
+    try:
+        return RescheduleProposal.objects.select_related("session").get(
+            Q(session__student=request.user) | Q(session__mentor=request.user), pk=pk)
+    except RescheduleProposal.DoesNotExist as exc:
+        raise Http404("No such proposal.") from exc
+
+
+@login_required
+@require_POST
+def proposal_accept(request, pk: int):
+    proposal = _my_proposal(request, pk)
+    try:
+        services.proposal_accept(proposal=proposal, actor=request.user, now=timezone.now())
+        messages.success(request, "Done — the session moved to the new time. The credit is kept; "
+                                  "both of you have an updated invite.")
+    except SchedulingError as exc:
+        messages.error(request, exc.message)
+    return redirect("scheduling:session-detail", pk=proposal.session_id)
+
+
+@login_required
+@require_POST
+def proposal_decline(request, pk: int):
+    proposal = _my_proposal(request, pk)
+    try:
+        services.proposal_decline(proposal=proposal, actor=request.user, note=request.POST.get("note", ""),
+                                  now=timezone.now())
+        messages.success(request, "Declined. The session stays at its current time.")
+    except SchedulingError as exc:
+        messages.error(request, exc.message)
+    return redirect("scheduling:session-detail", pk=proposal.session_id)
+
+
+@login_required
+@require_POST
+def proposal_withdraw(request, pk: int):
+    proposal = _my_proposal(request, pk)
+    try:
+        services.proposal_withdraw(proposal=proposal, actor=request.user, now=timezone.now())
+        messages.success(request, "Proposal withdrawn.")
+    except SchedulingError as exc:
+        messages.error(request, exc.message)
+    return redirect("scheduling:session-detail", pk=proposal.session_id)
 
 
 @login_required

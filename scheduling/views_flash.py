@@ -15,9 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role, User
-from credits.selectors import booking_allowance
 
 from . import flash, selectors
+from .allowance import booking_outlook
 from .errors import SchedulingError
 from .forms import FlashCounterForm, FlashDeclineForm, FlashRequestForm
 from .models import FlashRequest
@@ -47,7 +47,7 @@ def flash_new(request, mentor_id: int):
     now = timezone.now()
     form = FlashRequestForm(request.POST or None, services=services, tz=request.user.tzinfo)
     context = {"mentor": mentor, "form": form, "has_services": services.exists(),
-               "allowance": booking_allowance(request.user, now=now), "now": now}
+               "outlook": booking_outlook(request.user, now=now), "now": now}
     if request.method == "GET":
         return render(request, "scheduling/flash_new.html", context)
     if not form.is_valid():

@@ -14,7 +14,7 @@ from .factories import make_mentor, make_student, skill, weekdays
 
 pytestmark = pytest.mark.django_db
 PROFILE_URL = reverse("mentorship:profile-edit")
-TIME_OFF_URL = reverse("mentorship:time-off")
+TIME_OFF_URL = reverse("scheduling:time-off")
 
 
 def profile_data(**overrides):
@@ -117,7 +117,7 @@ def test_time_off_add_list_and_delete(client):
     assert response.status_code == 302
     entry = TimeOff.objects.get(user=mentor)
     assert "Holiday" in client.get(TIME_OFF_URL).content.decode()
-    delete_url = reverse("mentorship:time-off-delete", args=[entry.pk])
+    delete_url = reverse("scheduling:time-off-delete", args=[entry.pk])
     assert client.get(delete_url).status_code == 405
     assert TimeOff.objects.filter(pk=entry.pk).exists()
     assert client.post(delete_url).status_code == 302
@@ -143,7 +143,7 @@ def test_nobody_deletes_another_mentors_time_off(client):
     entry = TimeOff.objects.create(user=owner, starts_on=date(2030, 1, 1), ends_on=date(2030, 1, 2),
                                    created_at=timezone.now())
     client.force_login(other)
-    assert client.post(reverse("mentorship:time-off-delete", args=[entry.pk])).status_code == 404
+    assert client.post(reverse("scheduling:time-off-delete", args=[entry.pk])).status_code == 404
     assert TimeOff.objects.filter(pk=entry.pk).exists()
 
 

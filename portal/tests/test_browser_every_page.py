@@ -95,7 +95,7 @@ def main_actions(role: str) -> list[str]:
             upcoming = Session.objects.filter(mentor=ada, status=SessionStatus.SCHEDULED).first()
             if upcoming:
                 urls.append(reverse("scheduling:session-cancel", args=[upcoming.pk]))
-            urls += [reverse("mentorship:time-off"), reverse("scheduling:offered-services")]
+            urls += [reverse("scheduling:time-off"), reverse("scheduling:offered-services")]
         else:
             sam = User.objects.get(email="sam@example.com")
             urls += [reverse("admin:mentorship_studentaccount_changelist"), reverse("admin:portal_students_at_risk"),

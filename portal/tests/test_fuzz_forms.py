@@ -105,7 +105,7 @@ def world(db):
         ("mentor", reverse("scheduling:session-cancel", args=[upcoming.pk]), ["expect_forfeit", "reason"]),
         ("mentor", reverse("scheduling:flash-decline", args=[ask.pk]), ["note"]),
         ("mentor", reverse("scheduling:flash-counter", args=[ask.pk]), ["start_local", "note"]),
-        ("mentor", reverse("mentorship:time-off"), ["starts_on", "ends_on", "reason"]),
+        ("mentor", reverse("scheduling:time-off"), ["starts_on", "ends_on", "reason"]),
         ("mentor", reverse("mentorship:profile-edit"), ["full_name", "timezone", "headline", "bio", "skills",
                                                         "languages", "years_experience", "video_url",
                                                         "accepting_new_students", "capacity"]),

@@ -15,6 +15,7 @@ from credits.services import account_for_update, credits_spend_locked
 from mentorship.models import MentorProfile
 
 from .. import notifications
+from ..allowance import require_can_book
 from ..errors import BookingNotAllowed, SlotTaken, SlotUnavailable
 from ..models import LIVE_STATUSES, ServiceType, Session, SessionEvent, SessionSeries, upcoming_q
 from ..pauses import approved_pauses, paused_between
@@ -93,15 +94,13 @@ def booking_create(
                     "Go back to the times and pick one again."
                 )
             enrolment = current_enrolment(student)
-            allowance = allowance_for(student, enrolment=enrolment, now=now, balance=account.balance)
-            if not allowance.can_book:
-                raise BookingNotAllowed(allowance.reason)
-            if allowance.max_upcoming is not None and seen["upcoming"] >= allowance.max_upcoming:
-                raise BookingNotAllowed(
-                    f"Your plan lets you hold {allowance.max_upcoming} upcoming "
-                    f"session{'s' if allowance.max_upcoming != 1 else ''} at a time. "
-                    "Book more once one has taken place, or cancel one."
-                )
+            # Credits, plan, pause and the cap, in the words the pages showed — from
+            # what was read under the locks (the locked balance, the upcoming count).
+            require_can_book(
+                student, now=now, enrolment=enrolment,
+                allowance=allowance_for(student, enrolment=enrolment, now=now, balance=account.balance),
+                upcoming=seen["upcoming"],
+            )
 
             pauses = approved_pauses(student, min(starts_at, earliest) - timedelta(days=1), max(ends_at, horizon))
             pause = paused_between(student, starts_at, ends_at, pauses)

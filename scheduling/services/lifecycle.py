@@ -14,6 +14,7 @@ from ..errors import IllegalTransition, NotYourSession, TooLate
 from ..models import Session, SessionEvent
 from ..selectors import free_slot_starts
 
+from ..wording import NO_SHOW_AFTER, when_text
 from .state import ALREADY, S, hours_text, lock_session, require_manager, transition
 from .booking import why_unavailable
 
@@ -82,28 +83,37 @@ def session_reschedule(*, session: Session, new_starts_at: datetime, actor: User
         if session.status != S.SCHEDULED:
             raise IllegalTransition(ALREADY.get(session.status, "This session can't be rescheduled."))
         if session.is_late_cancellation(now):
-            raise TooLate("Free rescheduling ended 24 hours before the start. Message your mentor — they may be able to help.")
-        new_ends_at = new_starts_at + session.service.duration
-        free = free_slot_starts(mentor=session.mentor, duration=session.service.duration, now=now,
-                                student=session.student, exclude_session_id=session.pk)
-        if new_starts_at not in free:
-            raise why_unavailable(student=session.student, mentor=session.mentor, starts_at=new_starts_at,
-                                   ends_at=new_ends_at, now=now, exclude_session_id=session.pk)
-        previous = session.starts_at
-        session.starts_at, session.ends_at = new_starts_at, new_ends_at
-        session.calendar_sequence += 1
-        # The new time earns its own reminders.
-        session.last_chance_sent_at = session.starting_soon_sent_at = session.attendance_reminder_sent_at = None
-        try:
-            with transaction.atomic():
-                session.save(update_fields=["starts_at", "ends_at", "calendar_sequence", "last_chance_sent_at",
-                                            "starting_soon_sent_at", "attendance_reminder_sent_at"])
-        except IntegrityError:
-            raise why_unavailable(student=session.student, mentor=session.mentor, starts_at=new_starts_at,
-                                   ends_at=new_ends_at, now=now, exclude_session_id=session.pk)
-        SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.RESCHEDULED, actor=actor, at=now,
-                                    previous_starts_at=previous)
-        notifications.session_rescheduled(session, previous_starts_at=previous, now=now)
+            raise TooLate("Free rescheduling ended 24 hours before the start. Ask your mentor for another time — "
+                          "if they agree, the session moves and nothing is forfeited.")
+        move_locked_session(session, new_starts_at=new_starts_at, actor=actor, now=now)
+    return session
+
+
+def move_locked_session(session: Session, *, new_starts_at: datetime, actor: User, now: datetime,
+                        note: str = "") -> Session:
+    """Move a locked session to a free time of its mentor; the credit carries over
+    (it is the same session, so the same consume stands). The caller holds the locks."""
+    new_ends_at = new_starts_at + session.service.duration
+    free = free_slot_starts(mentor=session.mentor, duration=session.service.duration, now=now,
+                            student=session.student, exclude_session_id=session.pk)
+    if new_starts_at not in free:
+        raise why_unavailable(student=session.student, mentor=session.mentor, starts_at=new_starts_at,
+                               ends_at=new_ends_at, now=now, exclude_session_id=session.pk)
+    previous = session.starts_at
+    session.starts_at, session.ends_at = new_starts_at, new_ends_at
+    session.calendar_sequence += 1
+    # The new time earns its own reminders.
+    session.last_chance_sent_at = session.starting_soon_sent_at = session.attendance_reminder_sent_at = None
+    try:
+        with transaction.atomic():
+            session.save(update_fields=["starts_at", "ends_at", "calendar_sequence", "last_chance_sent_at",
+                                        "starting_soon_sent_at", "attendance_reminder_sent_at"])
+    except IntegrityError:
+        raise why_unavailable(student=session.student, mentor=session.mentor, starts_at=new_starts_at,
+                               ends_at=new_ends_at, now=now, exclude_session_id=session.pk)
+    SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.RESCHEDULED, actor=actor, at=now,
+                                previous_starts_at=previous, note=note)
+    notifications.session_rescheduled(session, previous_starts_at=previous, now=now)
     return session
 
 
@@ -115,9 +125,15 @@ def attendance_mark(*, session: Session, actor: User, attended: bool, now: datet
             raise NotYourSession("Only this session's mentor can mark attendance.")
         if session.status == S.SCHEDULED and not session.has_started(now):
             raise IllegalTransition("You can mark attendance once the session has started.")
+        if not attended and session.status == S.SCHEDULED and now < session.starts_at + NO_SHOW_AFTER:
+            raise IllegalTransition(
+                f"A student no-show can be recorded from {NO_SHOW_AFTER.seconds // 60} minutes after the start "
+                f"({when_text(session.starts_at + NO_SHOW_AFTER, now=now)}); they may still be joining."
+            )
         if attended:
             transition(session, S.COMPLETED, actor=actor, now=now, note="attended")
             SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.COMPLETED, actor=actor, at=now)
+            notifications.feedback_requested(session, now=now)
         else:
             note = "forfeited — the student did not attend"
             transition(session, S.FORFEITED, actor=actor, now=now, note=note)

@@ -51,7 +51,7 @@ def move_conflicts(*, sessions: list[Session], new_mentor: User, now: datetime) 
     calendar = mentor_calendar(mentor=new_mentor, student=None, start=start, end=end, exclude_session_id=None)
     busy = [(s, e) for s, e, _ in calendar.sessions]
     return _judge(sessions, mentor=new_mentor, cells=calendar.cells, time_off=calendar.time_off, busy=busy,
-                  offered=offered, start=start, end=end, now=now)
+                  offered=offered, start=start, end=end, now=now, overrides=calendar.overrides)
 
 
 def move_conflicts_by_mentor(*, sessions: list[Session], mentors: list[User], now: datetime) -> dict[int, dict[int, str]]:
@@ -62,7 +62,7 @@ def move_conflicts_by_mentor(*, sessions: list[Session], mentors: list[User], no
     """
     from django.db import connection
 
-    from mentorship.models import AvailabilityGrid, TimeOff
+    from mentorship.models import AvailabilityGrid, DateOverride, TimeOff
     from mentorship.weekgrid import EMPTY
 
     from ..models import LIVE_STATUSES
@@ -88,6 +88,9 @@ def move_conflicts_by_mentor(*, sessions: list[Session], mentors: list[User], no
         SELECT 'v', m.user_id, NULL, NULL, NULL, NULL, NULL, m.servicetype_id
           FROM {offered_table} m JOIN {ServiceType._meta.db_table} t ON t.id = m.servicetype_id
          WHERE m.user_id IN ({marks}) AND t.is_active
+        UNION ALL
+        SELECT 'd', user_id, hours, NULL, NULL, date, NULL, NULL
+          FROM {DateOverride._meta.db_table} WHERE user_id IN ({marks}) AND date >= %s AND date <= %s
     """
     params = [
         *ids,
@@ -95,9 +98,11 @@ def move_conflicts_by_mentor(*, sessions: list[Session], mentors: list[User], no
         ops.adapt_datefield_value((end + timedelta(days=1)).date()),
         *ids, *LIVE_STATUSES, ops.adapt_datetimefield_value(end), ops.adapt_datetimefield_value(start),
         *ids,
+        *ids, ops.adapt_datefield_value((start - timedelta(days=1)).date()),
+        ops.adapt_datefield_value((end + timedelta(days=1)).date()),
     ]
     cells = {pk: EMPTY for pk in ids}
-    time_off, busy, offered = ({pk: [] for pk in ids} for _ in range(3))
+    time_off, busy, offered, overrides = ({pk: [] for pk in ids} for _ in range(4))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for kind, user_id, grid, s_start, s_end, first_day, last_day, service_id in cursor.fetchall():
@@ -107,6 +112,8 @@ def move_conflicts_by_mentor(*, sessions: list[Session], mentors: list[User], no
                 time_off[user_id].append((first_day, last_day))
             elif kind == "s":
                 busy[user_id].append((s_start, s_end))
+            elif kind == "d":
+                overrides[user_id].append((first_day, grid))
             else:
                 offered[user_id].append(service_id)
     answer = {}
@@ -116,7 +123,7 @@ def move_conflicts_by_mentor(*, sessions: list[Session], mentors: list[User], no
             continue
         answer[mentor.pk] = _judge(sessions, mentor=mentor, cells=cells[mentor.pk], time_off=time_off[mentor.pk],
                                    busy=busy[mentor.pk], offered=set(offered[mentor.pk]), start=start, end=end,
-                                   now=now)
+                                   now=now, overrides=overrides[mentor.pk])
     return answer
 
 
@@ -125,18 +132,19 @@ def _window(sessions: list[Session]) -> tuple[datetime, datetime]:
 
 
 def _judge(sessions, *, mentor: User, cells: str, time_off, busy, offered: set[int], start: datetime, end: datetime,
-           now: datetime) -> dict[int, str]:
+           now: datetime, overrides=()) -> dict[int, str]:
     """The booking rules, applied to existing sessions against one mentor's calendar (no queries)."""
     from django.conf import settings
 
-    from mentorship.selectors import days_to_utc
+    from mentorship.selectors import days_to_utc, with_date_overrides
     from mentorship.weekgrid import expand_to_utc
     from mentorship.weekgrid import merge_intervals as merge
 
     from ..slots import within
 
     name = mentor.get_full_name()
-    hours = expand_to_utc(cells, mentor.tzinfo, start, end) if "1" in cells else []
+    hours = with_date_overrides(expand_to_utc(cells, mentor.tzinfo, start, end) if "1" in cells else [],
+                                list(overrides), mentor.tzinfo, start, end)
     away = days_to_utc(time_off, mentor.tzinfo, start, end)
     buffer = timedelta(minutes=settings.BOOKING_BUFFER_MINUTES)
     notice_from = now + timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES)

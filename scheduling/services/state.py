@@ -1,6 +1,6 @@
 """Session states: the one list of legal transitions, and the lock every change of a session takes."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 
 from accounts.models import Role, User
@@ -8,6 +8,7 @@ from credits.services import account_for_update
 
 from ..errors import IllegalTransition, NotYourSession
 from ..models import Session, SessionStatus
+from ..wording import hours_text  # noqa: F401  (re-exported: lifecycle words its notes with it)
 
 
 S = SessionStatus
@@ -46,17 +47,6 @@ def lock_session(session_id: int) -> Session:
     student_id = Session.objects.values_list("student_id", flat=True).get(pk=session_id)
     account_for_update(student=User(pk=student_id))
     return Session.objects.select_for_update().select_related("student", "mentor", "service").get(pk=session_id)
-
-
-def hours_text(delta: timedelta) -> str:
-    """Round down, so a cancellation one second late never reads "24 h before"."""
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    if minutes >= 48 * 60:
-        return f"{minutes // (24 * 60)} days"
-    hours, minutes = divmod(minutes, 60)
-    if not hours:
-        return f"{minutes} min"
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 def require_manager(actor: User) -> None:

@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from .. import calendar, wording
+
 register = template.Library()
 
 ROW_TIME = "%a %-d %b, %H:%M"  # what |date:"D j M, H:i" wrote
-
 
 
 @register.simple_tag
@@ -19,13 +20,40 @@ def can_join(session, now):
     return session.can_join(now)
 
 
+@register.simple_tag
+def cancellation_terms(starts_at, now, tz=None):
+    """The 24-hour rule for a start, worded once (scheduling/wording.py) in `tz` (default: the active zone).
+    Without a `now` in the context (an email rendered from an older payload), as of rendering."""
+    return wording.cancellation_terms(starts_at, now=now or timezone.now(), tz=tz or None)
+
+
+@register.simple_tag
+def session_phase(session, now):
+    return wording.phase(session, now)
+
+
+@register.simple_tag
+def google_calendar_url(session):
+    return calendar.google_calendar_url(session)
+
+
+@register.simple_tag
+def no_show_opens(session):
+    return session.starts_at + wording.NO_SHOW_AFTER
+
+
 def _local(value, zone):
     return value.astimezone(zone)
 
 
-def status_badge(session) -> str:
+def status_badge(session, *, phase: str = "upcoming") -> str:
+    """`phase` (wording.phase, for a scheduled session): in progress and waiting for attendance say so."""
     status = session.status
     if status == "scheduled":
+        if phase == "in_progress":
+            return '<span class="badge text-bg-success" data-testid="phase">In progress — join now</span>'
+        if phase == "awaiting_attendance":
+            return '<span class="badge text-bg-warning" data-testid="phase">Waiting for attendance</span>'
         return '<span class="badge text-bg-primary">Scheduled</span>'
     if status == "completed":
         return '<span class="badge text-bg-success">Completed</span>'
@@ -37,15 +65,21 @@ def status_badge(session) -> str:
     return f'<span class="badge text-bg-danger">{escape(session.get_status_display())}</span>'
 
 
-def deadline_text(session, *, user, now, zone) -> str:
-    if session.status != "scheduled" or user.pk != session.student_id:
+def deadline_text(session, *, user, now, zone, phase: str) -> str:
+    """The 24-hour rule in the one wording (scheduling/wording.py); nothing once the session is under way."""
+    if session.status != "scheduled" or user.pk != session.student_id or phase != "upcoming":
         return ""
-    deadline = session.cancellation_deadline
-    when = _local(deadline, zone).strftime(ROW_TIME)
-    if deadline < now:
-        return (f'<span class="text-danger small">Free cancellation ended {when} — cancelling now forfeits '
-                'the session</span>')
-    return f'<span class="text-secondary small" data-testid="deadline">Free cancellation until {when} your time</span>'
+    terms = wording.cancellation_terms(session.starts_at, now=now, tz=zone)
+    tone = "text-secondary" if terms.is_free else "text-danger"
+    return f'<span class="small {tone}" data-testid="deadline">{escape(terms.text)}</span>'
+
+
+def join_block(session) -> str:
+    """What _join.html shows while the session is in progress (the room is open then)."""
+    if session.video_url:
+        return (f'<a class="btn btn-success" href="{escape(session.video_url)}" target="_blank" rel="noopener" '
+                'data-testid="join">Join the video room</a>')
+    return '<span class="text-secondary small">Your mentor hasn\'t set a video room yet.</span>'
 
 
 # Plain f-strings: every value is either ours (times, ids, URLs from reverse) or escaped here.
@@ -58,19 +92,25 @@ def session_row(session, *, user, now, zone, prefix: str) -> str:
     else:
         who = escape(session.student.get_full_name())
     pk = session.pk
+    # Only a scheduled session has a phase to show (and it never reads feedback then: no query per row).
+    phase = wording.phase(session, now) if session.status == "scheduled" else ""
     actions = ""
-    if session.status == "scheduled" and session.starts_at > now:
-        reschedule = ""
-        if user.pk == session.student_id and session.cancellation_deadline >= now:
-            reschedule = (f'<a class="btn btn-sm btn-outline-primary" href="{prefix}{pk}/reschedule/">'
-                          'Reschedule</a>')
-        actions = (f'<div class="d-flex gap-2">{reschedule}<a class="btn btn-sm btn-outline-danger" '
+    if phase == "in_progress":
+        actions = f"<div>{join_block(session)}</div>"
+    elif phase == "upcoming":
+        if user.pk != session.student_id:
+            move = f'<a class="btn btn-sm btn-outline-primary" href="{prefix}{pk}/propose/">Propose a new time</a>'
+        elif not wording.starts_within_free_cancellation_window(session.starts_at, now=now):
+            move = f'<a class="btn btn-sm btn-outline-primary" href="{prefix}{pk}/reschedule/">Reschedule</a>'
+        else:
+            move = f'<a class="btn btn-sm btn-outline-primary" href="{prefix}{pk}/propose/">Ask for another time</a>'
+        actions = (f'<div class="d-flex flex-wrap gap-2">{move}<a class="btn btn-sm btn-outline-danger" '
                    f'href="{prefix}{pk}/cancel/">Cancel</a></div>')
     return (
         '<li class="list-group-item d-flex flex-wrap justify-content-between align-items-center gap-2"><div>'
         f'<a class="fw-semibold text-decoration-none" href="{prefix}{pk}/">{starts.strftime(ROW_TIME)}–'
-        f'{ends.strftime("%H:%M")}</a> · {escape(session.service.name)} · {who} {status_badge(session)}'
-        f'<div>{deadline_text(session, user=user, now=now, zone=zone)}</div></div>{actions}</li>'
+        f'{ends.strftime("%H:%M")}</a> · {escape(session.service.name)} · {who} {status_badge(session, phase=phase)}'
+        f'<div>{deadline_text(session, user=user, now=now, zone=zone, phase=phase)}</div></div>{actions}</li>'
     )
 
 

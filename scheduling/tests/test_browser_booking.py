@@ -29,7 +29,8 @@ def test_book_cancel_in_time_then_book_inside_24_hours_and_forfeit(page):
     # A week whose Monday is days away: comfortably outside the 24-hour window.
     page.goto(f"/book/{mentor.pk}/{service.pk}/?week={(date.today() + timedelta(days=9)).isoformat()}")
     page.locator('.slot-days a[data-within-24h="false"]').first.click()
-    assert "your time. Cancel later" in page.get_by_test_id("confirm-deadline").inner_text()
+    assert "your time. After that, cancelling or missing it forfeits the credit." in page.get_by_test_id(
+        "confirm-deadline").inner_text()
     page.get_by_role("button", name="Book").click()
     page.wait_for_url("**/sessions/*/")
     assert "Booked!" in page.content()

@@ -83,7 +83,7 @@ def test_a_cancel_racing_an_attendance_mark_ends_in_one_state_with_at_most_one_r
     give_credits(student, 1, now=NOW)
     session = services.booking_create(student=student, mentor=mentor, service=service, starts_at=SLOT, actor=student,
                                       now=NOW)
-    after_start = SLOT + timedelta(minutes=5)
+    after_start = SLOT + timedelta(minutes=15)  # a no-show can be recorded from 10 minutes after the start
     outcomes = run_together([
         lambda: services.session_cancel(session=session, actor=mentor, now=after_start),
         lambda: services.attendance_mark(session=session, actor=mentor, attended=False, now=after_start),
@@ -96,3 +96,28 @@ def test_a_cancel_racing_an_attendance_mark_ends_in_one_state_with_at_most_one_r
         assert refunds == 1 and balance(student) == 1
     else:
         assert session.status == SessionStatus.FORFEITED and refunds == 0 and balance(student) == 0
+
+
+def test_two_flash_requests_accepted_at_once_for_the_last_credit_book_exactly_one():
+    from scheduling import flash
+    from scheduling.flash import FlashError
+
+    student = StudentFactory()
+    give_credits(student, 1, now=NOW)
+    mentors = [MentorFactory(timezone="UTC") for _ in range(2)]
+    svc = [bookable_mentor(m, hours=range(9, 17)) for m in mentors]
+    requests = [
+        flash.flash_request_create(student=student, mentor=m, service=s, starts_at=SLOT + timedelta(hours=i * 2),
+                                   topic="Last credit", message="", now=NOW)
+        for i, (m, s) in enumerate(zip(mentors, svc, strict=True))
+    ]
+    outcomes = run_together([
+        (lambda r=r, m=m: flash.flash_accept(request=r, mentor=m, now=NOW))
+        for r, m in zip(requests, mentors, strict=True)
+    ])
+    accepted = [o for o in outcomes if not isinstance(o, Exception)]
+    refused = [o for o in outcomes if isinstance(o, FlashError)]
+    assert len(accepted) == 1 and len(refused) == 1, outcomes
+    assert "has no session credits available" in refused[0].message
+    assert Session.objects.filter(student=student).count() == 1
+    assert LedgerEntry.objects.filter(kind="consume").count() == 1 and balance(student) == 0

@@ -2,7 +2,7 @@
 
 import html
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -11,7 +11,7 @@ from accounts.tests.factories import MentorFactory, StudentFactory
 from credits.models import LedgerEntry
 from scheduling import services
 from scheduling.models import Session, SessionStatus
-from scheduling.tests.helpers import at, balance, bookable_mentor, give_credits
+from scheduling.tests.helpers import at, balance, bookable_mentor, give_credits, time_off
 
 pytestmark = pytest.mark.django_db
 NOW = at("2027-01-10 12:00")
@@ -65,7 +65,7 @@ def test_book_now_from_slots_to_confirm_to_session(client, now, student, mentor,
     confirm = client.get(confirm_url(mentor, service), {"start": SLOT.isoformat()})
     page = confirm.content.decode()
     assert "Tuesday 12 January 2027, 15:00–16:00" in page
-    assert "until <strong>Mon 11 Jan, 15:00</strong> your time" in page
+    assert "Free cancellation until Mon 11 Jan, 15:00 your time" in page
     assert "1 session credit — you have 4 left" in page
 
     key = confirm.context["form"].initial["booking_key"]
@@ -125,11 +125,18 @@ def test_standing_weekly_booking_lists_what_was_booked_and_what_was_not(client, 
     student = StudentFactory()
     give_credits(student, 2, now=NOW)
     client.force_login(student)
+    # The confirm page says up front how many weeks the credits hold, and offers no more.
+    confirm = text(client.get(confirm_url(mentor, service), {"start": SLOT.isoformat()}))
+    assert "Up to 2 weeks fit: you have 2 credits left." in confirm
+    refused = client.post(confirm_url(mentor, service),
+                          {"start": SLOT.isoformat(), "booking_key": str(uuid.uuid4()), "weeks": 3})
+    assert refused.status_code == 400 and not Session.objects.exists()
+    time_off(mentor, date(2027, 1, 19), date(2027, 1, 19))  # the second Tuesday
     response = client.post(confirm_url(mentor, service),
-                           {"start": SLOT.isoformat(), "booking_key": str(uuid.uuid4()), "weeks": 3})
+                           {"start": SLOT.isoformat(), "booking_key": str(uuid.uuid4()), "weeks": 2})
     page = text(response)
-    assert "Booked 2 sessions" in page
-    assert "Tuesday 26 January" in page and Session.objects.count() == 2
+    assert "Booked 1 session" in page and "Tuesday 19 January" in page
+    assert Session.objects.count() == 1
 
 
 def test_the_session_page_shows_the_deadline_in_the_viewers_zone(client, now, session, student, mentor):
@@ -177,7 +184,8 @@ def test_reschedule_is_not_offered_inside_24_hours(client, time_machine, session
     time_machine.move_to(SLOT - timedelta(hours=5), tick=False)
     client.force_login(student)
     page = client.get(reverse("scheduling:session-reschedule", args=[session.pk])).content.decode()
-    assert "Rescheduling closes 24 hours before the start" in page and "message your mentor" in page
+    assert "You can move a session yourself until 24 hours before its start" in page
+    assert "ask your mentor for another time" in page
     response = client.post(reverse("scheduling:session-reschedule-confirm", args=[session.pk]),
                            {"start": (SLOT + timedelta(days=1)).isoformat()})
     assert response.status_code == 409

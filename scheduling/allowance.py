@@ -1,0 +1,133 @@
+"""May this student book now, and if not, why and what to do — asked before any time is offered.
+
+One answer for every place that offers a booking (the overview's call to
+action, the mentor pages, the slot picker, the confirm page) and for every
+place that books (`booking_create`, and flash requests when asked, countered
+and accepted), so a student learns a rule before choosing a time, in the same
+words the booking would refuse with.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.urls import reverse
+
+from accounts.models import User
+from credits.selectors import Allowance, allowance_for, current_enrolment
+
+from .errors import BookingNotAllowed
+from .models import Session
+
+
+@dataclass(frozen=True)
+class BookingOutlook:
+    can_book: bool
+    kind: str  # "" | "no_plan" | "paused" | "no_credits" | "cap"
+    reason: str  # why not, for the student; empty when can_book
+    advice: str  # what to do about it
+    action_label: str  # a link that helps ("Your sessions", "Your credits"); empty for none
+    action_url: str
+    unlimited: bool
+    balance: int | None  # None on unlimited plans
+    max_upcoming: int | None
+    upcoming: int
+
+    @property
+    def room(self) -> int | None:
+        """How many more sessions fit right now (credits and the cap on upcoming sessions); None: no limit."""
+        limits = []
+        if not self.unlimited and self.balance is not None:
+            limits.append(self.balance)
+        if self.max_upcoming is not None:
+            limits.append(self.max_upcoming - self.upcoming)
+        if not self.can_book:
+            return 0
+        return max(min(limits), 0) if limits else None
+
+    @property
+    def message(self) -> str:
+        """What a refused booking says: the reason, then what to do."""
+        return f"{self.reason} {self.advice}".strip()
+
+    def for_mentor(self, student: User) -> str:
+        """The same refusal, told to the mentor answering a flash request."""
+        name = student.get_full_name()
+        if self.kind == "cap":
+            why = f"{name} already holds as many upcoming sessions as their plan allows ({self.max_upcoming})"
+        elif self.kind == "paused":
+            why = f"{name}'s plan is paused"
+        else:
+            why = f"{name} has no session credits available (none left, or a plan without one-to-one sessions)"
+        return f"{why}, so this can't be booked. Decline it or suggest a later time."
+
+    def weeks_note(self, max_weeks: int) -> str:
+        """What a weekly series can hold, said up front."""
+        room = self.room
+        if room is None or room >= max_weeks:
+            return ""
+        parts = []
+        if not self.unlimited and self.balance is not None:
+            parts.append(f"you have {_plural(self.balance, 'credit')} left")
+        if self.max_upcoming is not None:
+            parts.append(f"your plan holds {self.max_upcoming} upcoming at a time and you have {self.upcoming}")
+        return f"Up to {_plural(room, 'week')} fit{'s' if room == 1 else ''}: {' and '.join(parts)}."
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def cap_message(max_upcoming: int) -> str:
+    return (
+        f"Your plan lets you hold {_plural(max_upcoming, 'upcoming session')} at a time, and you have "
+        f"{'it' if max_upcoming == 1 else 'them'} booked."
+    )
+
+
+def booking_outlook(student: User, *, now: datetime) -> BookingOutlook:
+    """Credits, plan and pause (credits' `allowance_for`), then the plan's cap on upcoming sessions."""
+    enrolment = current_enrolment(student)
+    allowance = allowance_for(student, enrolment=enrolment, now=now)
+    upcoming = Session.objects.filter(student=student).upcoming(now, started=False).count()
+    return outlook_from(allowance, enrolment=enrolment, upcoming=upcoming)
+
+
+def outlook_from(allowance: Allowance, *, enrolment, upcoming: int) -> BookingOutlook:
+    """The outlook from what was already read (no query): the enrolment, its allowance, the upcoming count."""
+    sessions_url = reverse("scheduling:session-list")
+    credits_url = reverse("credits:history")
+    common = {"unlimited": allowance.unlimited, "balance": allowance.balance, "max_upcoming": allowance.max_upcoming,
+              "upcoming": upcoming}
+    if not allowance.can_book:
+        if enrolment is None or enrolment.status == "paused":
+            kind = "no_plan" if enrolment is None else "paused"
+            return BookingOutlook(False, kind, allowance.reason, "", "", "", **common)
+        if enrolment.plan.is_monthly and enrolment.plan.sessions:
+            advice = "Wait for the reset date, or ask your success manager for more."
+        else:
+            advice = "Ask your success manager for more sessions."
+        return BookingOutlook(False, "no_credits", allowance.reason, advice, "Your credits", credits_url, **common)
+    if allowance.max_upcoming is not None and upcoming >= allowance.max_upcoming:
+        return BookingOutlook(
+            False, "cap", cap_message(allowance.max_upcoming),
+            "Book another once one has taken place, or cancel one to choose a different time.",
+            "Your sessions", sessions_url, **common,
+        )
+    return BookingOutlook(True, "", "", "", "", "", **common)
+
+
+def require_can_book(student: User, *, now: datetime, allowance: Allowance | None = None, enrolment=None,
+                     upcoming: int | None = None) -> BookingOutlook:
+    """Refuse with the same words the pages showed.
+
+    Booking passes what it already read under its locks (the allowance from the
+    locked balance, the enrolment, the upcoming count), so this adds no query there;
+    other callers pass nothing and it reads them.
+    """
+    if allowance is None or upcoming is None:
+        outlook = booking_outlook(student, now=now)
+    else:
+        outlook = outlook_from(allowance, enrolment=enrolment, upcoming=upcoming)
+    if not outlook.can_book:
+        raise BookingNotAllowed(outlook.message)
+    return outlook
