@@ -28,7 +28,6 @@ from django.utils.module_loading import import_string
 
 from .models import OutboundEmail, User
 
-
 _held: ContextVar[bool] = ContextVar("outbox_held", default=False)
 
 

@@ -31,7 +31,7 @@ def _my_thread(request, pk: int) -> Thread:
     try:
         return Thread.objects.for_user(request.user).select_related("student", "mentor", "blocked_by").get(pk=pk)
     except Thread.DoesNotExist:
-        raise Http404("No such conversation.")
+        raise Http404("No such conversation.") from None
 
 
 def _about_session(thread_or_pair, session_id) -> Session | None:

@@ -23,12 +23,12 @@ from .errors import (
     RequestAlreadySent,
 )
 from .models import (
+    GROUP_KINDS,
     REQUEST_COOLDOWN,
     CreditAccount,
     CreditRequest,
     Enrolment,
     EnrolmentStatus,
-    GROUP_KINDS,
     EntryKind,
     ForfeitReason,
     LedgerEntry,

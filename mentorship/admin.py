@@ -6,7 +6,13 @@ from accounts.admin_mixins import ReadOnlyAdmin
 from accounts.timefmt import when_html
 
 from .models import (
-    AvailabilityGrid, DateOverride, Language, MentorAssignment, MentorProfile, Skill, TimeOff,
+    AvailabilityGrid,
+    DateOverride,
+    Language,
+    MentorAssignment,
+    MentorProfile,
+    Skill,
+    TimeOff,
 )
 
 REASSIGN_PERMISSION = "mentorship.reassign_mentor"

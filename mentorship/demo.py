@@ -9,7 +9,16 @@ from datetime import timedelta
 from django.utils import timezone
 
 from . import weekgrid
-from .models import AvailabilityGrid, DateOverride, Language, MentorAssignment, MentorProfile, Skill, StudentInterest, TimeOff
+from .models import (
+    AvailabilityGrid,
+    DateOverride,
+    Language,
+    MentorAssignment,
+    MentorProfile,
+    Skill,
+    StudentInterest,
+    TimeOff,
+)
 
 SKILLS = ["Python", "Django", "JavaScript", "SQL", "System design", "Career growth", "Interview practice", "Data science"]
 LANGUAGES = ["English", "French", "Hindi", "Spanish"]

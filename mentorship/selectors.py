@@ -373,7 +373,7 @@ def directory(viewer: User, *, now: datetime, skill: Skill | int | None = None, 
     if accepting_only:
         rows = [r for r in rows if (r[4] if r[4] is not None else DEFAULT_CAPACITY) - r[5] > 0]
     shared = weekgrid.overlaps_with(viewer_mask, [(r[3], r[2]) for r in rows], window_start)
-    ranked = sorted(zip(shared, rows), key=lambda x: (-x[0], x[1][1].lower(), x[1][0]))
+    ranked = sorted(zip(shared, rows, strict=True), key=lambda x: (-x[0], x[1][1].lower(), x[1][0]))
     num_pages = max(1, -(-len(ranked) // per_page))
     number = min(max(1, page), num_pages)
     chosen = ranked[(number - 1) * per_page:number * per_page]

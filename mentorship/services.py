@@ -12,7 +12,16 @@ from accounts.locks import lock_calendars
 from accounts.models import Role, User
 
 from . import weekgrid
-from .models import AvailabilityGrid, DateOverride, Language, MentorAssignment, MentorProfile, Skill, StudentInterest, TimeOff
+from .models import (
+    AvailabilityGrid,
+    DateOverride,
+    Language,
+    MentorAssignment,
+    MentorProfile,
+    Skill,
+    StudentInterest,
+    TimeOff,
+)
 
 
 class MentorshipError(Exception):

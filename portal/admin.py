@@ -27,21 +27,20 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from accounts.admin_mixins import ReadOnlyAdmin
 from accounts.emails import preview_email, send_templated_email
 from accounts.models import Role, User
-from portal.admin_dashboard import may_see_dashboard
 from credits.models import CreditAccount, Enrolment, EnrolmentStatus, LedgerEntry, Plan
 from credits.selectors import current_enrolment
-from accounts.admin_mixins import ReadOnlyAdmin
 from mentorship import selectors as mentorship_selectors
 from mentorship import weekgrid
 from mentorship.forms import ReassignForm
 from mentorship.models import MentorAssignment, StudentAccount
 from mentorship.services import CapacityError, MentorshipError
+from portal.admin_dashboard import may_see_dashboard
 from scheduling import at_risk, services
 from scheduling.errors import SchedulingError
 from scheduling.models import PauseRequest, Session, upcoming_q
-
 
 REASSIGN_PERMISSION = "mentorship.reassign_mentor"
 SUGGESTIONS_SHOWN = 30

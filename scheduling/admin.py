@@ -16,8 +16,16 @@ from accounts.timefmt import format_span, when_html
 
 from . import pauses, services
 from .errors import SchedulingError
-from .models import Feedback, PauseRequest, ServiceType, Session, SessionEvent, SessionStatus
-from .models import FlashRequest, RescheduleProposal
+from .models import (
+    Feedback,
+    FlashRequest,
+    PauseRequest,
+    RescheduleProposal,
+    ServiceType,
+    Session,
+    SessionEvent,
+    SessionStatus,
+)
 
 
 @admin.register(ServiceType)

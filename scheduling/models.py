@@ -516,5 +516,11 @@ class RiskSnapshot(models.Model):
 
 # Group mentorship lives in its own module; imported here so Django registers its models.
 from .group_models import (  # noqa: E402,F401
-    GroupSeat, GroupSeries, GroupSession, GroupStatus, SeatStatus, WaitlistEntry, WaitStatus,
+    GroupSeat,
+    GroupSeries,
+    GroupSession,
+    GroupStatus,
+    SeatStatus,
+    WaitlistEntry,
+    WaitStatus,
 )

@@ -18,7 +18,14 @@ from mentorship.weekgrid import expand_to_utc
 from mentorship.weekgrid import merge_intervals as merge
 
 from .models import (
-    JOIN_OPENS_BEFORE, LIVE_STATUSES, Feedback, GroupSeat, GroupSession, PauseRequest, ServiceType, Session,
+    JOIN_OPENS_BEFORE,
+    LIVE_STATUSES,
+    Feedback,
+    GroupSeat,
+    GroupSession,
+    PauseRequest,
+    ServiceType,
+    Session,
     SessionStatus,
 )
 from .slots import Interval, slot_starts

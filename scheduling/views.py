@@ -15,18 +15,26 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role, User
-from .allowance import booking_outlook
-from .wording import cancellation_terms
 
 from . import calendar, selectors, services
+from .allowance import booking_outlook
 from .errors import SchedulingError, TooLate
 from .forms import (
-    AttendanceForm, BookingForm, CancelForm, FeedbackForm, NotesForm, OfferedServicesForm, PauseRequestForm,
-    ProposalForm, RescheduleForm, parse_start,
+    AttendanceForm,
+    BookingForm,
+    CancelForm,
+    FeedbackForm,
+    NotesForm,
+    OfferedServicesForm,
+    PauseRequestForm,
+    ProposalForm,
+    RescheduleForm,
+    parse_start,
 )
 from .group_selectors import feed_groups
 from .models import PauseRequest, RescheduleProposal, ServiceType, Session, SessionStatus
 from .page_links import session_links
+from .wording import cancellation_terms
 
 # --- fetch helpers: only what this user may see, 404 otherwise -----------------
 

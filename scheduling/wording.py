@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
+
 from accounts.timefmt import format_when
 
 # The 24-hour rule, measured in real elapsed time (UTC), not wall-clock days.

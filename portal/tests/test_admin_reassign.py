@@ -5,7 +5,6 @@ from django.urls import reverse
 
 from accounts.roles import success_manager_permission_names
 from mentorship.models import MentorAssignment, StudentInterest
-
 from mentorship.tests.factories import make_mentor, make_student, skill, weekdays
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +123,6 @@ def test_every_mentorship_admin_list_opens_for_a_success_manager(client, manager
     from django.utils import timezone
 
     from mentorship.models import TimeOff
-
     from mentorship.tests.factories import give_grid
 
     mentor = make_mentor(skills=["Python"])

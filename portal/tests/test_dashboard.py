@@ -133,7 +133,7 @@ def _grow_tenfold(now):
     statuses = [SessionStatus.COMPLETED, SessionStatus.CANCELLED, SessionStatus.FORFEITED,
                 SessionStatus.MENTOR_NO_SHOW, SessionStatus.SCHEDULED]
     for copy in range(9):
-        for m in range(3):
+        for _ in range(3):
             mentor = MentorFactory()
             service = bookable_mentor(mentor, hours=range(24))
             for s in range(2):

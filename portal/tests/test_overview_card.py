@@ -5,7 +5,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentorship.models import MentorAssignment, MentorProfile
-
 from mentorship.tests.factories import make_mentor, make_student, weekdays
 
 pytestmark = pytest.mark.django_db

@@ -25,24 +25,51 @@ only after commit tells people.
 
 from .booking import SeriesResult, booking_create, booking_series_create, check_parties, why_unavailable
 from .group import (
-    FillResult, GroupScheduleResult, SessionFull, group_attendance_mark, group_seat_book, group_seat_cancel,
-    group_session_cancel, group_session_schedule, group_session_update, waitlist_accept, waitlist_fill, waitlist_join, waitlist_leave,
+    FillResult,
+    GroupScheduleResult,
+    SessionFull,
+    group_attendance_mark,
+    group_seat_book,
+    group_seat_cancel,
+    group_session_cancel,
+    group_session_schedule,
+    group_session_update,
+    waitlist_accept,
+    waitlist_fill,
+    waitlist_join,
+    waitlist_leave,
     waitlist_sweep,
 )
 from .lifecycle import (
-    attendance_mark, feedback_leave, forfeit_waive, mentor_no_show_record, move_locked_session, session_cancel,
-    session_notes_save, session_reschedule,
+    attendance_mark,
+    feedback_leave,
+    forfeit_waive,
+    mentor_no_show_record,
+    move_locked_session,
+    session_cancel,
+    session_notes_save,
+    session_reschedule,
 )
 from .pauses import (
-    MAX_PAUSE, PauseError, apply_due, pause_approve, pause_decline, pause_request_create, pause_request_withdraw,
+    MAX_PAUSE,
+    PauseError,
+    apply_due,
+    pause_approve,
+    pause_decline,
+    pause_request_create,
+    pause_request_withdraw,
 )
 from .proposals import ProposalError, proposal_accept, proposal_create, proposal_decline, proposal_withdraw
-from .time_off import TimeOffDecisionsNeeded, TimeOffOutcome, sessions_inside, time_off_add_with_sessions
 from .reassign import (
-    MOVE_CHOICES, ReassignOutcome, move_conflicts, move_conflicts_by_mentor, reassign_with_sessions,
+    MOVE_CHOICES,
+    ReassignOutcome,
+    move_conflicts,
+    move_conflicts_by_mentor,
+    reassign_with_sessions,
     session_move_to_mentor,
 )
 from .state import ALREADY, TRANSITIONS
+from .time_off import TimeOffDecisionsNeeded, TimeOffOutcome, sessions_inside, time_off_add_with_sessions
 
 __all__ = [
     "ProposalError", "TimeOffDecisionsNeeded", "TimeOffOutcome", "proposal_accept", "proposal_create",

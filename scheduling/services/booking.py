@@ -20,7 +20,6 @@ from ..errors import BookingNotAllowed, SlotTaken, SlotUnavailable
 from ..models import LIVE_STATUSES, ServiceType, Session, SessionEvent, SessionSeries, upcoming_q
 from ..pauses import approved_pauses, paused_between
 from ..selectors import booking_window, free_slot_starts, nearest_starts
-
 from .state import S
 
 # --- booking ------------------------------------------------------------------
@@ -135,7 +134,7 @@ def booking_create(
             notifications.session_booked(session, now=now)
     except (_Unavailable, IntegrityError):
         # Outside the rolled-back transaction (or its savepoint), without the locks.
-        raise why_unavailable(student=student, mentor=mentor, starts_at=starts_at, ends_at=ends_at, now=now)
+        raise why_unavailable(student=student, mentor=mentor, starts_at=starts_at, ends_at=ends_at, now=now) from None
     return session
 
 

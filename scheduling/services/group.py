@@ -151,7 +151,7 @@ def group_seat_book(*, group: GroupSession, student: User, actor: User | None, n
             return _book(group=group, student=student, actor=actor, now=now, promoted=promoted)
     except IntegrityError:
         # The calendar trigger: the student has another live session or seat then.
-        raise BookingNotAllowed("You already have a session at that time.")
+        raise BookingNotAllowed("You already have a session at that time.") from None
 
 
 _TAKE_SEAT_SQL = (
@@ -345,7 +345,7 @@ def waitlist_accept(*, entry: WaitlistEntry, student: User, now: datetime) -> Gr
     try:
         return group_seat_book(group=entry.session, student=student, actor=student, now=now)
     except SessionFull:
-        raise SessionFull("Someone accepted the free seat just before you. You're still on the waitlist.")
+        raise SessionFull("Someone accepted the free seat just before you. You're still on the waitlist.") from None
 
 
 # --- attendance and cancelling the whole session ------------------------------------

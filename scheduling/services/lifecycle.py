@@ -13,10 +13,9 @@ from .. import notifications
 from ..errors import IllegalTransition, NotYourSession, TooLate
 from ..models import Session, SessionEvent
 from ..selectors import free_slot_starts
-
 from ..wording import NO_SHOW_AFTER, when_text
-from .state import ALREADY, S, hours_text, lock_session, require_manager, transition
 from .booking import why_unavailable
+from .state import ALREADY, S, hours_text, lock_session, require_manager, transition
 
 # --- changes by the student, the mentor or a success manager -------------------
 
@@ -98,7 +97,7 @@ def move_locked_session(session: Session, *, new_starts_at: datetime, actor: Use
                             student=session.student, exclude_session_id=session.pk)
     if new_starts_at not in free:
         raise why_unavailable(student=session.student, mentor=session.mentor, starts_at=new_starts_at,
-                               ends_at=new_ends_at, now=now, exclude_session_id=session.pk)
+                               ends_at=new_ends_at, now=now, exclude_session_id=session.pk) from None
     previous = session.starts_at
     session.starts_at, session.ends_at = new_starts_at, new_ends_at
     session.calendar_sequence += 1
@@ -110,7 +109,7 @@ def move_locked_session(session: Session, *, new_starts_at: datetime, actor: Use
                                         "starting_soon_sent_at", "attendance_reminder_sent_at"])
     except IntegrityError:
         raise why_unavailable(student=session.student, mentor=session.mentor, starts_at=new_starts_at,
-                               ends_at=new_ends_at, now=now, exclude_session_id=session.pk)
+                               ends_at=new_ends_at, now=now, exclude_session_id=session.pk) from None
     SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.RESCHEDULED, actor=actor, at=now,
                                 previous_starts_at=previous, note=note)
     notifications.session_rescheduled(session, previous_starts_at=previous, now=now)
@@ -204,6 +203,6 @@ def feedback_leave(*, session: Session, actor: User, rating: int, comment: str, 
         with transaction.atomic():
             return Feedback.objects.create(session=session, rating=rating, comment=comment.strip(), created_at=now)
     except IntegrityError:
-        raise IllegalTransition("You already rated this session. Thank you!")
+        raise IllegalTransition("You already rated this session. Thank you!") from None
 
 

@@ -21,7 +21,6 @@ from credits.services import enrolment_pause, enrolment_resume
 
 from ..errors import SchedulingError
 from ..models import PauseRequest
-
 from ..pauses import sessions_inside
 from .lifecycle import session_cancel
 

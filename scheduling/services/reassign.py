@@ -13,9 +13,8 @@ from mentorship.models import MentorProfile
 from .. import notifications
 from ..errors import IllegalTransition, SlotTaken, SlotUnavailable
 from ..models import ServiceType, Session, SessionEvent
-
-from .state import ALREADY, S, require_manager
 from .lifecycle import session_cancel
+from .state import ALREADY, S, require_manager
 
 # --- a success manager re-pairs a student with sessions in flight (issue 7) ---
 
@@ -214,7 +213,7 @@ def session_move_to_mentor(*, session: Session, new_mentor: User, actor: User, n
                                             "starting_soon_sent_at", "attendance_reminder_sent_at"])
         except IntegrityError:
             raise SlotTaken(f"Can't move the session of {_local(session.starts_at)}: "
-                            f"{new_mentor.get_full_name()} was just booked at that time.")
+                            f"{new_mentor.get_full_name()} was just booked at that time.") from None
         SessionEvent.objects.create(
             session=session, kind=SessionEvent.Kind.MENTOR_CHANGED, actor=actor, at=now,
             note=f"Mentor changed from {previous_mentor.get_full_name()} to {new_mentor.get_full_name()}"[:500],

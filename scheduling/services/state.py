@@ -2,14 +2,12 @@
 
 from datetime import datetime
 
-
 from accounts.models import Role, User
 from credits.services import account_for_update
 
 from ..errors import IllegalTransition, NotYourSession
 from ..models import Session, SessionStatus
 from ..wording import hours_text  # noqa: F401  (re-exported: lifecycle words its notes with it)
-
 
 S = SessionStatus
 

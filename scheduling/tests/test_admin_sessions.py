@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from accounts.tests.factories import StudentFactory
 from accounts.models import OutboundEmail
+from accounts.tests.factories import StudentFactory
 from credits.models import LedgerEntry
 from scheduling import services
 from scheduling.models import SessionStatus

@@ -99,7 +99,7 @@ def test_ten_waiting_students_accepting_one_offered_seat_at_once_give_it_to_exac
     services.group_seat_cancel(seat=seats[0], actor=holders[0], now=soon, expect_forfeit=True)
 
     outcomes = run_together([
-        (lambda e=e, s=s: services.waitlist_accept(entry=e, student=s, now=soon)) for e, s in zip(entries, waiting)
+        (lambda e=e, s=s: services.waitlist_accept(entry=e, student=s, now=soon)) for e, s in zip(entries, waiting, strict=True)
     ])
 
     won = [o for o in outcomes if isinstance(o, GroupSeat)]
