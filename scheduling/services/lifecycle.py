@@ -97,7 +97,7 @@ def move_locked_session(session: Session, *, new_starts_at: datetime, actor: Use
                             student=session.student, exclude_session_id=session.pk)
     if new_starts_at not in free:
         raise why_unavailable(student=session.student, mentor=session.mentor, starts_at=new_starts_at,
-                               ends_at=new_ends_at, now=now, exclude_session_id=session.pk) from None
+                               ends_at=new_ends_at, now=now, exclude_session_id=session.pk)
     previous = session.starts_at
     session.starts_at, session.ends_at = new_starts_at, new_ends_at
     session.calendar_sequence += 1
