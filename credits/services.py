@@ -194,6 +194,18 @@ def enrolment_end(*, enrolment: Enrolment, actor, now: dt.datetime) -> Enrolment
 # --- What the booking code calls --------------------------------------------------
 
 
+def _ready_to_spend(enrolment: Enrolment, *, account: CreditAccount, now: dt.datetime) -> None:
+    """Refuse a paused enrolment; if the 1st has come in the student's zone but the hourly
+    sweep hasn't reached them yet, reset now, so the first booking of the month spends the
+    new month's credit (the locked account and the enrolment are re-read after)."""
+    if enrolment.status == EnrolmentStatus.PAUSED:
+        raise EnrolmentPaused()
+    if enrolment.next_reset_at is not None and enrolment.next_reset_at <= now:
+        credits_reset_due(now=now, enrolment_ids=[enrolment.pk])
+        account.refresh_from_db()
+        enrolment.refresh_from_db()
+
+
 def credits_spend_locked(*, account: CreditAccount, enrolment: Enrolment, student, session_id: int, actor,
                          now: dt.datetime, note: str = "") -> LedgerEntry:
     """Spend one credit on a session the caller has just created, with the account
@@ -201,12 +213,7 @@ def credits_spend_locked(*, account: CreditAccount, enrolment: Enrolment, studen
     (the booking path: no second lock, no second allowance check). Two writes;
     the unique key on (consume, session) is the last line against a double charge.
     """
-    if enrolment.status == EnrolmentStatus.PAUSED:
-        raise EnrolmentPaused()
-    if enrolment.next_reset_at is not None and enrolment.next_reset_at <= now:
-        credits_reset_due(now=now, enrolment_ids=[enrolment.pk])
-        account.refresh_from_db()
-        enrolment.refresh_from_db()
+    _ready_to_spend(enrolment, account=account, now=now)
     amount = 0 if enrolment.plan.is_unlimited else -1
     if amount and account.balance < 1:
         raise NoCreditsLeft(no_credits_message(enrolment, student=student))
@@ -229,14 +236,7 @@ def credits_consume(*, student, session_id: int, actor, now: dt.datetime, note: 
         enrolment = _current_enrolment(student)
         if enrolment is None:
             raise NoActivePlan()
-        if enrolment.status == EnrolmentStatus.PAUSED:
-            raise EnrolmentPaused()
-        if enrolment.next_reset_at is not None and enrolment.next_reset_at <= now:
-            # The 1st has come in the student's zone but the hourly sweep hasn't reached them
-            # yet: reset now, so the first booking of the month spends the new month's credit.
-            credits_reset_due(now=now, enrolment_ids=[enrolment.pk])
-            account.refresh_from_db()
-            enrolment.refresh_from_db()
+        _ready_to_spend(enrolment, account=account, now=now)
         amount = 0 if enrolment.plan.is_unlimited else -1
         if amount and account.balance < 1:
             raise NoCreditsLeft(no_credits_message(enrolment, student=student))
@@ -298,12 +298,7 @@ def credits_group_consume(*, student, seat_id: int, actor, now: dt.datetime, not
         enrolment = _current_enrolment(student)
         if enrolment is None:
             raise NoActivePlan()
-        if enrolment.status == EnrolmentStatus.PAUSED:
-            raise EnrolmentPaused()
-        if enrolment.next_reset_at is not None and enrolment.next_reset_at <= now:
-            credits_reset_due(now=now, enrolment_ids=[enrolment.pk])
-            account.refresh_from_db()
-            enrolment.refresh_from_db()
+        _ready_to_spend(enrolment, account=account, now=now)
         plan = enrolment.plan
         if not plan.has_group:
             raise NoCreditsLeft(no_group_credits_message(enrolment, student=student))

@@ -108,6 +108,14 @@ def book_slots(request, mentor_id: int, service_id: int):
     })
 
 
+def _times_to_move_to(request, session: Session, now) -> dict:
+    """The week of free times this session could move to (both people free), in the viewer's zone."""
+    starts = selectors.free_slot_starts(mentor=session.mentor, duration=session.service.duration, now=now,
+                                        student=session.student, exclude_session_id=session.pk)
+    days = selectors.slots_by_day(starts=starts, duration=session.service.duration, viewer=request.user, now=now)
+    return _slot_week(request, days, now)
+
+
 def _slot_week(request, days, now) -> dict:
     """The week of free times asked for (?week=), by default the week of the first free one."""
     today = now.astimezone(request.user.tzinfo).date()
@@ -286,10 +294,7 @@ def session_reschedule(request, pk: int):
         raise Http404("Only the student reschedules.")
     context = {"session": session, "now": now}
     if session.status == SessionStatus.SCHEDULED and not session.is_late_cancellation(now):
-        starts = selectors.free_slot_starts(mentor=session.mentor, duration=session.service.duration, now=now,
-                                            student=request.user, exclude_session_id=session.pk)
-        days = selectors.slots_by_day(starts=starts, duration=session.service.duration, viewer=request.user, now=now)
-        context.update(_slot_week(request, days, now))
+        context.update(_times_to_move_to(request, session, now))
     return render(request, "scheduling/session_reschedule.html", context)
 
 
@@ -343,10 +348,7 @@ def session_propose(request, pk: int):
     if session.status == SessionStatus.SCHEDULED and session.starts_at > now:
         if is_student and not session.is_late_cancellation(now):
             return redirect("scheduling:session-reschedule", pk=session.pk)
-        starts = selectors.free_slot_starts(mentor=session.mentor, duration=session.service.duration, now=now,
-                                            student=session.student, exclude_session_id=session.pk)
-        days = selectors.slots_by_day(starts=starts, duration=session.service.duration, viewer=request.user, now=now)
-        context.update(_slot_week(request, days, now))
+        context.update(_times_to_move_to(request, session, now))
     return render(request, "scheduling/session_propose.html", context)
 
 
