@@ -188,11 +188,25 @@ def test_a_swipe_on_a_touch_screen_scrolls_the_grid_and_changes_nothing(student,
         setTimeout(check, 250);
     })""")
     first = phone.locator(f'td.grid-cell[data-index="{weekgrid.cell_index(3, 14)}"]').bounding_box()
-    touch_drag(cdp, first["x"] + first["width"] / 2, first["y"] + first["height"] / 2, dx=0, dy=first["height"] * 3)
-    # Painting, not scrolling: had the page followed the finger, it would have stayed on one cell.
-    assert phone.get_by_test_id("hours-selected").inner_text() == "5"  # the tapped hour and 14:00-18:00
-    painted = phone.eval_on_selector_all("input.grid-check:checked", "els => els.map(e => Number(e.value))")
-    assert sorted(painted) == sorted([weekgrid.cell_index(3, 12)] + [weekgrid.cell_index(3, h) for h in range(14, 18)])
+    x, y = first["x"] + first["width"] / 2, first["y"] + first["height"] / 2
+    dy = first["height"] * 3
+    # The cells under the finger where it lands and where it lifts, read from the page itself, so a
+    # late scroll on a loaded machine can't make the test expect the wrong hours.
+    under = "([x, y]) => Number(document.elementFromPoint(x, y).closest('td.grid-cell').dataset.index)"
+    start_cell = phone.evaluate(under, [x, y])
+    # Two frames, so the compositor has the grid's new touch-action (paint mode) before the finger lands.
+    phone.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    touch_drag(cdp, x, y, dx=0, dy=dy)
+    # Painting, not scrolling: had the page followed the finger, it would have painted at most the
+    # first cell. The run painted starts under the finger and goes down Thursday's column; where it
+    # ends depends on the row heights, so it is read back rather than assumed.
+    painted = sorted(phone.eval_on_selector_all("input.grid-check:checked", "els => els.map(e => Number(e.value))"))
+    tapped = weekgrid.cell_index(3, 12)
+    swept = [cell for cell in painted if cell != tapped]
+    assert tapped in painted
+    assert len(swept) >= 3 and swept[0] == start_cell and swept == list(range(start_cell, start_cell + len(swept)))
+    assert all(cell < weekgrid.cell_index(4, 0) for cell in swept)  # all on Thursday
+    assert phone.get_by_test_id("hours-selected").inner_text() == str(len(painted))
     context.close()
 
 
