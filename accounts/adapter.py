@@ -9,6 +9,7 @@ Message-ID and the retries and admin view every outbox row has.
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import EmailMultiAlternatives
+from django.utils import translation
 
 from .emails import queue_rendered_email
 from .models import User
@@ -22,15 +23,17 @@ def _kind(template_prefix: str) -> str:
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         ctx = {"request": self.request, "email": email, "current_site": get_current_site(self.request), **context}
-        message = self.render_mail(template_prefix, email, ctx)
+        recipient = context.get("user") if isinstance(context.get("user"), User) else None
+        if recipient is None:
+            recipient = User.objects.filter(email__iexact=email).first()
+        # In the account holder's language; a new address (sign-up) gets the page's.
+        with translation.override(recipient.language if recipient else translation.get_language()):
+            message = self.render_mail(template_prefix, email, ctx)
         html = ""
         if isinstance(message, EmailMultiAlternatives):
             html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
         body = message.body
         if getattr(message, "content_subtype", "plain") == "html":
             html, body = message.body, ""
-        recipient = context.get("user") if isinstance(context.get("user"), User) else None
-        if recipient is None:
-            recipient = User.objects.filter(email__iexact=email).first()
         queue_rendered_email(to_email=email, subject=message.subject, body_text=body, body_html=html,
                              kind=_kind(template_prefix), recipient=recipient)

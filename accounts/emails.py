@@ -23,7 +23,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from .models import OutboundEmail, User
@@ -41,18 +41,23 @@ def held():
         _held.reset(token)
 
 
-def _render(name: str, to: User, context: dict) -> tuple[str, str, str]:
+def _render(name: str, to: User, context: dict, ics=None) -> tuple[str, str, str, str, str]:
+    """(subject, text, html, ics METHOD, ics text) for one recipient."""
     ctx = {"recipient": to, "SITE_URL": settings.SITE_URL, **context}
-    with timezone.override(zoneinfo.ZoneInfo(to.timezone)):
+    # The recipient's zone and language, not the sender's: a Spanish-speaking
+    # student gets Spanish about a session an English-speaking mentor cancelled
+    # (the invite's summary and description too, so it is built here per person).
+    with timezone.override(zoneinfo.ZoneInfo(to.timezone)), translation.override(to.language or "en"):
         subject = " ".join(render_to_string(f"emails/{name}/subject.txt", ctx).split())
         text = render_to_string(f"emails/{name}/body.txt", ctx)
         html = render_to_string(f"emails/{name}/body.html", ctx)
-    return subject, text, html
+        method, ics_text = _ics_text(ics)
+    return subject, text, html, method, ics_text
 
 
 def preview_email(*, name: str, to: User, context: dict) -> tuple[str, str]:
     """(subject, text body) exactly as `to` would receive it; nothing is queued."""
-    subject, text, _ = _render(name, to, context)
+    subject, text, *_ = _render(name, to, context)
     return subject, text
 
 
@@ -108,8 +113,7 @@ def render_email(email: OutboundEmail, *, context: dict | None = None, ics=None)
     if context is None:
         payload = _load(email.payload)
         context, ics = payload["context"], payload["ics"]
-    subject, text, html = _render(email.kind, email.recipient, context)
-    method, ics_text = _ics_text(ics)
+    subject, text, html, method, ics_text = _render(email.kind, email.recipient, context, ics)
     email.subject, email.body_text, email.body_html = subject[:255], text, html
     email.ics_method, email.ics, email.payload = method, ics_text, None
     OutboundEmail.objects.filter(pk=email.pk, payload__isnull=False).update(
@@ -124,8 +128,8 @@ def send_templated_email(
 ) -> list[OutboundEmail]:
     """Queue one email per recipient; delivered after the transaction commits.
 
-    `ics` is (METHOD, calendar text) for an invite, or (METHOD, "dotted.builder",
-    kwargs) to build it when rendering. `dedupe_key` (suffixed with the
+    `ics` is (METHOD, "dotted.builder", kwargs): the invite, built for each
+    recipient in their language when their copy is rendered. `dedupe_key` (suffixed with the
     recipient) makes the same message impossible to queue twice.
     `after_commit`: render after the transaction commits (see the module note);
     everything in `context` and the ics kwargs must then be models, dates or
@@ -147,9 +151,8 @@ def send_templated_email(
                 dedupe_key=f"{dedupe_key}:{user.pk}" if dedupe_key else None,
             ))
     else:
-        method, ics_text = _ics_text(ics)
         for user in recipients:
-            subject, text, html = _render(name, user, context)
+            subject, text, html, method, ics_text = _render(name, user, context, ics)
             rows.append(OutboundEmail(
                 recipient=user, to_email=user.email, kind=name, subject=subject[:255], body_text=text,
                 body_html=html, ics_method=method, ics=ics_text, topic=topic, dispatched_at=dispatched_at,

@@ -1,4 +1,6 @@
 from django import forms
+from django.conf import settings
+from django.utils import translation
 
 from .models import User
 from .timezones import timezone_choices, validate_timezone
@@ -37,10 +39,23 @@ class SignupForm(forms.Form):
         widget=forms.Select(attrs={"data-timezone-picker": "1", "data-browser-timezone": "1"}),
     )
 
+    language = forms.ChoiceField(
+        choices=settings.LANGUAGES, label="Language", required=False,
+        help_text="Pages and emails are in this language. We preselect your browser's.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # LocaleMiddleware has activated the browser's Accept-Language (or the switcher's choice).
+        self.fields["language"].initial = translation.get_supported_language_variant(translation.get_language())
+
     def signup(self, request, user):
         user.full_name = self.cleaned_data["full_name"].strip()
         user.timezone = self.cleaned_data["timezone"]
-        user.save(update_fields=["full_name", "timezone"])
+        # Not sent (an old form, a script): the language the page was shown in.
+        user.language = self.cleaned_data["language"] or translation.get_supported_language_variant(
+            translation.get_language())
+        user.save(update_fields=["full_name", "timezone", "language"])
 
 
 class ProfileSettingsForm(forms.ModelForm):
@@ -48,11 +63,16 @@ class ProfileSettingsForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["full_name", "timezone"]
+        fields = ["full_name", "timezone", "language"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["timezone"].keep(self.instance.timezone)
+        self.fields["language"].required = False
+
+    def clean_language(self):
+        # Left out of the post (an older form): keep the language the person has.
+        return self.cleaned_data.get("language") or self.instance.language
 
 
 class NotificationSettingsForm(forms.ModelForm):

@@ -1,10 +1,12 @@
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
 
 from .timezones import validate_timezone
 
@@ -48,6 +50,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="IANA time zone, e.g. Europe/London. Every time you see is shown in it.",
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT)
+    # Pages, emails, reminders and invites are in this language (preselected at
+    # signup from the browser's Accept-Language).
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en",
+        help_text=_("Pages, emails and calendar invites are in this language."),
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
         default=False, help_text="Can log into the admin. Only success managers and superusers."

@@ -1,5 +1,8 @@
 """One way to write a moment for people: "Mon 30 Nov, 14:00 (America/New_York)".
 
+In the active language: "lun 30 nov, 14:00 (America/New_York)" in Spanish (the
+formats are translatable strings, the day and month names Django's own).
+
 Every admin page and email shows a time in the zone of the person it concerns
 (a student's session in the student's zone), names that zone, and keeps the UTC
 instant one hover away (`<time datetime=... title=...>`). The year appears only
@@ -10,8 +13,9 @@ December doesn't read as next month's.
 import zoneinfo
 from datetime import datetime, tzinfo
 
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
+from django.utils.translation import pgettext
 
 UTC = zoneinfo.ZoneInfo("UTC")
 
@@ -39,10 +43,10 @@ def format_when(value: datetime | None, zone=None, *, now: datetime | None = Non
     z = _zone(zone)
     local = value.astimezone(z)
     this_year = (now or timezone.now()).astimezone(z).year
-    text = f"{local:%a} {local.day} {local:%b}"
     if local.year != this_year:
-        text += f" {local.year}"
-    text += f", {local:%H:%M}"
+        text = dateformat.format(local, pgettext("date and time with year", "D j M Y, H:i"))
+    else:
+        text = dateformat.format(local, pgettext("date and time", "D j M, H:i"))
     if with_zone:
         text += f" ({zone_name(z)})"
     return text
@@ -54,14 +58,14 @@ def format_span(starts_at: datetime, ends_at: datetime, zone=None, *, now: datet
     start = format_when(starts_at, z, now=now, with_zone=False)
     end_local = ends_at.astimezone(z)
     if end_local.date() == starts_at.astimezone(z).date():
-        end = f"{end_local:%H:%M}"
+        end = dateformat.format(end_local, "H:i")
     else:
         end = format_when(ends_at, z, now=now, with_zone=False)
     return f"{start}–{end} ({zone_name(z)})"
 
 
 def utc_text(value: datetime) -> str:
-    return f"{value.astimezone(UTC):%a %d %b %Y, %H:%M} UTC"
+    return dateformat.format(value.astimezone(UTC), pgettext("date and time with year", "D j M Y, H:i")) + " UTC"
 
 
 def when_html(value: datetime | None, zone=None, *, ends_at: datetime | None = None, now: datetime | None = None):

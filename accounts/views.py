@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views import i18n
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .forms import ProfileSettingsForm
 
@@ -24,3 +26,15 @@ def settings_profile(request):
         return redirect("accounts:settings-profile")
     return render(request, "accounts/settings_profile.html", {"form": form})
 
+
+
+@require_POST
+def set_language(request):
+    """The footer's language switcher: a signed-in person's choice is saved on
+    their account (emails follow it too); a visitor's goes in a cookie.
+    Django's own view then sets the cookie and redirects back safely."""
+    code = request.POST.get("language", "")
+    if request.user.is_authenticated and code in dict(settings.LANGUAGES) and code != request.user.language:
+        request.user.language = code
+        request.user.save(update_fields=["language"])
+    return i18n.set_language(request)

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.emails import send_templated_email
 
-from .calendar import group_invite
+GROUP_INVITE = "scheduling.calendar.group_invite"
 
 
 def _context(group, **extra) -> dict:
@@ -23,7 +23,7 @@ def seat_booked(seat, *, now: datetime, promoted: bool = False) -> None:
     group = seat.session
     send_templated_email(
         name="group_seat_booked", to=seat.student, context=_context(group, seat=seat, promoted=promoted),
-        ics=("REQUEST", group_invite(group, attendee=seat.student, now=now)), topic=f"group:{group.pk}",
+        ics=("REQUEST", GROUP_INVITE, {"group": group, "attendee": seat.student, "now": now}), topic=f"group:{group.pk}",
         dedupe_key=f"group_seat_booked:{seat.pk}",
     )
 
@@ -32,7 +32,7 @@ def session_updated(seat, *, now: datetime) -> None:
     group = seat.session
     send_templated_email(
         name="group_session_updated", to=seat.student, context=_context(group, seat=seat),
-        ics=("REQUEST", group_invite(group, attendee=seat.student, now=now)), topic=f"group:{group.pk}",
+        ics=("REQUEST", GROUP_INVITE, {"group": group, "attendee": seat.student, "now": now}), topic=f"group:{group.pk}",
         dedupe_key=f"group_session_updated:{group.pk}:{group.calendar_sequence}",
     )
 
@@ -41,7 +41,7 @@ def seat_left(seat, *, refunded: bool, now: datetime) -> None:
     group = seat.session
     send_templated_email(
         name="group_seat_left", to=seat.student, context=_context(group, seat=seat, refunded=refunded),
-        ics=("CANCEL", group_invite(group, attendee=seat.student, now=now, method="CANCEL")),
+        ics=("CANCEL", GROUP_INVITE, {"group": group, "attendee": seat.student, "now": now, "method": "CANCEL"}),
         topic=f"group:{group.pk}", dedupe_key=f"group_seat_left:{seat.pk}",
     )
 
@@ -57,7 +57,7 @@ def session_cancelled(group, *, attendees: list, waiting: list, now: datetime) -
     for student in attendees:
         send_templated_email(
             name="group_session_cancelled", to=student, context=_context(group, had_seat=True),
-            ics=("CANCEL", group_invite(group, attendee=student, now=now, method="CANCEL")),
+            ics=("CANCEL", GROUP_INVITE, {"group": group, "attendee": student, "now": now, "method": "CANCEL"}),
             topic=f"group:{group.pk}", dedupe_key=f"group_session_cancelled:{group.pk}",
         )
     if waiting:

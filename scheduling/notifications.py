@@ -15,7 +15,6 @@ from django.urls import reverse
 from accounts.emails import send_templated_email
 from accounts.outbox import cancel_pending
 
-from .calendar import invite
 from .models import Session
 
 INVITE = "scheduling.calendar.invite"
@@ -60,7 +59,7 @@ def session_cancelled(session: Session, *, refunded: bool, now: datetime) -> Non
         name="session_cancelled", to=[session.student, session.mentor],
         context=_context(session, refunded=refunded,
                          rebook_path=reverse("scheduling:book-mentor", args=[session.mentor_id])),
-        ics=("CANCEL", invite(session, now=now, method="CANCEL")), topic=topic(session),
+        ics=("CANCEL", INVITE, {"session": session, "now": now, "method": "CANCEL"}), topic=topic(session),
         dedupe_key=f"session_cancelled:{session.pk}",
     )
 
@@ -87,13 +86,13 @@ def session_mentor_changed(session: Session, *, previous_mentor, now: datetime) 
     key = f"session_mentor_changed:{session.pk}:{session.calendar_sequence}"
     send_templated_email(
         name="session_mentor_changed", to=[session.student, session.mentor], context=context,
-        ics=("REQUEST", invite(session, now=now)), topic=topic(session), dedupe_key=key,
+        ics=("REQUEST", INVITE, {"session": session, "now": now}), topic=topic(session), dedupe_key=key,
     )
     as_they_had_it = copy.copy(session)
     as_they_had_it.mentor = previous_mentor
     send_templated_email(
         name="session_mentor_changed", to=[previous_mentor], context=context,
-        ics=("CANCEL", invite(as_they_had_it, now=now, method="CANCEL")), topic=topic(session), dedupe_key=key,
+        ics=("CANCEL", INVITE, {"session": as_they_had_it, "now": now, "method": "CANCEL"}), topic=topic(session), dedupe_key=key,
     )
 
 
