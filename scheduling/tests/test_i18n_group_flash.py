@@ -135,5 +135,5 @@ def test_the_flash_page_reads_in_spanish(client, now, mentor):
     client.force_login(student)
     page = text(client.get(reverse("scheduling:flash-list")))
     assert "Solicitudes flash" in page and "Solicitudes abiertas" in page
-    assert 'Pedida para el <span data-testid="flash-proposed">sáb 13 mar 2027, 21:00</span>' in page
+    assert 'Solicitada para el <span data-testid="flash-proposed">sáb 13 mar 2027, 21:00</span>' in page
     assert "Tema: Revisión de código" in page and "Retirar" in page
