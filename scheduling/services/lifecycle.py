@@ -159,7 +159,7 @@ def mentor_no_show_record(*, session: Session, actor: User, reason: str, now: da
         SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.MENTOR_NO_SHOW, actor=actor, at=now,
                                     note=reason, credit_returned=refund is not None)
         if refund is not None:
-            notifications.credit_returned(session, why="your mentor could not attend", now=now)
+            notifications.credit_returned(session, why="mentor_no_show", now=now)
     return session
 
 
@@ -180,7 +180,7 @@ def forfeit_waive(*, session: Session, actor: User, reason: str, now: datetime) 
                        reason=f"forfeit waived: {reason}", now=now)
         SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.FORFEIT_WAIVED, actor=actor, at=now,
                                     note=reason, credit_returned=True)
-        notifications.credit_returned(session, why="your success manager waived the forfeit", now=now)
+        notifications.credit_returned(session, why="forfeit_waived", now=now)
     return session
 
 
