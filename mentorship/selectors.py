@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from operator import itemgetter
 
+from babel import Locale, UnknownLocaleError
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
@@ -193,7 +194,7 @@ class MentorMatch:
             parts.append(f"{hours} shared hour{'' if self.shared_hours == 1 else 's'} a week")
         else:
             parts.append("No shared hours this week")
-        language = str(get_language_info(self.language_code)["name_translated"]) if self.language_code else ""
+        language = language_in_text(self.language_code) if self.language_code else ""
         if language and self.shares_language:
             parts.append(_("speaks %(language)s") % {"language": language})
         elif language:
@@ -207,6 +208,15 @@ class MentorMatch:
         else:
             parts.append(f"full ({self.active_students} of {self.capacity} students)")
         return " · ".join(parts)
+
+
+def language_in_text(code: str) -> str:
+    """A language's name as it reads mid-sentence in the active language, from CLDR
+    (through Babel): "Spanish" in English, "español" in Spanish."""
+    try:
+        return Locale.parse(to_locale(get_language() or "en")).languages.get(code) or code
+    except (UnknownLocaleError, ValueError):
+        return code
 
 
 def _fetch_rows(queryset) -> list[tuple]:

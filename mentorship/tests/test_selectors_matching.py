@@ -153,4 +153,4 @@ def test_a_mentor_who_speaks_the_students_language_ranks_first_and_the_ranking_s
         assert ranked[0].explanation.endswith("40 shared hours a week · speaks Spanish · 5 seats left")
         assert "doesn't list Spanish" in ranked[1].explanation
     with translation.override("es"):
-        assert "Español" in ranked[0].explanation  # the language named in the reader's language
+        assert "habla español" in ranked[0].explanation  # the language named as the reader's language writes it
