@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_mixins import NoSaveButtonsMixin, ReadOnlyAdmin
@@ -160,7 +160,7 @@ class SessionAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
     def status_label(self, obj):
         return status_label(obj)
 
-    @admin.display(description=_("Booked"))
+    @admin.display(description=pgettext_lazy("when the session was booked", "Booked"))
     def created(self, obj):
         return when_html(obj.created_at, obj.student)
 

@@ -109,9 +109,9 @@ def test_at_risk_reasons_agree_with_their_numbers_in_both_languages():
             "Missed 2 sessions in the last 30 days (2 no-shows).", "No credits left on “Pack 5”."]
     with translation.override("es"):
         assert at_risk.reasons_for(one_each) == [
-            "Perdió 2 sesiones en los últimos 30 días (1 perdida por cancelación tardía, 1 vez que no se presentó)."]
+            "Perdió 2 sesiones en los últimos 30 días (1 perdida por cancelación tardía, 1 ausencia)."]
         assert at_risk.reasons_for(two_no_shows) == [
-            "Perdió 2 sesiones en los últimos 30 días (2 veces que no se presentó).",
+            "Perdió 2 sesiones en los últimos 30 días (2 ausencias).",
             "No le quedan créditos en «Pack 5»."]
         assert at_risk.short_reasons(two_no_shows) == ["2 perdidas en 30 días", "sin créditos"]
         assert str(at_risk.REASONS["misses"]) == "2 o más sesiones perdidas en 30 días"
