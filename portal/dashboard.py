@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from accounts.models import Role, User
 from credits.models import EntryKind, LedgerEntry
@@ -79,8 +79,9 @@ class Week:
 
 
 WEEK_SERIES = [
-    ("booked", gettext_lazy("Booked")),
-    ("completed", gettext_lazy("Completed")),
+    # Columns of counts: "sessions booked", plural in Spanish ("Reservadas").
+    ("booked", pgettext_lazy("sessions counted", "Booked")),
+    ("completed", pgettext_lazy("sessions counted", "Completed")),
     ("cancelled", gettext_lazy("Cancelled in time")),
     ("late_cancelled", gettext_lazy("Forfeited (late cancellation)")),
     ("student_no_shows", gettext_lazy("Student no-shows")),
