@@ -5,6 +5,7 @@ from functools import lru_cache
 from importlib import resources
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 @lru_cache(maxsize=1)
@@ -39,8 +40,8 @@ def timezone_choices() -> list[tuple[str, str]]:
 def validate_timezone(value: str) -> None:
     if value not in all_timezones():
         raise ValidationError(
-            "“%(value)s” is not a time zone we know. Choose one from the list, "
-            "such as Europe/London or America/New_York.",
+            _("“%(value)s” is not a time zone we know. Choose one from the list, "
+              "such as Europe/London or America/New_York."),
             code="invalid_timezone",
             params={"value": value},
         )

@@ -4,6 +4,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, URLValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
@@ -48,7 +51,7 @@ class TimeOff(models.Model):
 
     class Meta:
         ordering = ["starts_on", "ends_on", "pk"]
-        verbose_name_plural = "time off"
+        verbose_name_plural = _("time off")
         constraints = [
             models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="time_off_ends_after_start"),
         ]
@@ -101,7 +104,7 @@ class DateOverride(models.Model):
     @property
     def ranges_text(self) -> str:
         if not self.ranges:
-            return "No hours (unavailable all day)"
+            return gettext("No hours (unavailable all day)")
         return ", ".join(f"{a:02d}:00–{b % 24:02d}:00" for a, b in self.ranges)
 
 
@@ -132,29 +135,34 @@ class Language(models.Model):
 
 
 def validate_https_url(value: str) -> None:
-    URLValidator(schemes=["https"], message="Enter a full https:// address, e.g. https://meet.example.com/your-room.")(
-        value
-    )
+    URLValidator(
+        schemes=["https"], message=gettext("Enter a full https:// address, e.g. https://meet.example.com/your-room.")
+    )(value)
 
 
 BIO_MAX_LENGTH = 2000
 
+# The limit goes into the sentence when it is shown, in the reader's language.
+_bio_help_text = lazy(
+    lambda: gettext("Plain text, up to %(max)s characters.") % {"max": BIO_MAX_LENGTH}, str
+)
+
 
 class MentorProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, related_name="mentor_profile", on_delete=models.CASCADE)
-    headline = models.CharField(max_length=120, blank=True, help_text="One line, e.g. “Backend engineer, 10 years of Python”.")
-    bio = models.TextField(blank=True, max_length=BIO_MAX_LENGTH, help_text=f"Plain text, up to {BIO_MAX_LENGTH} characters.")
+    headline = models.CharField(max_length=120, blank=True, help_text=_("One line, e.g. “Backend engineer, 10 years of Python”."))
+    bio = models.TextField(blank=True, max_length=BIO_MAX_LENGTH, help_text=_bio_help_text())
     skills = models.ManyToManyField(Skill, blank=True, related_name="mentor_profiles")
     languages = models.ManyToManyField(Language, blank=True, related_name="mentor_profiles")
     years_experience = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(70)])
     video_url = models.URLField(
-        "video room URL", max_length=300, blank=True, validators=[validate_https_url],
-        help_text="Your designated room; students join sessions here. https only.",
+        _("video room URL"), max_length=300, blank=True, validators=[validate_https_url],
+        help_text=_("Your designated room; students join sessions here. https only."),
     )
     photo = models.ImageField(upload_to="mentor-photos/", blank=True)
     accepting_new_students = models.BooleanField(default=True)
     capacity = models.PositiveSmallIntegerField(
-        default=5, validators=[MaxValueValidator(100)], help_text="The most students you mentor at once."
+        default=5, validators=[MaxValueValidator(100)], help_text=_("The most students you mentor at once.")
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -233,5 +241,5 @@ class StudentAccount(User):
 
     class Meta:
         proxy = True
-        verbose_name = "student"
-        verbose_name_plural = "students"
+        verbose_name = _("student")
+        verbose_name_plural = _("students")
