@@ -7,10 +7,10 @@ from datetime import UTC, datetime, time, timedelta
 from operator import itemgetter
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.models import Role, User
 
@@ -150,6 +150,11 @@ class MentorMatch:
     capacity: int
     active_students: int
     accepting: bool
+    # Speaks the language the student reads the site in (User.language);
+    # language_code is that language, set when the mentor lists any (else
+    # there is nothing to say either way).
+    shares_language: bool = False
+    language_code: str = ""
     rank: int = 0
     mentor: User | None = field(default=None, repr=False)
 
@@ -164,13 +169,15 @@ class MentorMatch:
     def sort_key(self):
         # Mentors with no shared hours come last whatever else they offer: a
         # pairing with nowhere to meet is no pairing. Then mentors with room,
-        # then skills matched, then more shared hours, then more seats left.
+        # then a shared language (sessions are conversations), then skills
+        # matched, then more shared hours, then more seats left.
         seats_left = self.capacity - self.active_students
         if seats_left < 0:
             seats_left = 0
         return (
             self.shared_hours <= 0,
             not (self.accepting and seats_left > 0),
+            not self.shares_language,
             -self.skills_matched,
             -self.shared_hours,
             -seats_left,
@@ -188,6 +195,11 @@ class MentorMatch:
                                   weekgrid.plural_count(self.shared_hours)) % {"hours": hours})
         else:
             parts.append(_("No shared hours this week"))
+        language = str(get_language_info(self.language_code)["name_translated"]) if self.language_code else ""
+        if language and self.shares_language:
+            parts.append(_("speaks %(language)s") % {"language": language})
+        elif language:
+            parts.append(_("doesn't list %(language)s") % {"language": language})
         if self.skills_wanted:
             parts.append(ngettext("%(matched)s of %(wanted)s skill", "%(matched)s of %(wanted)s skills",
                                   self.skills_wanted) % {"matched": self.skills_matched, "wanted": self.skills_wanted})
@@ -224,14 +236,22 @@ def rank_mentors(student: User, *, now: datetime, exclude_mentor_ids: tuple[int,
     window_start, _ = matching_window(now)
     student_mask = weekgrid.week_mask(grid_cells(student), student.timezone, window_start)
     wanted = set(StudentInterest.objects.filter(student=student).values_list("skill_id", flat=True))
+    language = student.language or "en"
 
     rows = (
         User.objects.filter(role=Role.MENTOR, is_active=True)
         .exclude(pk__in=exclude_mentor_ids)
+        .annotate(
+            speaks=Exists(MentorProfile.languages.through.objects.filter(
+                mentorprofile_id=OuterRef("mentor_profile__id"), language__code=language)),
+            lists_languages=Exists(MentorProfile.languages.through.objects.filter(
+                mentorprofile_id=OuterRef("mentor_profile__id"))),
+        )
         .order_by()
         .values_list(
             "pk", "full_name", "timezone", "availability_grid__cells",
             "mentor_profile__capacity", "mentor_profile__accepting_new_students", "mentor_profile__id",
+            "speaks", "lists_languages",
         )
     )
     active_by_mentor = dict(
@@ -254,7 +274,8 @@ def rank_mentors(student: User, *, now: datetime, exclude_mentor_ids: tuple[int,
     overlaps = weekgrid.overlaps_with(student_mask, ((row[3], row[2]) for row in rows), window_start)
     skills_wanted = len(wanted)
     keyed = []
-    for (pk, name, zone, _cells, capacity, accepting, profile_id), overlap in zip(rows, overlaps, strict=True):
+    for (pk, name, zone, _cells, capacity, accepting, profile_id, speaks, lists), overlap in zip(
+            rows, overlaps, strict=True):
         # A mentor who never filled in a profile gets the defaults.
         capacity = DEFAULT_CAPACITY if capacity is None else capacity
         accepting = True if accepting is None else accepting
@@ -262,8 +283,9 @@ def rank_mentors(student: User, *, now: datetime, exclude_mentor_ids: tuple[int,
         seats_left = capacity - active if capacity > active else 0
         skills = matched_by_profile.get(profile_id, 0)
         # The same order as MentorMatch.sort_key, computed inline: this loop runs for every mentor.
-        key = (overlap == 0, not (accepting and seats_left), -skills, -overlap, -seats_left, name, pk)
-        keyed.append((key, MentorMatch(pk, name, zone, overlap / 4, skills, skills_wanted, capacity, active, accepting)))
+        key = (overlap == 0, not (accepting and seats_left), not speaks, -skills, -overlap, -seats_left, name, pk)
+        keyed.append((key, MentorMatch(pk, name, zone, overlap / 4, skills, skills_wanted, capacity, active, accepting,
+                                       bool(speaks), language if lists else "")))
     keyed.sort(key=itemgetter(0))
     matches = [match for _, match in keyed]
     for position, match in enumerate(matches, start=1):
