@@ -9,7 +9,15 @@ from PIL import Image
 from accounts.models import User
 
 from . import photos, weekgrid
-from .models import BIO_MAX_LENGTH, Language, MentorProfile, Skill, validate_https_url
+from .models import (
+    BIO_MAX_LENGTH,
+    Language,
+    MentorProfile,
+    Skill,
+    language_code_for,
+    language_display_name,
+    validate_https_url,
+)
 
 MAX_TIME_OFF_DAYS = 366
 
@@ -152,7 +160,9 @@ class DirectoryFilterForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["skill"].choices = [("", _("Any skill")), *choices(Skill)]
-        self.fields["language"].choices = [("", _("Any language")), *choices(Language)]
+        # The cached list holds the names as managed; show each in the reader's language, in its order.
+        languages = [(pk, language_display_name(language_code_for(name), name)) for pk, name in choices(Language)]
+        self.fields["language"].choices = [("", _("Any language")), *sorted(languages, key=lambda c: c[1].lower())]
     accepting = forms.BooleanField(
         required=False, label=gettext_lazy("Accepting new students"), widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
     )

@@ -131,6 +131,13 @@ def language_code_for(name: str) -> str:
     return ""
 
 
+def language_display_name(code: str, name: str) -> str:
+    """The language named in the reader's language ("Inglés" to a Spanish reader), else as listed."""
+    if code in LANG_INFO and "name" in LANG_INFO[code]:
+        return str(get_language_info(code)["name_translated"])
+    return name
+
+
 class Language(models.Model):
     """The managed list of languages a mentor can hold sessions in.
 
@@ -153,9 +160,7 @@ class Language(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.code in LANG_INFO and "name" in LANG_INFO[self.code]:
-            return str(get_language_info(self.code)["name_translated"])
-        return self.name
+        return language_display_name(self.code, self.name)
 
     def save(self, *args, **kwargs):
         if not self.code:

@@ -93,3 +93,13 @@ def test_the_date_override_message_uses_spanish_day_and_month_names(client):
         "override": "1", "date": day.isoformat(), "from_hour": "9", "until_hour": "12", "note": ""}, follow=True)
     html = response.content.decode()
     assert re.search(r"Horas guardadas para el (lun|mar|mié|jue|vie|sáb|dom) \d{1,2} [a-z]{3}: 09:00–12:00\.", html)
+
+
+def test_the_directory_filter_names_languages_in_the_readers_language(client):
+    from mentorship.models import Language
+
+    Language.objects.create(name="English")
+    Language.objects.create(name="Klingon")
+    client.force_login(make_student(language="es"))
+    html = client.get(reverse("portal:directory")).content.decode()
+    assert re.search(r">[Ii]nglés</option>", html) and ">Klingon</option>" in html and ">Cualquier idioma</option>" in html
