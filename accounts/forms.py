@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from .models import User
 from .timezones import timezone_choices, validate_timezone
@@ -12,7 +13,7 @@ class TimeZoneField(forms.ChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("choices", timezone_choices)
         kwargs.setdefault("initial", "UTC")
-        kwargs.setdefault("label", "Time zone")
+        kwargs.setdefault("label", _("Time zone"))
         # static/js/timezone.js adds a search box and puts the browser's own zone first.
         kwargs.setdefault("widget", forms.Select(attrs={"data-timezone-picker": "1"}))
         super().__init__(**kwargs)
@@ -30,18 +31,29 @@ class TimeZoneField(forms.ChoiceField):
         validate_timezone(value)
 
 
+class LanguageSelect(forms.Select):
+    """Each language named in itself (settings.LANGUAGES: English, Español) and marked with its
+    `lang`, so a screen reader reads "Español" in Spanish on an English page."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
+
+
 class SignupForm(forms.Form):
     """Extra fields allauth puts on its signup page (ACCOUNT_SIGNUP_FORM_CLASS)."""
 
-    full_name = forms.CharField(max_length=150, label="Full name")
+    full_name = forms.CharField(max_length=150, label=_("Full name"))
     timezone = TimeZoneField(
-        help_text="We preselect your browser's zone. Every time on the site is shown in it.",
+        help_text=_("We preselect your browser's zone. Every time on the site is shown in it."),
         widget=forms.Select(attrs={"data-timezone-picker": "1", "data-browser-timezone": "1"}),
     )
 
     language = forms.ChoiceField(
-        choices=settings.LANGUAGES, label="Language", required=False,
-        help_text="Pages and emails are in this language. We preselect your browser's.",
+        choices=settings.LANGUAGES, label=_("Language"), required=False, widget=LanguageSelect,
+        help_text=_("Pages and emails are in this language. We preselect your browser's."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -59,11 +71,14 @@ class SignupForm(forms.Form):
 
 
 class ProfileSettingsForm(forms.ModelForm):
-    timezone = TimeZoneField(help_text="Every time on the site is shown in this zone.")
+    timezone = TimeZoneField(help_text=_("Every time on the site is shown in this zone."))
 
     class Meta:
         model = User
         fields = ["full_name", "timezone", "language"]
+        # Here rather than as verbose names on the model, which would need a migration for no change.
+        labels = {"full_name": _("Full name"), "language": _("Language")}
+        widgets = {"language": LanguageSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,9 +12,9 @@ from .timezones import validate_timezone
 
 
 class Role(models.TextChoices):
-    STUDENT = "student", "Student"
-    MENTOR = "mentor", "Mentor"
-    MANAGER = "manager", "Success manager"
+    STUDENT = "student", _("Student")
+    MENTOR = "mentor", _("Mentor")
+    MANAGER = "manager", _("Success manager")
 
 
 class UserManager(BaseUserManager):
@@ -41,13 +41,13 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(max_length=150)
     timezone = models.CharField(
         max_length=64,
         default="UTC",
         validators=[validate_timezone],
-        help_text="IANA time zone, e.g. Europe/London. Every time you see is shown in it.",
+        help_text=_("IANA time zone, e.g. Europe/London. Every time you see is shown in it."),
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT)
     # Pages, emails, reminders and invites are in this language (preselected at
@@ -58,24 +58,24 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
-        default=False, help_text="Can log into the admin. Only success managers and superusers."
+        default=False, help_text=_("Can log into the admin. Only success managers and superusers.")
     )
     date_joined = models.DateTimeField(default=dj_timezone.now)
 
     # Optional reminders; transactional emails (booked, cancelled…) always go.
     remind_last_chance = models.BooleanField(
-        "“Last chance to cancel for free” emails", default=True,
-        help_text="About 25 hours before a session, while you can still cancel for free.",
+        _("“Last chance to cancel for free” emails"), default=True,
+        help_text=_("About 25 hours before a session, while you can still cancel for free."),
     )
     remind_starting_soon = models.BooleanField(
-        "“Starting soon” emails", default=True, help_text="One hour before a session, with the video link."
+        _("“Starting soon” emails"), default=True, help_text=_("One hour before a session, with the video link.")
     )
     remind_attendance = models.BooleanField(
-        "“Mark attendance” emails (mentors)", default=True, help_text="After a session ends, until you mark it."
+        _("“Mark attendance” emails (mentors)"), default=True, help_text=_("After a session ends, until you mark it.")
     )
     email_new_messages = models.BooleanField(
-        "“New message” emails", default=True,
-        help_text="When a message waits unread for 10 minutes; at most one an hour per conversation.",
+        _("“New message” emails"), default=True,
+        help_text=_("When a message waits unread for 10 minutes; at most one an hour per conversation."),
     )
     # The secret in the user's private calendar feed URL; empty = no feed.
     calendar_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
@@ -141,15 +141,15 @@ class OutboundEmail(models.Model):
     was down). A conditional claim makes each row go out at most once."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled (no longer relevant)"
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled (no longer relevant)")
 
     recipient = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="outbound_emails")
     to_email = models.EmailField()
-    kind = models.CharField(max_length=64, help_text="The template name, e.g. session_booked.")
+    kind = models.CharField(max_length=64, help_text=_("The template name, e.g. session_booked."))
     subject = models.CharField(max_length=255)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)

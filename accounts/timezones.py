@@ -7,6 +7,7 @@ from importlib import resources
 from babel import Locale, UnknownLocaleError
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 @lru_cache(maxsize=1)
@@ -58,8 +59,8 @@ def _timezone_choices(language: str) -> list[tuple[str, str]]:
 def validate_timezone(value: str) -> None:
     if value not in all_timezones():
         raise ValidationError(
-            "“%(value)s” is not a time zone we know. Choose one from the list, "
-            "such as Europe/London or America/New_York.",
+            _("“%(value)s” is not a time zone we know. Choose one from the list, "
+              "such as Europe/London or America/New_York."),
             code="invalid_timezone",
             params={"value": value},
         )

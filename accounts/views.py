@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,16 +17,19 @@ def settings_profile(request):
     form = ProfileSettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
-        if form.cleaned_data["timezone"] != old_zone:
-            messages.success(
-                request,
-                f"Saved. Times are now shown in {request.user.timezone}. Your weekly hours stay "
-                "at the same wall-clock times in your new zone.",
-            )
-        else:
-            messages.success(request, "Saved.")
+        # Said in the language just chosen: the next page (and every email) is in it too.
+        with translation.override(request.user.language):
+            if form.cleaned_data["timezone"] != old_zone:
+                messages.success(
+                    request,
+                    _("Saved. Times are now shown in %(zone)s. Your weekly hours stay at the same wall-clock times "
+                      "in your new zone.") % {"zone": request.user.timezone},
+                )
+            else:
+                messages.success(request, _("Saved."))
         return redirect("accounts:settings-profile")
-    return render(request, "accounts/settings_profile.html", {"form": form})
+    # `now` for "your local time now", formatted in the page's language ({% now %} takes no translated format).
+    return render(request, "accounts/settings_profile.html", {"form": form, "now": timezone.now()})
 
 
 

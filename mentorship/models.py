@@ -5,7 +5,9 @@ from django.conf.locale import LANG_INFO
 from django.core.validators import MaxValueValidator, URLValidator
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils.translation import get_language_info
+from django.utils.functional import lazy
+from django.utils.translation import get_language_info, gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
@@ -50,7 +52,7 @@ class TimeOff(models.Model):
 
     class Meta:
         ordering = ["starts_on", "ends_on", "pk"]
-        verbose_name_plural = "time off"
+        verbose_name_plural = _("time off")
         constraints = [
             models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="time_off_ends_after_start"),
         ]
@@ -103,7 +105,7 @@ class DateOverride(models.Model):
     @property
     def ranges_text(self) -> str:
         if not self.ranges:
-            return "No hours (unavailable all day)"
+            return gettext("No hours (unavailable all day)")
         return ", ".join(f"{a:02d}:00–{b % 24:02d}:00" for a, b in self.ranges)
 
 
@@ -129,6 +131,13 @@ def language_code_for(name: str) -> str:
     return ""
 
 
+def language_display_name(code: str, name: str) -> str:
+    """The language named in the reader's language ("Inglés" to a Spanish reader), else as listed."""
+    if code in LANG_INFO and "name" in LANG_INFO[code]:
+        return str(get_language_info(code)["name_translated"])
+    return name
+
+
 class Language(models.Model):
     """The managed list of languages a mentor can hold sessions in.
 
@@ -140,7 +149,7 @@ class Language(models.Model):
 
     name = models.CharField(max_length=60)
     code = models.CharField(max_length=8, blank=True, db_index=True,
-                            help_text="ISO code, e.g. es; filled in from the name when left empty.")
+                            help_text=_("ISO code, e.g. es; filled in from the name when left empty."))
 
     class Meta:
         ordering = ["name"]
@@ -151,9 +160,7 @@ class Language(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.code in LANG_INFO and "name" in LANG_INFO[self.code]:
-            return str(get_language_info(self.code)["name_translated"])
-        return self.name
+        return language_display_name(self.code, self.name)
 
     def save(self, *args, **kwargs):
         if not self.code:
@@ -162,29 +169,34 @@ class Language(models.Model):
 
 
 def validate_https_url(value: str) -> None:
-    URLValidator(schemes=["https"], message="Enter a full https:// address, e.g. https://meet.example.com/your-room.")(
-        value
-    )
+    URLValidator(
+        schemes=["https"], message=gettext("Enter a full https:// address, e.g. https://meet.example.com/your-room.")
+    )(value)
 
 
 BIO_MAX_LENGTH = 2000
 
+# The limit goes into the sentence when it is shown, in the reader's language.
+_bio_help_text = lazy(
+    lambda: gettext("Plain text, up to %(max)s characters.") % {"max": BIO_MAX_LENGTH}, str
+)
+
 
 class MentorProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, related_name="mentor_profile", on_delete=models.CASCADE)
-    headline = models.CharField(max_length=120, blank=True, help_text="One line, e.g. “Backend engineer, 10 years of Python”.")
-    bio = models.TextField(blank=True, max_length=BIO_MAX_LENGTH, help_text=f"Plain text, up to {BIO_MAX_LENGTH} characters.")
+    headline = models.CharField(max_length=120, blank=True, help_text=_("One line, e.g. “Backend engineer, 10 years of Python”."))
+    bio = models.TextField(blank=True, max_length=BIO_MAX_LENGTH, help_text=_bio_help_text())
     skills = models.ManyToManyField(Skill, blank=True, related_name="mentor_profiles")
     languages = models.ManyToManyField(Language, blank=True, related_name="mentor_profiles")
     years_experience = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(70)])
     video_url = models.URLField(
-        "video room URL", max_length=300, blank=True, validators=[validate_https_url],
-        help_text="Your designated room; students join sessions here. https only.",
+        _("video room URL"), max_length=300, blank=True, validators=[validate_https_url],
+        help_text=_("Your designated room; students join sessions here. https only."),
     )
     photo = models.ImageField(upload_to="mentor-photos/", blank=True)
     accepting_new_students = models.BooleanField(default=True)
     capacity = models.PositiveSmallIntegerField(
-        default=5, validators=[MaxValueValidator(100)], help_text="The most students you mentor at once."
+        default=5, validators=[MaxValueValidator(100)], help_text=_("The most students you mentor at once.")
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -263,5 +275,5 @@ class StudentAccount(User):
 
     class Meta:
         proxy = True
-        verbose_name = "student"
-        verbose_name_plural = "students"
+        verbose_name = _("student")
+        verbose_name_plural = _("students")

@@ -10,6 +10,8 @@ import uuid
 from io import BytesIO
 
 from django.core.files.base import ContentFile
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
 MAX_MEGAPIXELS = 25
@@ -23,9 +25,12 @@ class PhotoError(ValueError):
 
 def check_pixels(width: int, height: int) -> None:
     if width * height > MAX_MEGAPIXELS * 1_000_000:
+        # Shown on the profile form, so in the reader's language and number format (12,000 / 12.000).
         raise PhotoError(
-            f"That photo is {width:,} × {height:,} pixels ({width * height / 1e6:.0f} megapixels); "
-            f"please choose one under {MAX_MEGAPIXELS} megapixels — a phone photo or a cropped portrait is plenty."
+            _("That photo is %(width)s × %(height)s pixels (%(megapixels)s megapixels); please choose one under "
+              "%(limit)s megapixels — a phone photo or a cropped portrait is plenty.")
+            % {"width": number_format(width, force_grouping=True), "height": number_format(height, force_grouping=True),
+               "megapixels": f"{width * height / 1e6:.0f}", "limit": MAX_MEGAPIXELS}
         )
 
 

@@ -10,7 +10,7 @@ from babel import Locale, UnknownLocaleError
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils.translation import get_language, to_locale
+from django.utils.translation import get_language, ngettext, to_locale
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
@@ -188,25 +188,30 @@ class MentorMatch:
 
     @property
     def explanation(self) -> str:
+        """In the active language: read when a page shows it, never stored."""
         parts = []
         if self.shared_hours > 0:
             hours = weekgrid.format_hours(self.shared_hours)
-            parts.append(f"{hours} shared hour{'' if self.shared_hours == 1 else 's'} a week")
+            parts.append(ngettext("%(hours)s shared hour a week", "%(hours)s shared hours a week",
+                                  weekgrid.plural_count(self.shared_hours)) % {"hours": hours})
         else:
-            parts.append("No shared hours this week")
+            parts.append(_("No shared hours this week"))
         language = language_in_text(self.language_code) if self.language_code else ""
         if language and self.shares_language:
             parts.append(_("speaks %(language)s") % {"language": language})
         elif language:
             parts.append(_("doesn't list %(language)s") % {"language": language})
         if self.skills_wanted:
-            parts.append(f"{self.skills_matched} of {self.skills_wanted} skill{'' if self.skills_wanted == 1 else 's'}")
+            parts.append(ngettext("%(matched)s of %(wanted)s skill", "%(matched)s of %(wanted)s skills",
+                                  self.skills_wanted) % {"matched": self.skills_matched, "wanted": self.skills_wanted})
         if not self.accepting:
-            parts.append("not accepting new students")
+            parts.append(_("not accepting new students"))
         elif self.seats_left:
-            parts.append(f"{self.seats_left} seat{'' if self.seats_left == 1 else 's'} left")
+            parts.append(ngettext("%(seats)s seat left", "%(seats)s seats left", self.seats_left)
+                         % {"seats": self.seats_left})
         else:
-            parts.append(f"full ({self.active_students} of {self.capacity} students)")
+            parts.append(_("full (%(active)s of %(capacity)s students)")
+                         % {"active": self.active_students, "capacity": self.capacity})
         return " · ".join(parts)
 
 
@@ -334,6 +339,11 @@ class DirectoryEntry:
     def shared_hours_label(self) -> str:
         return weekgrid.format_hours(self.shared_hours)
 
+    @property
+    def shared_hours_plural(self) -> int:
+        """For `blocktranslate count`: picks "hour" or "hours" for the label (9.5 → plural)."""
+        return weekgrid.plural_count(self.shared_hours)
+
 
 def _mentor_queryset() -> QuerySet[User]:
     return (
@@ -441,6 +451,11 @@ class MentorCard:
     def shared_hours_label(self) -> str:
         return weekgrid.format_hours(self.shared_hours)
 
+    @property
+    def shared_hours_plural(self) -> int:
+        """For `blocktranslate count`: picks "hour" or "hours" for the label (9.5 → plural)."""
+        return weekgrid.plural_count(self.shared_hours)
+
 
 def mentor_card(student: User, *, now: datetime) -> MentorCard:
     """What the student's overview shows at the top: their mentor, or the pairing state."""
@@ -476,6 +491,11 @@ class StudentRow:
     @property
     def shared_hours_label(self) -> str:
         return weekgrid.format_hours(self.shared_hours)
+
+    @property
+    def shared_hours_plural(self) -> int:
+        """For `blocktranslate count`: picks "hour" or "hours" for the label (9.5 → plural)."""
+        return weekgrid.plural_count(self.shared_hours)
 
 
 def students_of(mentor: User, *, now: datetime) -> list[StudentRow]:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.emails import send_templated_email
 from accounts.locks import lock_calendars
@@ -42,35 +43,35 @@ class CapacityError(MentorshipError):
 def grid_save(*, user: User, cells: str, now: datetime) -> AvailabilityGrid:
     """Replace the user's weekly hours in one write (all cells or none)."""
     weekgrid.validate_cells(cells)
-    grid, _ = AvailabilityGrid.objects.update_or_create(user=user, defaults={"cells": cells, "updated_at": now})
+    grid, _created = AvailabilityGrid.objects.update_or_create(user=user, defaults={"cells": cells, "updated_at": now})
     return grid
 
 
 def time_off_add(*, user: User, starts_on: date, ends_on: date, reason: str, now: datetime) -> TimeOff:
     if ends_on < starts_on:
-        raise MentorshipError("Time off must end on or after the day it starts.")
+        raise MentorshipError(_("Time off must end on or after the day it starts."))
     return TimeOff.objects.create(user=user, starts_on=starts_on, ends_on=ends_on, reason=reason.strip(), created_at=now)
 
 
 def date_override_save(*, user: User, day: date, hours: str, note: str, now: datetime) -> DateOverride:
     """Set (or replace) the user's hours for one date, wall-clock hours in their zone."""
     if user.role != Role.MENTOR:
-        raise MentorshipError("Only mentors set hours for a date.")
+        raise MentorshipError(_("Only mentors set hours for a date."))
     if len(hours) != 24 or set(hours) - {"0", "1"}:
-        raise MentorshipError("Hours for a date are 24 cells of 0 or 1.")
-    override, _ = DateOverride.objects.update_or_create(
+        raise MentorshipError(_("Hours for a date are 24 cells of 0 or 1."))
+    override, _created = DateOverride.objects.update_or_create(
         user=user, date=day, defaults={"hours": hours, "note": note.strip()[:200], "updated_at": now})
     return override
 
 
 def date_override_delete(*, user: User, override_id: int) -> bool:
-    deleted, _ = DateOverride.objects.filter(user=user, pk=override_id).delete()
+    deleted, _by_model = DateOverride.objects.filter(user=user, pk=override_id).delete()
     return bool(deleted)
 
 
 def time_off_delete(*, user: User, time_off_id: int) -> bool:
     """Remove one of the user's own time-off entries; False if there was none (already gone)."""
-    deleted, _ = TimeOff.objects.filter(user=user, pk=time_off_id).delete()
+    deleted, _by_model = TimeOff.objects.filter(user=user, pk=time_off_id).delete()
     return bool(deleted)
 
 
@@ -79,7 +80,7 @@ def time_off_delete(*, user: User, time_off_id: int) -> bool:
 
 def mentor_profile_get_or_create(*, mentor: User) -> MentorProfile:
     """Every mentor has a profile the first time anything needs one."""
-    profile, _ = MentorProfile.objects.get_or_create(user=mentor)
+    profile, _created = MentorProfile.objects.get_or_create(user=mentor)
     return profile
 
 
@@ -93,7 +94,7 @@ def mentor_profile_update(
 ) -> MentorProfile:
     """Save a mentor's public profile (their name and zone live in Settings → Profile & time zone)."""
     if mentor.role != Role.MENTOR:
-        raise MentorshipError("Only mentors have a mentor profile.")
+        raise MentorshipError(_("Only mentors have a mentor profile."))
     profile = mentor_profile_get_or_create(mentor=mentor)
     for name in PROFILE_FIELDS:
         if name in fields:
@@ -136,35 +137,36 @@ def assignment_change(
     """
     reason = (reason or "").strip()
     if not reason:
-        raise MentorshipError("Give a reason for the change; it is kept in the student's history.")
+        raise MentorshipError(_("Give a reason for the change; it is kept in the student's history."))
     if student.pk == mentor.pk:
-        raise MentorshipError("A student cannot mentor themselves.")
+        raise MentorshipError(_("A student cannot mentor themselves."))
 
     with transaction.atomic():
         lock_calendars(mentors=[mentor.pk], students=[student.pk])
         locked = User.objects.in_bulk([student.pk, mentor.pk])
         student, mentor = locked[student.pk], locked[mentor.pk]
         if student.role != Role.STUDENT:
-            raise MentorshipError(f"{student.get_full_name()} is not a student.")
+            raise MentorshipError(_("%(name)s is not a student.") % {"name": student.get_full_name()})
         if mentor.role != Role.MENTOR or not mentor.is_active:
-            raise MentorshipError(f"{mentor.get_full_name()} is not an active mentor.")
+            raise MentorshipError(_("%(name)s is not an active mentor.") % {"name": mentor.get_full_name()})
 
         current = MentorAssignment.objects.current().filter(student=student).select_related("mentor").first()
         if current is not None and current.mentor_id == mentor.pk:
-            raise MentorshipError(f"{mentor.get_full_name()} is already {student.get_full_name()}'s mentor.")
+            raise MentorshipError(_("%(mentor)s is already %(student)s's mentor.")
+                                 % {"mentor": mentor.get_full_name(), "student": student.get_full_name()})
 
         profile = mentor_profile_get_or_create(mentor=mentor)
         active = MentorAssignment.objects.current().filter(mentor=mentor).count()
         if not override_capacity:
             if not profile.accepting_new_students:
                 raise CapacityError(
-                    f"{mentor.get_full_name()} is not accepting new students. Tick “override capacity” "
-                    "to pair them anyway."
+                    _("%(mentor)s is not accepting new students. Tick “override capacity” to pair them anyway.")
+                    % {"mentor": mentor.get_full_name()}
                 )
             if active >= profile.capacity:
                 raise CapacityError(
-                    f"{mentor.get_full_name()} is full ({active} of {profile.capacity} students). Tick "
-                    "“override capacity” to pair them anyway."
+                    _("%(mentor)s is full (%(active)s of %(capacity)s students). Tick “override capacity” to pair "
+                      "them anyway.") % {"mentor": mentor.get_full_name(), "active": active, "capacity": profile.capacity}
                 )
 
         old_mentor = None

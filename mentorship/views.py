@@ -8,7 +8,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import role_required
@@ -53,7 +55,8 @@ def availability(request):
             override = services.date_override_save(user=user, day=override_form.cleaned_data["date"],
                                                    hours=override_form.hours(), note=override_form.cleaned_data["note"],
                                                    now=timezone.now())
-            messages.success(request, f"Saved hours for {override.date:%a %-d %b}: {override.ranges_text}.")
+            messages.success(request, _("Saved hours for %(date)s: %(hours)s.") % {
+                "date": dateformat.format(override.date, _("D j M")), "hours": override.ranges_text})
             return redirect("mentorship:availability")
         status = 400
     elif request.method == "POST":
@@ -61,7 +64,8 @@ def availability(request):
             cells = form.cleaned_data["cells"]
             services.grid_save(user=user, cells=cells, now=timezone.now())
             hours = weekgrid.hours_selected(cells)
-            messages.success(request, f"Saved: {hours} hour{'' if hours == 1 else 's'} a week.")
+            messages.success(request, ngettext("Saved: %(hours)s hour a week.", "Saved: %(hours)s hours a week.", hours)
+                             % {"hours": hours})
             return redirect("mentorship:availability")
         status = 400  # nothing changed: the page redraws the saved grid with the error
     else:
@@ -82,7 +86,7 @@ def availability(request):
 def date_override_delete(request, pk: int):
     if not services.date_override_delete(user=request.user, override_id=pk):
         raise Http404("No such date.")
-    messages.success(request, "Removed: that date follows your weekly hours again.")
+    messages.success(request, _("Removed: that date follows your weekly hours again."))
     return redirect("mentorship:availability")
 
 
@@ -93,7 +97,7 @@ def interests(request):
     form = InterestsForm(request.POST or None, initial={"skills": list(current)})
     if request.method == "POST" and form.is_valid():
         services.interests_set(student=request.user, skills=form.cleaned_data["skills"])
-        messages.success(request, "Saved. We use these when pairing you with a mentor.")
+        messages.success(request, _("Saved. We use these when pairing you with a mentor."))
         return redirect("mentorship:interests")
     return render(request, "mentorship/interests.html", {"form": form})
 
@@ -116,7 +120,7 @@ def mentor_profile_edit(request):
         except services.MentorshipError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Profile saved.")
+            messages.success(request, _("Profile saved."))
             return redirect("mentorship:profile-edit")
     return render(
         request, "mentorship/profile_edit.html",

@@ -24,11 +24,20 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
+from django.utils.translation import gettext, pgettext_lazy
+
 DAYS = 7
 HOURS = 24
 CELLS = DAYS * HOURS  # 168
 EMPTY = "0" * CELLS
-DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+# Lazy: read in each person's language when a page shows them. A context of their own, as the
+# grid's headings and cell labels ("Lunes"), apart from Django's names inside dates ("lunes").
+DAY_NAMES = [
+    pgettext_lazy("weekday heading", "Monday"), pgettext_lazy("weekday heading", "Tuesday"),
+    pgettext_lazy("weekday heading", "Wednesday"), pgettext_lazy("weekday heading", "Thursday"),
+    pgettext_lazy("weekday heading", "Friday"), pgettext_lazy("weekday heading", "Saturday"),
+    pgettext_lazy("weekday heading", "Sunday"),
+]
 
 # Quarter hours: every UTC offset in use today is a multiple of 15 minutes
 # (+05:30 India, +05:45 Nepal, +08:45 Eucla), so a week of quarter-hour bits
@@ -62,11 +71,17 @@ def cells_from_indices(indices: Iterable[int | str]) -> str:
         try:
             index = int(str(raw).strip(), 10)
         except ValueError:
-            raise GridError(f"“{raw}” is not an hour of the week (expected a number from 0 to {CELLS - 1}).") from None
+            raise GridError(_not_an_hour(raw)) from None
         if not 0 <= index < CELLS:
-            raise GridError(f"“{raw}” is not an hour of the week (expected a number from 0 to {CELLS - 1}).")
+            raise GridError(_not_an_hour(raw))
         chosen[index] = ord("1")
     return chosen.decode()
+
+
+def _not_an_hour(raw) -> str:
+    # Shown to the person who posted the grid (after "Nothing was saved:").
+    return gettext("“%(value)s” is not an hour of the week (expected a number from 0 to %(last)s).") % {
+        "value": raw, "last": CELLS - 1}
 
 
 def selected_indices(cells: str) -> list[int]:
@@ -83,7 +98,7 @@ def cell_index(weekday: int, hour: int) -> int:
 
 def cell_label(index: int) -> str:
     day, hour = divmod(index, HOURS)
-    return f"{DAY_NAMES[day]} {hour:02d}:00–{(hour + 1) % 24:02d}:00"
+    return f"{DAY_NAMES[day]} {hour:02d}:00–{(hour + 1) % 24:02d}:00"  # the names follow the active language
 
 
 def as_zone(tz: zoneinfo.ZoneInfo | str) -> zoneinfo.ZoneInfo:
@@ -322,5 +337,16 @@ def shared_hours(
 
 
 def format_hours(hours: float) -> str:
-    """9 → "9", 9.5 → "9.5", 2.75 → "2.75"."""
-    return f"{hours:.2f}".rstrip("0").rstrip(".")
+    """9 → "9", 9.5 → "9.5", 2.75 → "2.75" (with the active language's decimal mark: "9,5" in Spanish)."""
+    from django.utils.formats import get_format  # only the format lookup: this module stays ORM-free
+
+    return f"{hours:.2f}".rstrip("0").rstrip(".").replace(".", get_format("DECIMAL_SEPARATOR"))
+
+
+def plural_count(hours: float) -> int:
+    """The whole number that picks the plural form for `hours` in ngettext/blocktranslate count.
+
+    gettext wants an integer, and a fractional amount reads as plural in
+    English and Spanish alike ("1.5 hours", "0,5 horas"), as 2 does.
+    """
+    return int(hours) if hours == int(hours) else 2

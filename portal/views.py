@@ -13,6 +13,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -174,7 +175,7 @@ def settings_notifications(request):
     form = NotificationSettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Saved. Booking, change and cancellation emails always go out.")
+        messages.success(request, _("Saved. Booking, change and cancellation emails always go out."))
         return redirect("portal:settings-notifications")
     return render(request, "portal/settings_notifications.html", {"form": form})
 
@@ -183,7 +184,7 @@ def settings_notifications(request):
 @require_POST
 def calendar_feed_regenerate(request):
     calendar_token_regenerate(user=request.user)
-    messages.success(request, "Here is your new calendar link. The old one no longer works.")
+    messages.success(request, _("Here is your new calendar link. The old one no longer works."))
     return redirect("portal:settings-notifications")
 
 
@@ -191,5 +192,5 @@ def calendar_feed_regenerate(request):
 @require_POST
 def calendar_feed_revoke(request):
     calendar_token_revoke(user=request.user)
-    messages.success(request, "Your calendar feed is turned off; subscribed calendars stop updating.")
+    messages.success(request, _("Your calendar feed is turned off; subscribed calendars stop updating."))
     return redirect("portal:settings-notifications")

@@ -46,7 +46,8 @@
   function changed() {
     var n = form.querySelectorAll(".grid-check:checked").length;
     count.textContent = String(n);
-    plural.textContent = n === 1 ? "" : "s";
+    // The words after the count, in the page's language (gettext's catalog, loaded by base.html).
+    plural.textContent = ngettext("hour a week selected.", "hours a week selected.", n);
     if (unsaved) { unsaved.hidden = serialise() === saved; }
   }
 

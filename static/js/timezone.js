@@ -19,7 +19,8 @@
       return true;
     });
     if (mine) {
-      mine = { value: mine.value, label: mine.label + " — this device's zone", haystack: mine.haystack };
+      mine = { value: mine.value, label: interpolate(gettext("%(zone)s — this device's zone"), { zone: mine.label }, true),
+               haystack: mine.haystack };
       all.unshift(mine);
     }
     if (select.hasAttribute("data-browser-timezone") && mine && (!select.value || select.value === "UTC")) {
@@ -32,11 +33,11 @@
     search.className = "form-control mb-2";
     search.id = (select.id || "timezone-" + n) + "-search";
     search.setAttribute("autocomplete", "off");
-    search.setAttribute("placeholder", "Type a city, region or country");
+    search.setAttribute("placeholder", gettext("Type a city, region or country"));
     var label = document.createElement("label");
     label.className = "form-label small mb-1";
     label.htmlFor = search.id;
-    label.textContent = "Search time zones";
+    label.textContent = gettext("Search time zones");
     var status = document.createElement("p");
     status.className = "form-text mt-0 mb-1";
     status.id = search.id + "-status";
@@ -63,7 +64,9 @@
       } else if (shown.length) {
         select.value = shown[0].value;
       }
-      status.textContent = terms.length ? shown.length + (shown.length === 1 ? " zone matches." : " zones match.") : "";
+      status.textContent = terms.length
+        ? interpolate(ngettext("%(count)s zone matches.", "%(count)s zones match.", shown.length), { count: shown.length }, true)
+        : "";
     }
     search.addEventListener("input", function () { render(search.value); });
     select.addEventListener("change", function () { chosen = select.value; });
