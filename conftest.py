@@ -14,6 +14,17 @@ def _clean_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    # A request as a Spanish reader leaves Spanish active in the thread (as any
+    # request does its language); each test starts and ends in the default.
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def student(db):
     from accounts.tests.factories import StudentFactory
