@@ -42,25 +42,26 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), unique=True)
-    full_name = models.CharField(max_length=150)
+    full_name = models.CharField(_("full name"), max_length=150)
     timezone = models.CharField(
+        _("timezone"),
         max_length=64,
         default="UTC",
         validators=[validate_timezone],
         help_text=_("IANA time zone, e.g. Europe/London. Every time you see is shown in it."),
     )
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.STUDENT)
     # Pages, emails, reminders and invites are in this language (preselected at
     # signup from the browser's Accept-Language).
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en",
         help_text=_("Pages, emails and calendar invites are in this language."),
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(_("is active"), default=True)
     is_staff = models.BooleanField(
-        default=False, help_text=_("Can log into the admin. Only success managers and superusers.")
+        _("is staff"), default=False, help_text=_("Can log into the admin. Only success managers and superusers.")
     )
-    date_joined = models.DateTimeField(default=dj_timezone.now)
+    date_joined = models.DateTimeField(_("date joined"), default=dj_timezone.now)
 
     # Optional reminders; transactional emails (booked, cancelled…) always go.
     remind_last_chance = models.BooleanField(
@@ -78,7 +79,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("When a message waits unread for 10 minutes; at most one an hour per conversation."),
     )
     # The secret in the user's private calendar feed URL; empty = no feed.
-    calendar_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    calendar_token = models.CharField(_("calendar token"), max_length=64, null=True, blank=True, unique=True, editable=False)
 
     objects = UserManager()
 
@@ -88,6 +89,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name", "email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
             # Students and mentors never reach the admin, whatever a form says.
@@ -147,34 +150,37 @@ class OutboundEmail(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled (no longer relevant)")
 
-    recipient = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="outbound_emails")
-    to_email = models.EmailField()
-    kind = models.CharField(max_length=64, help_text=_("The template name, e.g. session_booked."))
-    subject = models.CharField(max_length=255)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
-    ics_method = models.CharField(max_length=16, blank=True)
-    ics = models.TextField(blank=True)
+    recipient = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="outbound_emails",
+                                  verbose_name=_("recipient"))
+    to_email = models.EmailField(_("to email"))
+    kind = models.CharField(_("kind"), max_length=64, help_text=_("The template name, e.g. session_booked."))
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("body text"))
+    body_html = models.TextField(_("body html"), blank=True)
+    ics_method = models.CharField(_("ics method"), max_length=16, blank=True)
+    ics = models.TextField(_("ics"), blank=True)
     # Set while the row waits to be rendered (after the change commits): the
     # template's context as JSON, objects named by model and id. Empty once rendered.
-    payload = models.JSONField(null=True, blank=True, editable=False)
+    payload = models.JSONField(_("payload"), null=True, blank=True, editable=False)
     # What this message is about ("session:42"): pending reminders about it are
     # cancelled when it changes, so nobody gets a stale reminder.
-    topic = models.CharField(max_length=64, blank=True, db_index=True)
-    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=dj_timezone.now)
+    topic = models.CharField(_("topic"), max_length=64, blank=True, db_index=True)
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, null=True, blank=True, unique=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=dj_timezone.now)
     # When the row was last handed to the mail queue; the sweep leaves it alone
     # for a while after that instead of queueing it again.
-    dispatched_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=dj_timezone.now)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=dj_timezone.now)
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("outbound email")
+        verbose_name_plural = _("outbound emails")
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self):

@@ -27,15 +27,18 @@ class ThreadQuerySet(models.QuerySet):
 
 
 class Thread(models.Model):
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="threads_as_student")
-    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="threads_as_mentor")
-    created_at = models.DateTimeField()
-    last_message = models.ForeignKey("Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    last_message_at = models.DateTimeField(null=True, blank=True)
-    blocked_at = models.DateTimeField(null=True, blank=True)
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="threads_as_student",
+                                verbose_name=_("student"))
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="threads_as_mentor",
+                               verbose_name=_("mentor"))
+    created_at = models.DateTimeField(_("created at"))
+    last_message = models.ForeignKey("Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name=_("last message"))
+    last_message_at = models.DateTimeField(_("last message at"), null=True, blank=True)
+    blocked_at = models.DateTimeField(_("blocked at"), null=True, blank=True)
     blocked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    block_reason = models.CharField(max_length=500, blank=True)
+                                   related_name="+", verbose_name=_("blocked by"))
+    block_reason = models.CharField(_("block reason"), max_length=500, blank=True)
 
     objects = ThreadQuerySet.as_manager()
 
@@ -62,17 +65,21 @@ class Thread(models.Model):
 class Membership(models.Model):
     """One side of a thread: what they have read, and when we last emailed them."""
 
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversation_memberships")
-    last_read_at = models.DateTimeField(null=True, blank=True)
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("thread"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversation_memberships",
+                             verbose_name=_("user"))
+    last_read_at = models.DateTimeField(_("last read at"), null=True, blank=True)
     # Kept by conditional UPDATEs in the same transaction as each message.
-    unread_count = models.PositiveIntegerField(default=0)
-    unread_since = models.DateTimeField(null=True, blank=True, help_text=_("The oldest message not read yet."))
-    last_incoming_at = models.DateTimeField(null=True, blank=True)
+    unread_count = models.PositiveIntegerField(_("unread count"), default=0)
+    unread_since = models.DateTimeField(_("unread since"), null=True, blank=True,
+                                        help_text=_("The oldest message not read yet."))
+    last_incoming_at = models.DateTimeField(_("last incoming at"), null=True, blank=True)
     # The unread-message email: claimed by the sweep with a conditional update.
-    notified_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(fields=["thread", "user"], name="conversation_membership_unique"),
             models.CheckConstraint(condition=Q(unread_count=0, unread_since__isnull=True)
@@ -88,20 +95,23 @@ class Membership(models.Model):
 
 
 class Message(models.Model):
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
-    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages", verbose_name=_("thread"))
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("sender"))
     # Plain text only; links are made clickable when shown, on escaped text.
-    body = models.TextField(max_length=MESSAGE_MAX_LENGTH)
-    created_at = models.DateTimeField()
+    body = models.TextField(_("body"), max_length=MESSAGE_MAX_LENGTH)
+    created_at = models.DateTimeField(_("created at"))
     # One key per rendered form: a double click or a resent POST finds the message it already made.
-    submit_key = models.UUIDField(unique=True, editable=False)
+    submit_key = models.UUIDField(_("submit key"), unique=True, editable=False)
     about_session = models.ForeignKey("scheduling.Session", null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+")
+                                      related_name="+", verbose_name=_("about session"))
     flash_request = models.ForeignKey("scheduling.FlashRequest", null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+")
+                                      related_name="+", verbose_name=_("flash request"))
 
     class Meta:
         ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         indexes = [models.Index(fields=["thread", "created_at"]), models.Index(fields=["sender", "created_at"])]
         constraints = [
             models.CheckConstraint(condition=Q(body__regex=r"\S"), name="message_not_blank"),

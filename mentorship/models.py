@@ -22,11 +22,14 @@ class AvailabilityGrid(models.Model):
     converted. A user without a row has no hours.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, related_name="availability_grid", on_delete=models.CASCADE)
-    cells = models.CharField(max_length=weekgrid.CELLS, default=weekgrid.EMPTY)
-    updated_at = models.DateTimeField()
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, related_name="availability_grid", on_delete=models.CASCADE,
+                                verbose_name=_("user"))
+    cells = models.CharField(_("cells"), max_length=weekgrid.CELLS, default=weekgrid.EMPTY)
+    updated_at = models.DateTimeField(_("updated at"))
 
     class Meta:
+        verbose_name = _("availability grid")
+        verbose_name_plural = _("availability grids")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(cells__regex=r"^[01]{168}$"), name="availability_grid_168_binary_cells"
@@ -44,14 +47,16 @@ class AvailabilityGrid(models.Model):
 class TimeOff(models.Model):
     """Whole days, inclusive, in the owner's zone, when a mentor takes no sessions."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="time_off", on_delete=models.CASCADE)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    reason = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="time_off", on_delete=models.CASCADE,
+                             verbose_name=_("user"))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"))
 
     class Meta:
         ordering = ["starts_on", "ends_on", "pk"]
+        verbose_name = _("time off")
         verbose_name_plural = _("time off")
         constraints = [
             models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="time_off_ends_after_start"),
@@ -70,14 +75,17 @@ class DateOverride(models.Model):
     instead of the weekly grid for that date (time off still wins).
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="date_overrides", on_delete=models.CASCADE)
-    date = models.DateField()
-    hours = models.CharField(max_length=24, default="0" * 24)
-    note = models.CharField(max_length=200, blank=True)
-    updated_at = models.DateTimeField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="date_overrides", on_delete=models.CASCADE,
+                             verbose_name=_("user"))
+    date = models.DateField(_("date"))
+    hours = models.CharField(_("hours"), max_length=24, default="0" * 24)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"))
 
     class Meta:
         ordering = ["date"]
+        verbose_name = _("date override")
+        verbose_name_plural = _("date overrides")
         constraints = [
             models.UniqueConstraint(fields=["user", "date"], name="date_override_one_per_user_date"),
             models.CheckConstraint(condition=models.Q(hours__regex=r"^[01]{24}$"), name="date_override_24_binary_hours"),
@@ -112,10 +120,12 @@ class DateOverride(models.Model):
 class Skill(models.Model):
     """The managed list of skills mentors offer and students look for."""
 
-    name = models.CharField(max_length=60)
+    name = models.CharField(_("name"), max_length=60)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
         constraints = [models.UniqueConstraint(Lower("name"), name="skill_name_ci_unique")]
 
     def __str__(self):
@@ -147,12 +157,14 @@ class Language(models.Model):
     language ("Inglés" to a Spanish reader).
     """
 
-    name = models.CharField(max_length=60)
-    code = models.CharField(max_length=8, blank=True, db_index=True,
+    name = models.CharField(_("name"), max_length=60)
+    code = models.CharField(_("code"), max_length=8, blank=True, db_index=True,
                             help_text=_("ISO code, e.g. es; filled in from the name when left empty."))
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
         constraints = [models.UniqueConstraint(Lower("name"), name="language_name_ci_unique")]
 
     def __str__(self):
@@ -183,24 +195,28 @@ _bio_help_text = lazy(
 
 
 class MentorProfile(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, related_name="mentor_profile", on_delete=models.CASCADE)
-    headline = models.CharField(max_length=120, blank=True, help_text=_("One line, e.g. “Backend engineer, 10 years of Python”."))
-    bio = models.TextField(blank=True, max_length=BIO_MAX_LENGTH, help_text=_bio_help_text())
-    skills = models.ManyToManyField(Skill, blank=True, related_name="mentor_profiles")
-    languages = models.ManyToManyField(Language, blank=True, related_name="mentor_profiles")
-    years_experience = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(70)])
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, related_name="mentor_profile", on_delete=models.CASCADE,
+                                verbose_name=_("user"))
+    headline = models.CharField(_("headline"), max_length=120, blank=True,
+                                help_text=_("One line, e.g. “Backend engineer, 10 years of Python”."))
+    bio = models.TextField(_("bio"), blank=True, max_length=BIO_MAX_LENGTH, help_text=_bio_help_text())
+    skills = models.ManyToManyField(Skill, blank=True, related_name="mentor_profiles", verbose_name=_("skills"))
+    languages = models.ManyToManyField(Language, blank=True, related_name="mentor_profiles", verbose_name=_("languages"))
+    years_experience = models.PositiveSmallIntegerField(_("years experience"), default=0, validators=[MaxValueValidator(70)])
     video_url = models.URLField(
         _("video room URL"), max_length=300, blank=True, validators=[validate_https_url],
         help_text=_("Your designated room; students join sessions here. https only."),
     )
-    photo = models.ImageField(upload_to="mentor-photos/", blank=True)
-    accepting_new_students = models.BooleanField(default=True)
+    photo = models.ImageField(_("photo"), upload_to="mentor-photos/", blank=True)
+    accepting_new_students = models.BooleanField(_("accepting new students"), default=True)
     capacity = models.PositiveSmallIntegerField(
-        default=5, validators=[MaxValueValidator(100)], help_text=_("The most students you mentor at once.")
+        _("capacity"), default=5, validators=[MaxValueValidator(100)], help_text=_("The most students you mentor at once.")
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("mentor profile")
+        verbose_name_plural = _("mentor profiles")
         constraints = [
             models.CheckConstraint(condition=models.Q(capacity__lte=100), name="mentor_profile_capacity_range"),
             models.CheckConstraint(condition=models.Q(years_experience__lte=70), name="mentor_profile_years_range"),
@@ -217,10 +233,13 @@ class MentorProfile(models.Model):
 class StudentInterest(models.Model):
     """A skill a student wants to work on; matching prefers mentors who teach it."""
 
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="skill_interests", on_delete=models.CASCADE)
-    skill = models.ForeignKey(Skill, related_name="student_interests", on_delete=models.CASCADE)
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="skill_interests", on_delete=models.CASCADE,
+                                verbose_name=_("student"))
+    skill = models.ForeignKey(Skill, related_name="student_interests", on_delete=models.CASCADE, verbose_name=_("skill"))
 
     class Meta:
+        verbose_name = _("student interest")
+        verbose_name_plural = _("student interests")
         constraints = [models.UniqueConstraint(fields=["student", "skill"], name="student_interest_unique")]
 
 
@@ -232,19 +251,24 @@ class MentorAssignmentQuerySet(models.QuerySet):
 class MentorAssignment(models.Model):
     """Who mentors whom, with history: ended rows stay as the record of past pairings."""
 
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="mentor_assignments", on_delete=models.CASCADE)
-    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="student_assignments", on_delete=models.PROTECT)
-    started_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True)
-    reason = models.TextField(max_length=1000)
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="mentor_assignments", on_delete=models.CASCADE,
+                                verbose_name=_("student"))
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="student_assignments", on_delete=models.PROTECT,
+                               verbose_name=_("mentor"))
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), max_length=1000)
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL,
+        verbose_name=_("assigned by"),
     )
 
     objects = MentorAssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-pk"]
+        verbose_name = _("mentor assignment")
+        verbose_name_plural = _("mentor assignments")
         permissions = [("reassign_mentor", "Can pair a student with a mentor")]
         constraints = [
             # The truth behind "at most one current mentor": the service checks
