@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Func, Q
+from django.utils.translation import gettext_lazy as _
 
 from .wording import FREE_CANCELLATION_WINDOW, JOIN_OPENS_BEFORE, NO_SHOW_AFTER  # noqa: F401  (the one source)
 
@@ -26,12 +27,12 @@ class ServiceType(models.Model):
     description = models.TextField(blank=True, max_length=2000)
     duration_minutes = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(15), MaxValueValidator(240)],
-        help_text="Between 15 and 240 minutes, e.g. 30, 45 or 60.",
+        help_text=_("Between 15 and 240 minutes, e.g. 30, 45 or 60."),
     )
-    is_active = models.BooleanField(default=True, help_text="Inactive services can't be booked.")
+    is_active = models.BooleanField(default=True, help_text=_("Inactive services can't be booked."))
     mentors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="offered_services", blank=True,
-        limit_choices_to={"role": "mentor"}, help_text="Mentors who offer this service.",
+        limit_choices_to={"role": "mentor"}, help_text=_("Mentors who offer this service."),
     )
 
     class Meta:
@@ -51,11 +52,11 @@ class ServiceType(models.Model):
 
 
 class SessionStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
-    FORFEITED = "forfeited", "Forfeited"
-    MENTOR_NO_SHOW = "mentor_no_show", "Mentor no-show"
+    SCHEDULED = "scheduled", _("Scheduled")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    FORFEITED = "forfeited", _("Forfeited")
+    MENTOR_NO_SHOW = "mentor_no_show", _("Mentor no-show")
 
 
 # Sessions that hold their time: nobody else may overlap them. A cancelled or
@@ -123,7 +124,7 @@ class SessionSeries(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        verbose_name_plural = "session series"
+        verbose_name_plural = _("session series")
 
     def __str__(self):
         return f"Weekly × {self.weeks} from {self.first_starts_at:%Y-%m-%d %H:%M} UTC"
@@ -137,7 +138,7 @@ class Session(models.Model):
     starts_at = models.DateTimeField(db_index=True)
     ends_at = models.DateTimeField()
     status = models.CharField(max_length=20, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
-    video_url = models.URLField(blank=True, help_text="The mentor's designated video room at booking time.")
+    video_url = models.URLField(blank=True, help_text=_("The mentor's designated video room at booking time."))
 
     # One key per confirm page: a double submit finds the session it already made.
     booking_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
@@ -229,17 +230,17 @@ class SessionEvent(models.Model):
     """Who did what to a session, and when: the session's own history."""
 
     class Kind(models.TextChoices):
-        BOOKED = "booked", "Booked"
-        RESCHEDULED = "rescheduled", "Rescheduled"
-        CANCELLED = "cancelled", "Cancelled"
-        FORFEITED = "forfeited", "Forfeited"
-        COMPLETED = "completed", "Completed"
-        STUDENT_NO_SHOW = "student_no_show", "Student no-show"
-        MENTOR_NO_SHOW = "mentor_no_show", "Mentor no-show"
-        FORFEIT_WAIVED = "forfeit_waived", "Forfeit waived"
-        MENTOR_CHANGED = "mentor_changed", "Mentor changed"
-        PROPOSED = "proposed", "New time proposed"
-        PROPOSAL_DECLINED = "proposal_declined", "Proposed time declined"
+        BOOKED = "booked", _("Booked")
+        RESCHEDULED = "rescheduled", _("Rescheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+        FORFEITED = "forfeited", _("Forfeited")
+        COMPLETED = "completed", _("Completed")
+        STUDENT_NO_SHOW = "student_no_show", _("Student no-show")
+        MENTOR_NO_SHOW = "mentor_no_show", _("Mentor no-show")
+        FORFEIT_WAIVED = "forfeit_waived", _("Forfeit waived")
+        MENTOR_CHANGED = "mentor_changed", _("Mentor changed")
+        PROPOSED = "proposed", _("New time proposed")
+        PROPOSAL_DECLINED = "proposal_declined", _("Proposed time declined")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -247,7 +248,7 @@ class SessionEvent(models.Model):
     at = models.DateTimeField()
     note = models.CharField(max_length=500, blank=True)
     previous_starts_at = models.DateTimeField(null=True, blank=True)
-    credit_returned = models.BooleanField(null=True, help_text="Whether this step gave the credit back.")
+    credit_returned = models.BooleanField(null=True, help_text=_("Whether this step gave the credit back."))
 
     class Meta:
         ordering = ["at", "pk"]
@@ -277,14 +278,14 @@ class PauseRequest(models.Model):
     """A student's request to pause the programme for dates they will miss."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for your success manager"
-        APPROVED = "approved", "Approved"
-        DECLINED = "declined", "Declined"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        PENDING = "pending", _("Waiting for your success manager")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pause_requests")
-    starts_on = models.DateField(help_text="First day of the pause, in the student's zone.")
-    ends_on = models.DateField(help_text="Last day of the pause (inclusive).")
+    starts_on = models.DateField(help_text=_("First day of the pause, in the student's zone."))
+    ends_on = models.DateField(help_text=_("Last day of the pause (inclusive)."))
     reason = models.CharField(max_length=500)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField()
@@ -344,12 +345,12 @@ class FlashRequest(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for the mentor"
-        COUNTERED = "countered", "Mentor suggested another time"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        EXPIRED = "expired", "Expired"
+        PENDING = "pending", _("Waiting for the mentor")
+        COUNTERED = "countered", _("Mentor suggested another time")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        EXPIRED = "expired", _("Expired")
 
     OPEN_STATUSES = (Status.PENDING, Status.COUNTERED)
 
@@ -367,8 +368,8 @@ class FlashRequest(models.Model):
     session = models.OneToOneField(Session, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="flash_request")
     created_at = models.DateTimeField()
-    responded_at = models.DateTimeField(null=True, blank=True, help_text="When the mentor answered.")
-    decided_at = models.DateTimeField(null=True, blank=True, help_text="When the request reached its final state.")
+    responded_at = models.DateTimeField(null=True, blank=True, help_text=_("When the mentor answered."))
+    decided_at = models.DateTimeField(null=True, blank=True, help_text=_("When the request reached its final state."))
 
     objects = FlashRequestQuerySet.as_manager()
 
@@ -445,14 +446,14 @@ class RescheduleProposal(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for an answer"
-        ACCEPTED = "accepted", "Accepted — the session moved"
-        DECLINED = "declined", "Declined — the session stays"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        EXPIRED = "expired", "Expired"
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted — the session moved")
+        DECLINED = "declined", _("Declined — the session stays")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        EXPIRED = "expired", _("Expired")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="proposals")
-    by_mentor = models.BooleanField(help_text="True: the mentor proposed; False: the student asked.")
+    by_mentor = models.BooleanField(help_text=_("True: the mentor proposed; False: the student asked."))
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
@@ -499,8 +500,8 @@ class RiskSnapshot(models.Model):
     """
 
     day = models.DateField(unique=True)
-    students = models.PositiveIntegerField(help_text="Active students counted.")
-    at_risk = models.PositiveIntegerField(help_text="Students at risk for any reason.")
+    students = models.PositiveIntegerField(help_text=_("Active students counted."))
+    at_risk = models.PositiveIntegerField(help_text=_("Students at risk for any reason."))
     misses = models.PositiveIntegerField()
     no_upcoming = models.PositiveIntegerField()
     no_credits = models.PositiveIntegerField()

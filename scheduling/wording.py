@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.timefmt import format_when
 
@@ -26,19 +28,22 @@ def hours_text(delta: timedelta) -> str:
     """Round down, so a cancellation one second late never reads "24 h before"."""
     minutes = max(int(delta.total_seconds() // 60), 0)
     if minutes >= 48 * 60:
-        return f"{minutes // (24 * 60)} days"
+        days = minutes // (24 * 60)
+        return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
     hours, minutes = divmod(minutes, 60)
     if not hours:
-        return f"{minutes} min"
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        return _("%(minutes)d min") % {"minutes": minutes}
+    if minutes:
+        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+    return _("%(hours)d h") % {"hours": hours}
 
 
 def starts_in_text(delta: timedelta) -> str:
     """"5 h", "45 min": whole hours from an hour on (rounded down), so it never overstates the notice."""
     minutes = max(int(delta.total_seconds() // 60), 0)
     if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h"
+        return _("%(minutes)d min") % {"minutes": minutes}
+    return _("%(hours)d h") % {"hours": minutes // 60}
 
 
 def when_text(instant: datetime, tz=None, *, now: datetime | None = None) -> str:
@@ -93,13 +98,14 @@ def cancellation_terms(starts_at: datetime, *, now: datetime, tz=None) -> Cancel
     if now >= starts_at:
         return CancellationTerms("started", deadline, starts_in, "", "")
     if not starts_within_free_cancellation_window(starts_at, now=now):
-        text = (f"Free cancellation until {when_text(deadline, tz, now=now)} your time. "
-                "After that, cancelling or missing it forfeits the credit.")
+        text = _("Free cancellation until %(when)s your time. "
+                 "After that, cancelling or missing it forfeits the credit.") % {"when": when_text(deadline, tz, now=now)}
         return CancellationTerms("free", deadline, starts_in, text, "")
     soon = starts_in_text(starts_in)
-    text = (f"Starts in {soon}, so there is no free cancellation: "
-            "cancelling or missing it forfeits the credit.")
-    return CancellationTerms("late", deadline, starts_in, text, f"starts in {soon} — can't be cancelled for free")
+    text = _("Starts in %(soon)s, so there is no free cancellation: "
+             "cancelling or missing it forfeits the credit.") % {"soon": soon}
+    short = _("starts in %(soon)s — can't be cancelled for free") % {"soon": soon}
+    return CancellationTerms("late", deadline, starts_in, text, short)
 
 
 def phase(session, now: datetime) -> str:
