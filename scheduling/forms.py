@@ -99,6 +99,7 @@ class NotesForm(forms.Form):
 class FeedbackForm(forms.Form):
     rating = forms.TypedChoiceField(
         choices=[(str(n), f"{n} ★") for n in range(5, 0, -1)], coerce=int, widget=forms.RadioSelect,
+        label=gettext_lazy("Rating"),
         error_messages={"required": gettext_lazy("Choose a rating from 1 to 5."),
                         "invalid_choice": gettext_lazy("Choose a rating from 1 to 5.")},
     )

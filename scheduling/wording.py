@@ -7,10 +7,13 @@ zone Django has active (the middleware activates each user's own; emails are
 rendered with the recipient's).
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils import translation
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -25,17 +28,17 @@ NO_SHOW_AFTER = timedelta(minutes=10)
 
 
 def hours_text(delta: timedelta) -> str:
-    """Round down, so a cancellation one second late never reads "24 h before"."""
+    """Round down, so a cancellation one second late never reads "24 h before".
+
+    English on purpose: it words the notes stored as a session's record, which
+    `note_text` words again for each reader ("3 days" → "3 días")."""
     minutes = max(int(delta.total_seconds() // 60), 0)
     if minutes >= 48 * 60:
-        days = minutes // (24 * 60)
-        return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
+        return f"{minutes // (24 * 60)} days"
     hours, minutes = divmod(minutes, 60)
     if not hours:
-        return _("%(minutes)d min") % {"minutes": minutes}
-    if minutes:
-        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
-    return _("%(hours)d h") % {"hours": hours}
+        return f"{minutes} min"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 def starts_in_text(delta: timedelta) -> str:
@@ -129,3 +132,73 @@ def phase(session, now: datetime) -> str:
             rated = False
         return "done" if rated else "awaiting_feedback"
     return "closed"
+
+
+# --- session notes: stored in English (the record), worded for each reader ------------
+
+
+def for_the_record(func, *args, **kwargs) -> str:
+    """`func`'s text (hours_text, when_text) in English, whoever is acting: a session's notes are stored
+    once, in English, and `note_text` words them in the reader's language."""
+    with translation.override("en"):
+        return func(*args, **kwargs)
+
+
+_DAYS = {"Mon": 0, "Tue": 1, "Wed": 2, "Thu": 3, "Fri": 4, "Sat": 5, "Sun": 6}
+_MONTHS = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6, "Jul": 7, "Aug": 8, "Sep": 9, "Oct": 10,
+           "Nov": 11, "Dec": 12}
+# A stored when_text: "Wed 13 Jan, 15:00" or "Wed 13 Jan 2027, 15:00" (the English of "D j M, H:i").
+_WHEN = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+                   r"(?: (\d{4}))?, (\d{2}:\d{2})")
+_DAYS_TEXT = re.compile(r"\b(\d+) days\b")
+
+
+def _when_again(match: re.Match) -> str:
+    day, date, month, year, time = match.groups()
+    words = f"{WEEKDAYS_ABBR[_DAYS[day]]} {date} {MONTHS_3[_MONTHS[month]]}"
+    if translation.get_language() in (None, "en") or translation.get_language().startswith("en-"):
+        return match.group(0)
+    return f"{words} {year}, {time}" if year else f"{words}, {time}"
+
+
+def _again(text: str) -> str:
+    """Dates and "3 days" inside a stored note, in the active language."""
+    text = _WHEN.sub(_when_again, text)
+    return _DAYS_TEXT.sub(lambda m: ngettext("%(days)d day", "%(days)d days", int(m.group(1))) % {
+        "days": int(m.group(1))}, text)
+
+
+# The notes services write (lifecycle, proposals, reassign), as (pattern, wording). "rest" is what a
+# person added after ": " (a reason, a note) and stays as they wrote it.
+_NOTES = [
+    (r"cancelled by your mentor", lambda: _("cancelled by your mentor")),
+    (r"cancelled by your success manager", lambda: _("cancelled by your success manager")),
+    (r"cancelled by you (?P<hours>[^:]+?) before start", lambda: _("cancelled by you %(hours)s before start")),
+    (r"forfeited — cancelled (?P<hours>[^:]+?) before start",
+     lambda: _("forfeited — cancelled %(hours)s before start")),
+    (r"cancelled (?P<hours>[^:]+?) before start", lambda: _("cancelled %(hours)s before start")),
+    (r"attended", lambda: _("attended")),
+    (r"forfeited — the student did not attend", lambda: _("forfeited — the student did not attend")),
+    (r"proposed (?P<when>.+?)", lambda: _("proposed %(when)s")),
+    (r"asked for (?P<when>.+?)", lambda: _("asked for %(when)s")),
+    (r"moved at the mentor's proposal, agreed by both — credit kept",
+     lambda: _("moved at the mentor's proposal, agreed by both — credit kept")),
+    (r"moved at the student's request, agreed by both — credit kept",
+     lambda: _("moved at the student's request, agreed by both — credit kept")),
+    (r"(?P<when>.+?) declined — the session stays", lambda: _("%(when)s declined — the session stays")),
+    (r"Mentor changed from (?P<old>.+?) to (?P<new>.+?)", lambda: _("Mentor changed from %(old)s to %(new)s")),
+]
+_NOTES = [(re.compile(rf"^{pattern}(?P<rest>: .*)?$", re.DOTALL), wording) for pattern, wording in _NOTES]
+
+
+def note_text(note: str) -> str:
+    """A stored session note ("cancelled by your mentor: I'm ill") in the active language; a note in
+    no known form (a success manager's own words) is shown as written."""
+    if not note:
+        return note
+    for pattern, wording in _NOTES:
+        match = pattern.match(note)
+        if match:
+            values = {k: _again(v) for k, v in match.groupdict().items() if k != "rest" and v is not None}
+            return wording() % values + (match.group("rest") or "")
+    return note

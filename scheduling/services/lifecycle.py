@@ -44,6 +44,7 @@ def session_cancel(*, session: Session, actor: User, now: datetime, reason: str 
                 raise TooLate(_("The free-cancellation deadline passed while you were deciding. "
                                 "Cancelling now forfeits the session — please confirm again."))
             if late:
+                # Notes are the record, in English; wording.note_text words them for each reader.
                 note = f"cancelled {hours_text(notice)} before start"
                 transition(session, S.FORFEITED, actor=actor, now=now, note=reason or f"forfeited — {note}")
                 credits_record_forfeit(student=session.student, session_id=session.pk, actor=actor, now=now,

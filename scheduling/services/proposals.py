@@ -24,7 +24,7 @@ from .. import notifications
 from ..errors import IllegalTransition, NotYourSession, SchedulingError, TooLate
 from ..models import RescheduleProposal, Session, SessionEvent
 from ..selectors import free_slot_starts
-from ..wording import when_text
+from ..wording import for_the_record, when_text
 from .booking import why_unavailable
 from .lifecycle import move_locked_session
 from .state import ALREADY, S, lock_session
@@ -79,7 +79,7 @@ def proposal_create(*, session: Session, actor: User, starts_at: datetime, note:
             raise ProposalError(_("Another proposal for this session was just made. Reload the page.")) from exc
         what = "proposed" if side == "mentor" else "asked for"
         SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.PROPOSED, actor=actor, at=now,
-                                    note=f"{what} {when_text(starts_at, now=now)}" + (f": {proposal.note}" if proposal.note else ""))
+                                    note=f"{what} {for_the_record(when_text, starts_at, now=now)}" + (f": {proposal.note}" if proposal.note else ""))
         notifications.proposal_made(proposal)
     return proposal
 
@@ -135,7 +135,7 @@ def proposal_decline(*, proposal: RescheduleProposal, actor: User, note: str = "
         proposal.answer_note = note.strip()[:NOTE_MAX]
         proposal.save(update_fields=["status", "decided_at", "decided_by", "answer_note"])
         SessionEvent.objects.create(session=proposal.session, kind=SessionEvent.Kind.PROPOSAL_DECLINED, actor=actor,
-                                    at=now, note=f"{when_text(proposal.starts_at, now=now)} declined — the session stays"
+                                    at=now, note=f"{for_the_record(when_text, proposal.starts_at, now=now)} declined — the session stays"
                                     + (f": {proposal.answer_note}" if proposal.answer_note else ""))
         notifications.proposal_declined(proposal)
     return proposal

@@ -27,6 +27,12 @@ def cancellation_terms(starts_at, now, tz=None):
     return wording.cancellation_terms(starts_at, now=now or timezone.now(), tz=tz or None)
 
 
+@register.filter
+def session_note(note):
+    """A stored session note (English, the record) in the reader's language (wording.note_text)."""
+    return wording.note_text(note)
+
+
 @register.simple_tag
 def session_phase(session, now):
     return wording.phase(session, now)
