@@ -155,9 +155,9 @@ _DAYS_TEXT = re.compile(r"\b(\d+) days\b")
 
 def _when_again(match: re.Match) -> str:
     day, date, month, year, time = match.groups()
-    words = f"{WEEKDAYS_ABBR[_DAYS[day]]} {date} {MONTHS_3[_MONTHS[month]]}"
-    if translation.get_language() in (None, "en") or translation.get_language().startswith("en-"):
+    if not _translated():
         return match.group(0)
+    words = f"{WEEKDAYS_ABBR[_DAYS[day]]} {date} {MONTHS_3[_MONTHS[month]]}"
     return f"{words} {year}, {time}" if year else f"{words}, {time}"
 
 
@@ -191,6 +191,29 @@ _NOTES = [
 _NOTES = [(re.compile(rf"^{pattern}(?P<rest>: .*)?$", re.DOTALL), wording) for pattern, wording in _NOTES]
 
 
+# Reasons the services themselves give (after ": "); anything else there is a person's own words.
+_PAUSED = re.compile(r"^: paused (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) – "
+                     r"(\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)$")
+
+
+def _rest_again(rest: str) -> str:
+    if rest == ": your mentor is changing":
+        return ": " + _("your mentor is changing")
+    paused = _PAUSED.match(rest)
+    if paused:
+        first_day, first_month, last_day, last_month = paused.groups()
+        return ": " + _("paused %(first)s – %(last)s") % {
+            "first": f"{first_day} {MONTHS_3[_MONTHS[first_month]]}" if _translated() else f"{first_day} {first_month}",
+            "last": f"{last_day} {MONTHS_3[_MONTHS[last_month]]}" if _translated() else f"{last_day} {last_month}",
+        }
+    return rest
+
+
+def _translated() -> bool:
+    language = translation.get_language() or "en"
+    return not (language == "en" or language.startswith("en-"))
+
+
 def note_text(note: str) -> str:
     """A stored session note ("cancelled by your mentor: I'm ill") in the active language; a note in
     no known form (a success manager's own words) is shown as written."""
@@ -200,5 +223,5 @@ def note_text(note: str) -> str:
         match = pattern.match(note)
         if match:
             values = {k: _again(v) for k, v in match.groupdict().items() if k != "rest" and v is not None}
-            return wording() % values + (match.group("rest") or "")
+            return wording() % values + _rest_again(match.group("rest") or "")
     return note
