@@ -169,3 +169,14 @@ def test_cancelling_in_spanish_reads_spanish_and_the_note_follows_the_reader(cli
     client.force_login(mentor)
     english = text(client.get(reverse("scheduling:session-detail", args=[session.pk])))
     assert "2 days before start" in english and "antes del inicio" not in english
+
+
+def test_cancellation_email_note_in_the_recipients_language(booked):
+    from accounts.models import OutboundEmail
+
+    student, mentor, _, session = booked
+    services.session_cancel(session=session, actor=mentor, now=NOW, reason="Flu")
+    to_student = OutboundEmail.objects.filter(recipient=student, kind="session_cancelled").get()
+    to_mentor = OutboundEmail.objects.filter(recipient=mentor, kind="session_cancelled").get()
+    assert "(cancelada por tu mentor: Flu)" in to_student.body_text  # Spanish for the student
+    assert "(cancelled by your mentor: Flu)" in to_mentor.body_text  # English for the mentor
