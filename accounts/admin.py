@@ -3,6 +3,8 @@ from django.contrib import admin, messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_record
 from .models import OutboundEmail, Role, User
@@ -42,9 +44,9 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email", "full_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Profile", {"fields": ["full_name", "timezone", "role"]}),
-        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        (_("Profile"), {"fields": ["full_name", "timezone", "role"]}),
+        (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "timezone", "role"]})]
     add_form = UserCreationForm
@@ -65,7 +67,7 @@ class UserAdmin(DjangoUserAdmin):
             readonly.append("role")
         return readonly
 
-    @admin.display(description="Joined (their zone)", ordering="date_joined")
+    @admin.display(description=_("Joined (their zone)"), ordering="date_joined")
     def joined(self, obj):
         return when_html(obj.date_joined, obj)
 
@@ -89,7 +91,7 @@ class UserAdmin(DjangoUserAdmin):
 
     def user_change_password(self, request, id, form_url=""):
         if not request.user.is_superuser:
-            raise PermissionDenied("Only superusers set passwords here; users reset their own.")
+            raise PermissionDenied(gettext("Only superusers set passwords here; users reset their own."))
         return super().user_change_password(request, id, form_url)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -102,8 +104,8 @@ class UserAdmin(DjangoUserAdmin):
                     f"Refused: {request.user.email} tried to change the login email from {target.email} "
                     f"to {wanted}; only the person themselves or a superuser can."
                 ))
-                messages.warning(request, "The login email was not changed: only the person (from Settings → Email, "
-                                          "confirmed from the new address) or a superuser can change it.")
+                messages.warning(request, gettext("The login email was not changed: only the person (from Settings → "
+                                                  "Email, confirmed from the new address) or a superuser can change it."))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -142,27 +144,27 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     fields = readonly_fields  # nothing on a record page is an input: the outbox is changed only by actions
     actions = ["retry_failed"]
 
-    @admin.display(description="Queued (recipient's zone)", ordering="created_at")
+    @admin.display(description=_("Queued (recipient's zone)"), ordering="created_at")
     def queued(self, obj):
         return when_html(obj.created_at, obj.recipient or "UTC")
 
-    @admin.display(description="Sent", ordering="sent_at")
+    @admin.display(description=_("Sent"), ordering="sent_at")
     def sent(self, obj):
         return when_html(obj.sent_at, obj.recipient or "UTC")
 
-    @admin.display(description="Next attempt")
+    @admin.display(description=_("Next attempt"))
     def next_attempt(self, obj):
         return when_html(obj.next_attempt_at, obj.recipient or "UTC")
 
-    @admin.display(description="Claimed by a worker")
+    @admin.display(description=_("Claimed by a worker"))
     def claimed(self, obj):
         return when_html(obj.claimed_at, obj.recipient or "UTC")
 
-    @admin.display(description="Handed to the mail queue")
+    @admin.display(description=_("Handed to the mail queue"))
     def dispatched(self, obj):
         return when_html(obj.dispatched_at, obj.recipient or "UTC")
 
-    @admin.display(description="Error")
+    @admin.display(description=_("Error"))
     def short_error(self, obj):
         return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
 
@@ -172,7 +174,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Send the selected failed emails again", permissions=["change"])
+    @admin.action(description=_("Send the selected failed emails again"), permissions=["change"])
     def retry_failed(self, request, queryset):
         from django.utils import timezone
 
@@ -181,4 +183,5 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         ids = list(queryset.filter(status=OutboundEmail.Status.FAILED).values_list("pk", flat=True))
         count = retry_now(ids, now=timezone.now())
         enqueue(ids)
-        self.message_user(request, f"{count} email{'s' if count != 1 else ''} queued again.")
+        self.message_user(request, ngettext("%(count)d email queued again.", "%(count)d emails queued again.", count)
+                          % {"count": count})

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts"
+    verbose_name = _("Accounts")
     # Managers look students and mentors up and change their role or name;
     # the admin itself keeps passwords, staff and superuser flags away from them.
     success_manager_permissions = [

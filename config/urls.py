@@ -1,6 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_page
 from django.views.i18n import JavaScriptCatalog
 
@@ -9,9 +10,9 @@ from portal import views
 # The admin logs in through allauth's login, so it shares its rate limits and
 # email verification instead of Django's unthrottled admin form.
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "Mentorship — success managers"
-admin.site.site_title = "Mentorship admin"
-admin.site.index_title = "Programme"
+admin.site.site_header = gettext_lazy("Mentorship — success managers")
+admin.site.site_title = gettext_lazy("Mentorship admin")
+admin.site.index_title = gettext_lazy("Programme")
 # Lists need the width: at 1280 px the navigation sidebar left about 630 px of table.
 admin.site.enable_nav_sidebar = False
 

@@ -12,6 +12,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_mixins import ReadOnlyAdmin
 from accounts.audit import audit_record
@@ -22,10 +24,10 @@ from .models import Thread
 
 class ReadReasonForm(forms.Form):
     reason = forms.CharField(
-        label="Why are you opening this conversation?", max_length=500,
-        help_text="Recorded in the conversation's history with your name and the time.",
+        label=_("Why are you opening this conversation?"), max_length=500,
+        help_text=_("Recorded in the conversation's history with your name and the time."),
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-        error_messages={"required": "Give a reason; it is recorded before the messages are shown."},
+        error_messages={"required": _("Give a reason; it is recorded before the messages are shown.")},
     )
 
 
@@ -37,7 +39,7 @@ class ThreadAdmin(ReadOnlyAdmin):
     search_fields = ["student__full_name", "student__email", "mentor__full_name", "mentor__email"]
     ordering = ["-last_message_at"]
 
-    @admin.display(boolean=True, description="blocked")
+    @admin.display(boolean=True, description=_("blocked"))
     def blocked(self, obj):
         return obj.is_blocked
 
@@ -50,7 +52,7 @@ class ThreadAdmin(ReadOnlyAdmin):
                                    pk=object_id)
         form = ReadReasonForm(request.POST or None)
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "thread": thread,
-                   "title": f"Conversation: {thread}", "form": form, "has_view_permission": True,
+                   "title": gettext("Conversation: %(thread)s") % {"thread": thread}, "form": form, "has_view_permission": True,
                    "original": thread}
         if request.method == "POST" and form.is_valid():
             audit_record(actor=request.user, obj=thread,

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ConversationsConfig(AppConfig):
     name = "conversations"
-    verbose_name = "Conversations"
+    verbose_name = _("Conversations")
     # Managers read threads of students in the admin (each opening recorded
     # with a reason); they never write, edit or delete messages.
     success_manager_permissions = ["conversations.view_thread"]

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
+from django.utils.translation import gettext_lazy as _
 
 MESSAGE_MAX_LENGTH = 4000
 
@@ -40,7 +41,8 @@ class Thread(models.Model):
 
     class Meta:
         ordering = [F("last_message_at").desc(nulls_last=True), "-pk"]
-        verbose_name = "conversation"
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
         constraints = [
             models.UniqueConstraint(fields=["student", "mentor"], name="conversation_one_thread_per_pair"),
             models.CheckConstraint(condition=~Q(student=F("mentor")), name="conversation_not_with_self"),
@@ -65,7 +67,7 @@ class Membership(models.Model):
     last_read_at = models.DateTimeField(null=True, blank=True)
     # Kept by conditional UPDATEs in the same transaction as each message.
     unread_count = models.PositiveIntegerField(default=0)
-    unread_since = models.DateTimeField(null=True, blank=True, help_text="The oldest message not read yet.")
+    unread_since = models.DateTimeField(null=True, blank=True, help_text=_("The oldest message not read yet."))
     last_incoming_at = models.DateTimeField(null=True, blank=True)
     # The unread-message email: claimed by the sweep with a conditional update.
     notified_at = models.DateTimeField(null=True, blank=True)

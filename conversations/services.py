@@ -13,6 +13,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.emails import send_templated_email
 from accounts.models import Role, User
@@ -34,7 +37,7 @@ def _pair(user: User, other: User) -> tuple[User, User]:
         return user, other
     if user.role == Role.MENTOR and other.role == Role.STUDENT:
         return other, user
-    raise ConversationError("Conversations are between a student and a mentor.")
+    raise ConversationError(_("Conversations are between a student and a mentor."))
 
 
 def thread_open(*, user: User, other: User, now: datetime) -> Thread:
@@ -49,8 +52,8 @@ def thread_open(*, user: User, other: User, now: datetime) -> Thread:
     if existing is not None:
         return existing
     if not selectors.have_reason_to_talk(student=student, mentor=mentor):
-        raise ConversationError("You can write to your mentor, your students, and people you have a session "
-                                "or a flash request with.")
+        raise ConversationError(_("You can write to your mentor, your students, and people you have a session "
+                                  "or a flash request with."))
     return _create_thread(student=student, mentor=mentor, now=now)
 
 
@@ -68,10 +71,12 @@ def _create_thread(*, student: User, mentor: User, now: datetime) -> Thread:
 def clean_body(body: str) -> str:
     body = (body or "").replace("\r\n", "\n").strip()
     if not body:
-        raise ConversationError("Write something before sending.")
+        raise ConversationError(_("Write something before sending."))
     if len(body) > MESSAGE_MAX_LENGTH:
-        raise ConversationError(f"Messages can be up to {MESSAGE_MAX_LENGTH:,} characters; yours has "
-                                f"{len(body):,}. Shorten it or send it in two parts.")
+        raise ConversationError(_("Messages can be up to %(limit)s characters; yours has %(show_value)s. "
+                                  "Shorten it or send it in two parts.") % {
+            "limit": number_format(MESSAGE_MAX_LENGTH, force_grouping=True),
+            "show_value": number_format(len(body), force_grouping=True)})
     return body
 
 
@@ -83,15 +88,24 @@ def _check_rate(sender: User, now: datetime) -> None:
     for i, (window, limit) in enumerate(RATE_LIMITS):
         if counts[f"w{i}"] >= limit:
             minutes = int(window.total_seconds() // 60)
-            span = "minute" if minutes == 1 else f"{minutes // 60} hour" if minutes % 60 == 0 else f"{minutes} minutes"
-            raise RateLimited(f"You've sent {limit} messages in the last {span}. Wait a little, then send again; "
-                              "your text is still in the box.")
+            if minutes == 1:
+                text = _("You've sent %(limit)s messages in the last minute. Wait a little, then send again; "
+                         "your text is still in the box.")
+            elif minutes % 60 == 0:
+                text = ngettext("You've sent %(limit)s messages in the last %(hours)s hour. Wait a little, then send "
+                                "again; your text is still in the box.",
+                                "You've sent %(limit)s messages in the last %(hours)s hours. Wait a little, then send "
+                                "again; your text is still in the box.", minutes // 60)
+            else:
+                text = _("You've sent %(limit)s messages in the last %(minutes)s minutes. Wait a little, then send "
+                         "again; your text is still in the box.")
+            raise RateLimited(text % {"limit": limit, "hours": minutes // 60, "minutes": minutes})
 
 
 def _existing(submit_key: uuid.UUID, *, sender: User) -> Message | None:
     message = Message.objects.filter(submit_key=submit_key).first()
     if message is not None and message.sender_id != sender.pk:
-        raise ConversationError("This form was already used. Reload the page and send again.")
+        raise ConversationError(_("This form was already used. Reload the page and send again."))
     return message
 
 
@@ -100,7 +114,7 @@ def message_send(*, thread: Thread, sender: User, body: str, submit_key: uuid.UU
     """Post a message; a repeated submit key returns the message it already made."""
     body = clean_body(body)
     if sender.pk not in (thread.student_id, thread.mentor_id):
-        raise ConversationError("You are not part of this conversation.")
+        raise ConversationError(_("You are not part of this conversation."))
     if about_session is not None and (about_session.student_id, about_session.mentor_id) != (
             thread.student_id, thread.mentor_id):
         about_session = None  # only sessions between these two people are named
@@ -111,9 +125,9 @@ def message_send(*, thread: Thread, sender: User, body: str, submit_key: uuid.UU
             return already
         thread = Thread.objects.select_for_update().get(pk=thread.pk)
         if thread.is_blocked:
-            raise ThreadBlocked("This conversation is blocked, so no new messages can be sent."
+            raise ThreadBlocked(_("This conversation is blocked, so no new messages can be sent.")
                                 if thread.blocked_by_id != sender.pk else
-                                "You blocked this conversation. Unblock it to write again.")
+                                _("You blocked this conversation. Unblock it to write again."))
         _check_rate(sender, now)
         message = Message.objects.create(thread=thread, sender=sender, body=body, created_at=now,
                                          submit_key=submit_key, about_session=about_session,
@@ -149,9 +163,9 @@ def thread_block(*, thread: Thread, actor: User, reason: str, now: datetime) -> 
     with transaction.atomic():
         thread = Thread.objects.select_for_update().select_related("student", "mentor").get(pk=thread.pk)
         if actor.pk not in (thread.student_id, thread.mentor_id):
-            raise ConversationError("You are not part of this conversation.")
+            raise ConversationError(_("You are not part of this conversation."))
         if thread.is_blocked:
-            raise ConversationError("This conversation is already blocked.")
+            raise ConversationError(_("This conversation is already blocked."))
         thread.blocked_at, thread.blocked_by, thread.block_reason = now, actor, reason
         thread.save(update_fields=["blocked_at", "blocked_by", "block_reason"])
         managers = list(User.objects.filter(role=Role.MANAGER, is_active=True))
@@ -169,9 +183,9 @@ def thread_unblock(*, thread: Thread, actor: User, now: datetime) -> Thread:
     with transaction.atomic():
         thread = Thread.objects.select_for_update().get(pk=thread.pk)
         if not thread.is_blocked:
-            raise ConversationError("This conversation isn't blocked.")
+            raise ConversationError(_("This conversation isn't blocked."))
         if thread.blocked_by_id != actor.pk:
-            raise ConversationError("Only the person who blocked this conversation can unblock it.")
+            raise ConversationError(_("Only the person who blocked this conversation can unblock it."))
         thread.blocked_at, thread.blocked_by, thread.block_reason = None, None, ""
         thread.save(update_fields=["blocked_at", "blocked_by", "block_reason"])
     return thread
@@ -189,7 +203,7 @@ def message_with_flash_request(*, student: User, mentor: User, service: ServiceT
             return already
         thread = Thread.objects.filter(student=student, mentor=mentor).first()
         if thread is not None and thread.is_blocked:
-            raise ThreadBlocked("This conversation is blocked, so no new messages or requests can be sent.")
+            raise ThreadBlocked(_("This conversation is blocked, so no new messages or requests can be sent."))
         _check_rate(student, now)
         request = flash.flash_request_create(student=student, mentor=mentor, service=service, starts_at=starts_at,
                                              topic=topic, message=body[:1000], now=now)

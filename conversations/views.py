@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import role_required
@@ -124,8 +125,8 @@ def thread_block(request, pk: int):
     except ConversationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Blocked. {thread.other(request.user).get_short_name()} can no longer write to "
-                                  "you here, and your success manager has been told.")
+        messages.success(request, _("Blocked. %(name)s can no longer write to you here, and your success manager "
+                                    "has been told.") % {"name": thread.other(request.user).get_short_name()})
     return redirect("conversations:thread", pk=thread.pk)
 
 
@@ -137,7 +138,7 @@ def thread_unblock(request, pk: int):
     except ConversationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Unblocked. You can both write again.")
+        messages.success(request, _("Unblocked. You can both write again."))
     return redirect("conversations:thread", pk=thread.pk)
 
 
@@ -206,6 +207,6 @@ def ask_meeting(request, mentor_id: int):
         form.add_error(None, exc.message)
         return render(request, "conversations/ask.html", context,
                       status=429 if isinstance(exc, RateLimited) else 409)
-    messages.success(request, f"Sent. {mentor.get_full_name()} will accept the meeting, decline it, or suggest "
-                              "another time, and can reply here.")
+    messages.success(request, _("Sent. %(mentor)s will accept the meeting, decline it, or suggest another time, "
+                                "and can reply here.") % {"mentor": mentor.get_full_name()})
     return redirect(f"{reverse('conversations:thread', args=[message.thread_id])}#message-{message.pk}")

@@ -15,6 +15,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_mixins import NoSaveButtonsMixin, ReadOnlyAdmin
 from accounts.models import Role
@@ -34,7 +36,7 @@ class PlanAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     fields = ["name", "allowance_kind", "sessions", "max_upcoming", "group_allowance_kind", "group_sessions", "is_active"]
 
-    @admin.display(description="What students get")
+    @admin.display(description=_("What students get"))
     def summary(self, obj):
         return f"{obj.describe()} · {obj.describe_group()}"
 
@@ -51,12 +53,12 @@ class EnrolmentAddForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["student"].queryset = self.fields["student"].queryset.filter(role=Role.STUDENT)
         self.fields["plan"].queryset = Plan.objects.filter(is_active=True)
-        self.fields["plan"].help_text = "Monthly and pack plans grant their sessions straight away."
+        self.fields["plan"].help_text = gettext("Monthly and pack plans grant their sessions straight away.")
 
     def clean_student(self):
         student = self.cleaned_data["student"]
         if Enrolment.objects.current().filter(student=student).exists():
-            raise forms.ValidationError("This student already has a plan. Open that enrolment to change its plan.")
+            raise forms.ValidationError(gettext("This student already has a plan. Open that enrolment to change its plan."))
         return student
 
 
@@ -69,7 +71,7 @@ class EnrolmentChangeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "plan" in self.fields:
             self.fields["plan"].queryset = Plan.objects.filter(is_active=True)
-            self.fields["plan"].help_text = (
+            self.fields["plan"].help_text = gettext(
                 "Changing the plan ends this enrolment and starts a new one today. Moving to a monthly plan "
                 "expires what is left and grants this month's sessions; a pack grants its sessions on top."
             )
@@ -106,23 +108,23 @@ class EnrolmentAdmin(admin.ModelAdmin):
             readonly.append("plan")
         return readonly
 
-    @admin.display(description="Next reset (student's zone)", ordering="next_reset_at")
+    @admin.display(description=_("Next reset (student's zone)"), ordering="next_reset_at")
     def next_reset(self, obj):
         return when_html(obj.next_reset_at, obj.student)
 
-    @admin.display(description="Paused")
+    @admin.display(description=_("Paused"))
     def paused(self, obj):
         return when_html(obj.paused_at, obj.student)
 
-    @admin.display(description="Ended")
+    @admin.display(description=_("Ended"))
     def ended(self, obj):
         return when_html(obj.ended_at, obj.student)
 
-    @admin.display(description="Credits left")
+    @admin.display(description=_("Credits left"))
     def balance(self, obj):
         account = getattr(obj.student, "credit_account", None)
         if obj.plan.is_unlimited:
-            return "unlimited"
+            return gettext("unlimited")
         return account.balance if account else 0
 
     def has_delete_permission(self, request, obj=None):
@@ -138,15 +140,15 @@ class EnrolmentAdmin(admin.ModelAdmin):
                 new_plan = obj.plan
                 obj.refresh_from_db()
                 created = services.enrolment_change_plan(enrolment=obj, plan=new_plan, actor=request.user, now=now)
-                messages.info(request, f"{obj.student} moved to {new_plan}: the old enrolment ended and a new one "
-                                       "started today.")
+                messages.info(request, gettext("%(student)s moved to %(plan)s: the old enrolment ended and a new "
+                                               "one started today.") % {"student": obj.student, "plan": new_plan})
                 _copy_into(obj, created)
         except CreditsError as exc:
             # The form checked already; this is a race with another manager. Say so and change nothing.
             messages.error(request, exc.message)
             raise PermissionDenied(exc.message) from exc
 
-    def _run(self, request, queryset, service, verb: str):
+    def _run(self, request, queryset, service, done_message):
         done, now = 0, timezone.now()
         for enrolment in queryset.select_related("student"):
             try:
@@ -155,20 +157,24 @@ class EnrolmentAdmin(admin.ModelAdmin):
             except CreditsError as exc:
                 self.message_user(request, f"{enrolment.student}: {exc.message}", level=messages.ERROR)
         if done:
-            self.message_user(request, f"{verb} {done} enrolment{'s' if done != 1 else ''}.", level=messages.SUCCESS)
+            self.message_user(request, done_message(done) % {"count": done}, level=messages.SUCCESS)
 
-    @admin.action(description="Pause selected enrolments (no bookings, no monthly grants)",
+    # Each message whole, singular and plural, so a translation can agree the verb with the count.
+    @admin.action(description=_("Pause selected enrolments (no bookings, no monthly grants)"),
                   permissions=["change"])
     def pause_selected(self, request, queryset):
-        self._run(request, queryset, services.enrolment_pause, "Paused")
+        self._run(request, queryset, services.enrolment_pause,
+                  lambda n: ngettext("Paused %(count)d enrolment.", "Paused %(count)d enrolments.", n))
 
-    @admin.action(description="Resume selected enrolments", permissions=["change"])
+    @admin.action(description=_("Resume selected enrolments"), permissions=["change"])
     def resume_selected(self, request, queryset):
-        self._run(request, queryset, services.enrolment_resume, "Resumed")
+        self._run(request, queryset, services.enrolment_resume,
+                  lambda n: ngettext("Resumed %(count)d enrolment.", "Resumed %(count)d enrolments.", n))
 
-    @admin.action(description="End selected enrolments", permissions=["change"])
+    @admin.action(description=_("End selected enrolments"), permissions=["change"])
     def end_selected(self, request, queryset):
-        self._run(request, queryset, services.enrolment_end, "Ended")
+        self._run(request, queryset, services.enrolment_end,
+                  lambda n: ngettext("Ended %(count)d enrolment.", "Ended %(count)d enrolments.", n))
 
 
 @admin.register(CreditAccount)
@@ -179,7 +185,7 @@ class CreditAccountAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
     fields = ["student", "balance", "group_balance", "plan", "updated", "change_credits_link", "recent_entries"]
     readonly_fields = fields
 
-    @admin.display(description="Last change (student's zone)", ordering="updated_at")
+    @admin.display(description=_("Last change (student's zone)"), ordering="updated_at")
     def updated(self, obj):
         return when_html(obj.updated_at, obj.student)
 
@@ -187,16 +193,17 @@ class CreditAccountAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
         current = Enrolment.objects.current().filter(student=OuterRef("student")).values("plan__name")[:1]
         return super().get_queryset(request).annotate(plan_name=Subquery(current))
 
-    @admin.display(description="Plan")
+    @admin.display(description=_("Plan"))
     def plan(self, obj):
         return getattr(obj, "plan_name", None) or "—"
 
     @admin.display(description="")
     def change_credits_link(self, obj):
-        return format_html('<a class="button" href="{}">Grant, top up or adjust credits</a>',
-                           reverse("admin:credits_creditaccount_change_credits", args=[obj.pk]))
+        return format_html('<a class="button" href="{}">{}</a>',
+                           reverse("admin:credits_creditaccount_change_credits", args=[obj.pk]),
+                           gettext("Grant, top up or adjust credits"))
 
-    @admin.display(description="Latest entries")
+    @admin.display(description=_("Latest entries"))
     def recent_entries(self, obj):
         entries = obj.entries.select_related("actor").order_by("-created_at", "-id")[:10]
         rows = format_html_join(
@@ -205,7 +212,8 @@ class CreditAccountAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
               e.balance_after, e.note or "") for e in entries),
         )
         link = reverse("admin:credits_ledgerentry_changelist") + f"?account__id__exact={obj.pk}"
-        return format_html('<ul class="credits-admin-entries">{}</ul><a href="{}">Full ledger</a>', rows, link)
+        return format_html('<ul class="credits-admin-entries">{}</ul><a href="{}">{}</a>', rows, link,
+                           gettext("Full ledger"))
 
     def has_add_permission(self, request):
         return False  # accounts open with a student's first enrolment
@@ -237,15 +245,17 @@ class CreditAccountAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
                 form.add_error(None, exc.message)
             else:
                 self.message_user(
-                    request, f"{entry.get_kind_display()} {entry.amount:+d} for {account.student}: the balance is "
-                    f"now {entry.balance_after}.", level=messages.SUCCESS,
+                    request, gettext("%(kind)s %(amount)s for %(student)s: the balance is now %(balance)s.") % {
+                        "kind": entry.get_kind_display(), "amount": f"{entry.amount:+d}", "student": account.student,
+                        "balance": entry.balance_after,
+                    }, level=messages.SUCCESS,
                 )
                 return redirect("admin:credits_creditaccount_change", account.pk)
         account.refresh_from_db()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"Change credits of {account.student}",
+            "title": gettext("Change credits of %(student)s") % {"student": account.student},
             "account": account,
             "form": form,
             "original": account,
@@ -270,19 +280,19 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     readonly_fields = fields
     show_full_result_count = False  # the ledger grows without bound; skip the extra COUNT(*)
 
-    @admin.display(description="When (student's zone)", ordering="created_at")
+    @admin.display(description=_("When (student's zone)"), ordering="created_at")
     def when(self, obj):
         return when_html(obj.created_at, obj.account.student)
 
-    @admin.display(description="Student", ordering="account__student__full_name")
+    @admin.display(description=_("Student"), ordering="account__student__full_name")
     def student(self, obj):
         return obj.account.student.get_full_name()
 
-    @admin.display(description="By", ordering="actor__full_name")
+    @admin.display(description=_("By"), ordering="actor__full_name")
     def actor_name(self, obj):
-        return obj.actor.get_full_name() if obj.actor else "automatic"
+        return obj.actor.get_full_name() if obj.actor else gettext("automatic")
 
-    @admin.display(description="Note")
+    @admin.display(description=_("Note"))
     def short_note(self, obj):
         if len(obj.note) <= 60:
             return obj.note
@@ -300,17 +310,17 @@ class CreditRequestAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
     actions = ["mark_handled"]
     ordering = ["-created_at"]
 
-    @admin.display(description="Asked (student's zone)", ordering="created_at")
+    @admin.display(description=_("Asked (student's zone)"), ordering="created_at")
     def asked(self, obj):
         return when_html(obj.created_at, obj.student)
 
-    @admin.display(description="Credits")
+    @admin.display(description=_("Credits"))
     def credits(self, obj):
         account = CreditAccount.objects.filter(student=obj.student).first()
         if account is None:
-            return "No account yet"
-        return format_html('<a href="{}">{} left — open the account</a>',
-                           reverse("admin:credits_creditaccount_change", args=[account.pk]), account.balance)
+            return gettext("No account yet")
+        return format_html('<a href="{}">{}</a>', reverse("admin:credits_creditaccount_change", args=[account.pk]),
+                           gettext("%(balance)s left — open the account") % {"balance": account.balance})
 
     def has_add_permission(self, request):
         return False
@@ -318,7 +328,8 @@ class CreditRequestAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Mark selected requests as handled", permissions=["change"])
+    @admin.action(description=_("Mark selected requests as handled"), permissions=["change"])
     def mark_handled(self, request, queryset):
         count = queryset.filter(handled_at__isnull=True).update(handled_at=timezone.now(), handled_by=request.user)
-        self.message_user(request, f"Marked {count} request{'s' if count != 1 else ''} as handled.", messages.SUCCESS)
+        self.message_user(request, ngettext("Marked %(count)d request as handled.", "Marked %(count)d requests as handled.",
+                                            count) % {"count": count}, messages.SUCCESS)

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CreditsConfig(AppConfig):
     name = "credits"
-    verbose_name = "Credits"
+    verbose_name = _("Credits")
     # What success managers do in the admin: run plans and enrolments, give or
     # adjust credits (through the account's "change credits" form, which always
     # writes a ledger entry), and read the ledger. Nobody may change or delete

@@ -13,47 +13,56 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import dateformat
+from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 
 class AllowanceKind(models.TextChoices):
-    MONTHLY = "monthly", "Monthly (resets on the 1st)"
-    PACK = "pack", "Pack (never resets)"
-    UNLIMITED = "unlimited", "Unlimited"
+    MONTHLY = "monthly", _("Monthly (resets on the 1st)")
+    PACK = "pack", _("Pack (never resets)")
+    UNLIMITED = "unlimited", _("Unlimited")
 
 
 class GroupAllowanceKind(models.TextChoices):
-    NONE = "none", "No group sessions"
-    MONTHLY = "monthly", "Monthly (resets on the 1st)"
-    PACK = "pack", "Pack (never resets)"
-    UNLIMITED = "unlimited", "Unlimited"
+    NONE = "none", _("No group sessions")
+    MONTHLY = "monthly", _("Monthly (resets on the 1st)")
+    PACK = "pack", _("Pack (never resets)")
+    UNLIMITED = "unlimited", _("Unlimited")
 
 
 class Plan(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    allowance_kind = models.CharField(max_length=16, choices=AllowanceKind.choices, default=AllowanceKind.MONTHLY)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    allowance_kind = models.CharField(_("allowance kind"), max_length=16, choices=AllowanceKind.choices, default=AllowanceKind.MONTHLY)
     sessions = models.PositiveIntegerField(
+        _("sessions"),
         default=0,
-        help_text="Monthly: sessions per calendar month. Pack: sessions in the pack. Ignored for unlimited. "
-        "0 is allowed (e.g. a programme that only runs group events).",
+        help_text=_("Monthly: sessions per calendar month. Pack: sessions in the pack. Ignored for unlimited. "
+                    "0 is allowed (e.g. a programme that only runs group events)."),
     )
     max_upcoming = models.PositiveSmallIntegerField(
+        _("max upcoming"),
         null=True,
         blank=True,
-        help_text="The most upcoming sessions a student may hold at once. Empty means no limit.",
+        help_text=_("The most upcoming sessions a student may hold at once. Empty means no limit."),
     )
     # Group sessions have their own allowance, apart from 1-1 sessions.
     group_allowance_kind = models.CharField(
-        "group allowance", max_length=16, choices=GroupAllowanceKind.choices, default=GroupAllowanceKind.NONE,
+        _("group allowance"), max_length=16, choices=GroupAllowanceKind.choices, default=GroupAllowanceKind.NONE,
     )
     group_sessions = models.PositiveIntegerField(
-        default=0, help_text="Monthly: group seats per calendar month. Pack: seats in the pack. "
-        "Ignored for none and unlimited.",
+        _("group sessions"),
+        default=0, help_text=_("Monthly: group seats per calendar month. Pack: seats in the pack. "
+                               "Ignored for none and unlimited."),
     )
-    is_active = models.BooleanField(default=True, help_text="Inactive plans can no longer be given to students.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    is_active = models.BooleanField(_("is active"), default=True,
+                                    help_text=_("Inactive plans can no longer be given to students."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
 
     def __str__(self):
         return self.name
@@ -90,36 +99,40 @@ class Plan(models.Model):
     def describe_group(self) -> str:
         kind, n = self.group_allowance_kind, self.group_sessions
         if kind == GroupAllowanceKind.UNLIMITED:
-            return "Unlimited group sessions"
+            return gettext("Unlimited group sessions")
         if kind == GroupAllowanceKind.NONE or n == 0:
-            return "No group sessions included"
-        seats = f"{n} group session{'s' if n != 1 else ''}"
-        return f"{seats} a month" if kind == GroupAllowanceKind.MONTHLY else f"A pack of {seats}"
+            return gettext("No group sessions included")
+        if kind == GroupAllowanceKind.MONTHLY:
+            return ngettext("%(n)s group session a month", "%(n)s group sessions a month", n) % {"n": n}
+        return ngettext("A pack of %(n)s group session", "A pack of %(n)s group sessions", n) % {"n": n}
 
     def describe(self) -> str:
+        n = self.sessions
         if self.is_unlimited:
-            text = "Unlimited sessions"
-        elif self.sessions == 0:
-            text = "No one-to-one sessions included"
+            text = gettext("Unlimited sessions")
+        elif n == 0:
+            text = gettext("No one-to-one sessions included")
         elif self.is_monthly:
-            text = f"{self.sessions} session{'s' if self.sessions != 1 else ''} a month; unused ones expire on the 1st"
+            text = ngettext("%(n)s session a month; unused ones expire on the 1st",
+                            "%(n)s sessions a month; unused ones expire on the 1st", n) % {"n": n}
         else:
-            text = f"A pack of {self.sessions} session{'s' if self.sessions != 1 else ''} that never expire"
+            text = ngettext("A pack of %(n)s session that never expire",
+                            "A pack of %(n)s sessions that never expire", n) % {"n": n}
         if self.max_upcoming is not None:
-            text += f" · at most {self.max_upcoming} booked ahead"
+            text += " · " + gettext("at most %(n)s booked ahead") % {"n": self.max_upcoming}
         return text
 
     def clean(self):
         if self.is_unlimited and self.sessions:
-            raise ValidationError({"sessions": "Unlimited plans have no session count; leave it at 0."})
+            raise ValidationError({"sessions": gettext("Unlimited plans have no session count; leave it at 0.")})
         if self.group_allowance_kind in (GroupAllowanceKind.NONE, GroupAllowanceKind.UNLIMITED) and self.group_sessions:
-            raise ValidationError({"group_sessions": "Leave it at 0 for no or unlimited group sessions."})
+            raise ValidationError({"group_sessions": gettext("Leave it at 0 for no or unlimited group sessions.")})
 
 
 class EnrolmentStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    PAUSED = "paused", "Paused"
-    ENDED = "ended", "Ended"
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    ENDED = "ended", _("Ended")
 
 
 class EnrolmentQuerySet(models.QuerySet):
@@ -129,21 +142,24 @@ class EnrolmentQuerySet(models.QuerySet):
 
 
 class Enrolment(models.Model):
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="enrolments")
-    starts_on = models.DateField()
-    status = models.CharField(max_length=16, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ACTIVE)
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments",
+                                verbose_name=_("student"))
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("plan"))
+    starts_on = models.DateField(_("starts on"))
+    status = models.CharField(_("status"), max_length=16, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ACTIVE)
     # The next first of the month, 00:00 in the student's zone, stored in UTC.
     # The reset sweep is driven by this stamp, never by "today is the 1st".
-    next_reset_at = models.DateTimeField(null=True, blank=True)
-    paused_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    next_reset_at = models.DateTimeField(_("next reset at"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = EnrolmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
         constraints = [
             # A student follows one plan at a time; a paused enrolment still counts,
             # otherwise resuming it could produce two live plans.
@@ -162,7 +178,8 @@ class Enrolment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.student} on {self.plan} ({self.get_status_display().lower()})"
+        return gettext("%(student)s on %(plan)s (%(status)s)") % {
+            "student": self.student, "plan": self.plan, "status": self.get_status_display().lower()}
 
 
 def first_of_next_month(instant: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
@@ -178,15 +195,18 @@ def month_of(instant: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.date:
 
 
 class CreditAccount(models.Model):
-    student = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credit_account")
+    student = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credit_account",
+                                   verbose_name=_("student"))
     # A cache of sum(ledger amounts), updated in the same transaction as each
     # entry; credits_audit proves the two agree.
-    balance = models.IntegerField(default=0)
+    balance = models.IntegerField(_("balance"), default=0)
     # Group seats are their own allowance: a cache of sum(group entries), audited the same way.
-    group_balance = models.IntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    group_balance = models.IntegerField(_("group balance"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("credit account")
+        verbose_name_plural = _("credit accounts")
         constraints = [
             models.CheckConstraint(condition=Q(balance__gte=0), name="credits_account_balance_not_negative"),
             models.CheckConstraint(condition=Q(group_balance__gte=0),
@@ -194,25 +214,26 @@ class CreditAccount(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.student} · {self.balance} credit{'s' if self.balance != 1 else ''}"
+        return ngettext("%(student)s · %(n)s credit", "%(student)s · %(n)s credits", self.balance) % {
+            "student": self.student, "n": self.balance}
 
 
 class EntryKind(models.TextChoices):
-    GRANT = "grant", "Granted"
-    EXPIRE = "expire", "Expired"
-    CONSUME = "consume", "Booked"
-    REFUND = "refund", "Refunded"
-    FORFEIT = "forfeit", "Forfeited"
-    ADJUST = "adjust", "Adjusted"
-    TOPUP = "topup", "Topped up"
+    GRANT = "grant", pgettext_lazy("credit ledger", "Granted")
+    EXPIRE = "expire", pgettext_lazy("credit ledger", "Expired")
+    CONSUME = "consume", pgettext_lazy("credit ledger", "Booked")
+    REFUND = "refund", pgettext_lazy("credit ledger", "Refunded")
+    FORFEIT = "forfeit", pgettext_lazy("credit ledger", "Forfeited")
+    ADJUST = "adjust", pgettext_lazy("credit ledger", "Adjusted")
+    TOPUP = "topup", pgettext_lazy("credit ledger", "Topped up")
     # Group seats: their own kinds of movement, against the account's group balance.
-    GROUP_GRANT = "group_grant", "Group seats granted"
-    GROUP_EXPIRE = "group_expire", "Group seats expired"
-    GROUP_CONSUME = "group_consume", "Group seat booked"
-    GROUP_REFUND = "group_refund", "Group seat refunded"
-    GROUP_FORFEIT = "group_forfeit", "Group seat forfeited"
-    GROUP_ADJUST = "group_adjust", "Group seats adjusted"
-    GROUP_TOPUP = "group_topup", "Group seats topped up"
+    GROUP_GRANT = "group_grant", pgettext_lazy("credit ledger", "Group seats granted")
+    GROUP_EXPIRE = "group_expire", pgettext_lazy("credit ledger", "Group seats expired")
+    GROUP_CONSUME = "group_consume", pgettext_lazy("credit ledger", "Group seat booked")
+    GROUP_REFUND = "group_refund", pgettext_lazy("credit ledger", "Group seat refunded")
+    GROUP_FORFEIT = "group_forfeit", pgettext_lazy("credit ledger", "Group seat forfeited")
+    GROUP_ADJUST = "group_adjust", pgettext_lazy("credit ledger", "Group seats adjusted")
+    GROUP_TOPUP = "group_topup", pgettext_lazy("credit ledger", "Group seats topped up")
 
 
 # Kinds that move `group_balance`; every other kind moves `balance`.
@@ -225,8 +246,8 @@ GROUP_KINDS = frozenset({
 class ForfeitReason(models.TextChoices):
     """Why a forfeit kept the credit; the student's history reads the label."""
 
-    LATE_CANCELLATION = "late_cancellation", "cancelled less than 24 hours before the start"
-    STUDENT_NO_SHOW = "student_no_show", "the student did not attend"
+    LATE_CANCELLATION = "late_cancellation", _("cancelled less than 24 hours before the start")
+    STUDENT_NO_SHOW = "student_no_show", _("the student did not attend")
 
 
 class AppendOnlyError(Exception):
@@ -249,34 +270,39 @@ class LedgerQuerySet(models.QuerySet):
 class LedgerEntry(models.Model):
     # Indexed by credits_entry_history_idx (account first); a separate FK index
     # would only slow the reset sweep's inserts down.
-    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="entries", db_index=False)
-    kind = models.CharField(max_length=16, choices=EntryKind.choices)
-    amount = models.IntegerField(help_text="Credits added (positive) or taken (negative).")
-    balance_after = models.IntegerField()
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="entries", db_index=False,
+                                verbose_name=_("account"))
+    kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
+    amount = models.IntegerField(_("amount"), help_text=_("Credits added (positive) or taken (negative)."))
+    balance_after = models.IntegerField(_("balance after"))
     # A plain integer, not a foreign key: credits must not depend on scheduling.
-    session_id = models.PositiveBigIntegerField(null=True, blank=True)
+    session_id = models.PositiveBigIntegerField(_("session id"), null=True, blank=True)
     # The group seat a group_consume/refund/forfeit is about (a plain integer too).
-    group_seat_id = models.PositiveBigIntegerField(null=True, blank=True)
+    group_seat_id = models.PositiveBigIntegerField(_("group seat id"), null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False,
-        help_text="Who made this happen; empty for the automatic monthly reset.",
+        verbose_name=_("actor"), help_text=_("Who made this happen; empty for the automatic monthly reset."),
     )
     # Looked up through the (enrolment, period) unique keys; enrolments are never deleted.
     enrolment = models.ForeignKey(
-        Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="entries", db_index=False
+        Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="entries", db_index=False,
+        verbose_name=_("enrolment"),
     )
-    period = models.DateField(null=True, blank=True, help_text="The month (its 1st) a grant or expiry belongs to.")
-    note = models.CharField(max_length=300, blank=True)
+    period = models.DateField(_("period"), null=True, blank=True,
+                              help_text=_("The month (its 1st) a grant or expiry belongs to."))
+    note = models.CharField(_("note"), max_length=300, blank=True)
     # Why, for kinds that need one (forfeits); the history's wording comes from it, never from the note.
     # db_default: the reset sweep's set-wise INSERTs name their columns and leave this one out.
-    reason = models.CharField(max_length=32, choices=ForfeitReason.choices, blank=True, default="", db_default="")
-    created_at = models.DateTimeField()
+    reason = models.CharField(_("reason"), max_length=32, choices=ForfeitReason.choices, blank=True, default="",
+                              db_default="")
+    created_at = models.DateTimeField(_("created at"))
 
     objects = LedgerQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name_plural = "ledger entries"
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
         constraints = [
             models.UniqueConstraint(
                 fields=["session_id"], condition=Q(kind="consume"), name="credits_one_consume_per_session"
@@ -348,20 +374,23 @@ class LedgerEntry(models.Model):
     @property
     def description(self) -> str:
         """How the entry reads in the student's history."""
+        month = dateformat.format(self.period, gettext("F Y")) if self.period else ""
         if self.kind == EntryKind.GROUP_GRANT and self.period and not self.note:
-            return f"Group seats granted for {self.period:%B %Y}"
+            return gettext("Group seats granted for %(month)s") % {"month": month}
         if self.kind == EntryKind.GROUP_EXPIRE and self.period and not self.note:
-            return f"Group seats expired — unused seats of {self.period:%B %Y}"
+            return gettext("Group seats expired — unused seats of %(month)s") % {"month": month}
         if self.kind == EntryKind.FORFEIT:
             # The detail when there is one ("cancelled 3 h before start"), else why (the reason's label).
             detail = self.note or (self.get_reason_display() if self.reason else "")
-            return f"Forfeited — {detail}" if detail else "Forfeited"
+            return (gettext("Forfeited — %(detail)s") % {"detail": detail} if detail
+                    else str(self.get_kind_display()))
         if self.period and not self.note and self.kind == EntryKind.GRANT:
-            return f"Granted for {self.period:%B %Y}"
+            return gettext("Granted for %(month)s") % {"month": month}
         if self.period and not self.note and self.kind == EntryKind.EXPIRE:
-            return f"Expired — unused sessions of {self.period:%B %Y}"
+            return gettext("Expired — unused sessions of %(month)s") % {"month": month}
         label = self.get_kind_display()
-        return f"{label} — {self.note}" if self.note else label
+        # The note is data (a manager's reason, "moved to <plan>"): shown as written.
+        return gettext("%(kind)s — %(note)s") % {"kind": label, "note": self.note} if self.note else str(label)
 
 
 # A student may ask for more sessions once a day; a double submit mails nobody twice.
@@ -371,17 +400,22 @@ REQUEST_COOLDOWN = dt.timedelta(hours=24)
 class CreditRequest(models.Model):
     """A student's "Get more sessions" request; success managers follow it up."""
 
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credit_requests")
-    message = models.TextField(blank=True, max_length=2000)
-    created_at = models.DateTimeField()
-    handled_at = models.DateTimeField(null=True, blank=True)
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credit_requests",
+                                verbose_name=_("student"))
+    message = models.TextField(_("message"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(_("created at"))
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("handled by"),
     )
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("credit request")
+        verbose_name_plural = _("credit requests")
         indexes = [models.Index(fields=["student", "-created_at"], name="credits_request_recent_idx")]
 
     def __str__(self):
-        return f"Request from {self.student} on {self.created_at:%Y-%m-%d}"
+        return gettext("Request from %(student)s on %(date)s") % {
+            "student": self.student, "date": f"{self.created_at:%Y-%m-%d}"}

@@ -4,6 +4,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .errors import EnrolmentPaused, NoActivePlan
 from .models import (
@@ -92,43 +94,44 @@ def allowance_for(student, *, enrolment: Enrolment | None, now: dt.datetime, bal
     return Allowance(True, "", False, balance, plan.max_upcoming)
 
 
-def _plural(n: int, word: str = "session") -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def credits_summary(student, *, now: dt.datetime) -> CreditsSummary:
     """What the overview card and the credits page say, in two queries."""
     enrolment = current_enrolment(student)
     if enrolment is None:
-        return CreditsSummary("none", "No plan yet", "Your success manager will set up your plan; until then you "
-                              "can't book sessions.", None, None, None, None, False)
+        return CreditsSummary("none", _("No plan yet"), _("Your success manager will set up your plan; until then you "
+                                                          "can't book sessions."), None, None, None, None, False)
     plan = enrolment.plan
     if enrolment.status == EnrolmentStatus.PAUSED:
         paused = _balance(student, enrolment)
-        return CreditsSummary("paused", "Your plan is paused",
-                              f"You can't book while it is paused. {_plural(paused)} kept on your balance.",
+        kept = ngettext("You can't book while it is paused. %(n)s session kept on your balance.",
+                        "You can't book while it is paused. %(n)s sessions kept on your balance.", paused) % {"n": paused}
+        return CreditsSummary("paused", _("Your plan is paused"), kept,
                               plan.name, paused, plan.sessions, None, False)
     if plan.is_unlimited:
-        return CreditsSummary("unlimited", "Unlimited", "Book as many sessions as you like"
-                              + (f" (up to {plan.max_upcoming} ahead at a time)." if plan.max_upcoming else "."),
+        detail = (_("Book as many sessions as you like (up to %(n)s ahead at a time).") % {"n": plan.max_upcoming}
+                  if plan.max_upcoming else _("Book as many sessions as you like."))
+        return CreditsSummary("unlimited", _("Unlimited"), detail,
                               plan.name, None, None, None, True)
     balance = _spendable(enrolment, student, now)
     if plan.sessions == 0 and balance == 0:
-        return CreditsSummary("empty_plan", "No sessions in your plan",
-                              f"{plan.name} doesn't include one-to-one sessions. Use “Get more sessions” to ask "
-                              "your success manager about one that does.", plan.name, 0, 0, None, False)
+        return CreditsSummary("empty_plan", _("No sessions in your plan"),
+                              _("%(plan)s doesn't include one-to-one sessions. Use “Get more sessions” to ask "
+                                "your success manager about one that does.") % {"plan": plan.name},
+                              plan.name, 0, 0, None, False)
     if plan.is_monthly:
         next_reset = enrolment.next_reset_at
         if _reset_pending(enrolment, now):
             next_reset = first_of_next_month(now, student.tzinfo)
         resets_on = short_date(next_reset, student.tzinfo) if next_reset else None
-        headline = f"{balance} of {_plural(plan.sessions)} left this month"
-        detail = f"Resets on {resets_on} — unused sessions expire then." if resets_on else ""
+        headline = ngettext("%(balance)s of %(n)s session left this month",
+                            "%(balance)s of %(n)s sessions left this month", plan.sessions) % {
+            "balance": balance, "n": plan.sessions}
+        detail = _("Resets on %(date)s — unused sessions expire then.") % {"date": resets_on} if resets_on else ""
         return CreditsSummary("monthly", headline, detail, plan.name, balance, plan.sessions, resets_on, balance > 0)
-    headline = f"{_plural(balance)} left in your pack"
+    headline = ngettext("%(n)s session left in your pack", "%(n)s sessions left in your pack", balance) % {"n": balance}
     detail = (
-        "Pack sessions never expire." if balance
-        else "Your pack is used up. Use “Get more sessions” to ask for more."
+        _("Pack sessions never expire.") if balance
+        else _("Your pack is used up. Use “Get more sessions” to ask for more.")
     )
     return CreditsSummary("pack", headline, detail, plan.name, balance, plan.sessions, None, balance > 0)
 
@@ -166,15 +169,15 @@ def group_summary(student, *, now: dt.datetime, enrolment: Enrolment | None = No
     """The group allowance, worded for the student (apart from the 1-1 sessions)."""
     enrolment = enrolment or current_enrolment(student)
     if enrolment is None or not enrolment.plan.has_group:
-        return GroupSummary("none", "No group sessions in your plan",
-                            "Ask your success manager about a plan with group sessions.", None, None, False)
+        return GroupSummary("none", _("No group sessions in your plan"),
+                            _("Ask your success manager about a plan with group sessions."), None, None, False)
     plan = enrolment.plan
     balance = group_balance(student)
     if enrolment.status == EnrolmentStatus.PAUSED:
-        return GroupSummary("paused", "Group sessions paused", "You can't book while your plan is paused.",
+        return GroupSummary("paused", _("Group sessions paused"), _("You can't book while your plan is paused."),
                             balance, plan.group_sessions, False)
     if plan.group_is_unlimited:
-        return GroupSummary("unlimited", "Unlimited group sessions", "Join as many group sessions as you like.",
+        return GroupSummary("unlimited", _("Unlimited group sessions"), _("Join as many group sessions as you like."),
                             None, None, True)
     if plan.group_is_monthly:
         if _group_pending(enrolment, now):
@@ -183,8 +186,13 @@ def group_summary(student, *, now: dt.datetime, enrolment: Enrolment | None = No
         else:
             next_reset = enrolment.next_reset_at
         resets_on = short_date(next_reset, student.tzinfo) if next_reset else None
-        return GroupSummary("monthly", f"{balance} of {_plural(plan.group_sessions, 'group session')} left this month",
-                            f"Resets on {resets_on}." if resets_on else "", balance, plan.group_sessions, balance > 0)
-    return GroupSummary("pack", f"{_plural(balance, 'group session')} left in your pack",
-                        "Group pack seats never expire." if balance else "Your group pack is used up.",
+        headline = ngettext("%(balance)s of %(n)s group session left this month",
+                            "%(balance)s of %(n)s group sessions left this month", plan.group_sessions) % {
+            "balance": balance, "n": plan.group_sessions}
+        return GroupSummary("monthly", headline, _("Resets on %(date)s.") % {"date": resets_on} if resets_on else "",
+                            balance, plan.group_sessions, balance > 0)
+    headline = ngettext("%(n)s group session left in your pack", "%(n)s group sessions left in your pack",
+                        balance) % {"n": balance}
+    return GroupSummary("pack", headline,
+                        _("Group pack seats never expire.") if balance else _("Your group pack is used up."),
                         balance, plan.group_sessions, balance > 0)

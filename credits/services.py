@@ -9,6 +9,8 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.utils import dateformat
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.audit import audit_record
 from accounts.emails import send_templated_email
@@ -120,13 +122,14 @@ def _open_group_allowance(*, account: CreditAccount, plan: Plan, enrolment: Enro
 def enrolment_start(*, student, plan: Plan, actor, now: dt.datetime) -> Enrolment:
     """Put a student on a plan and grant its first allowance."""
     if student.role != Role.STUDENT:
-        raise CreditsError("Only students can be enrolled on a plan.")
+        raise CreditsError(gettext("Only students can be enrolled on a plan."))
     if not plan.is_active:
-        raise CreditsError(f"The plan “{plan.name}” is no longer offered.")
+        raise CreditsError(gettext("The plan “%(plan)s” is no longer offered.") % {"plan": plan.name})
     with transaction.atomic():
         account = account_for_update(student=student)
         if Enrolment.objects.current().filter(student=student).exists():
-            raise CreditsError(f"{student} already has a plan; change or end that one instead.")
+            raise CreditsError(gettext("%(student)s already has a plan; change or end that one instead.") % {
+                "student": student})
         return _open_enrolment(account=account, student=student, plan=plan, actor=actor, now=now)
 
 
@@ -147,11 +150,11 @@ def _close(enrolment: Enrolment, *, now: dt.datetime) -> None:
 def enrolment_change_plan(*, enrolment: Enrolment, plan: Plan, actor, now: dt.datetime) -> Enrolment:
     """End the current enrolment and start the student on `plan` (a new enrolment, so history stays true)."""
     if not plan.is_active:
-        raise CreditsError(f"The plan “{plan.name}” is no longer offered.")
+        raise CreditsError(gettext("The plan “%(plan)s” is no longer offered.") % {"plan": plan.name})
     with transaction.atomic():
         account, current = _lock_enrolment(enrolment)
         if current.status == EnrolmentStatus.ENDED:
-            raise CreditsError("This enrolment has ended; start a new one instead.")
+            raise CreditsError(gettext("This enrolment has ended; start a new one instead."))
         if current.plan_id == plan.pk:
             return current
         _close(current, now=now)
@@ -162,7 +165,8 @@ def enrolment_pause(*, enrolment: Enrolment, actor, now: dt.datetime) -> Enrolme
     with transaction.atomic():
         _, current = _lock_enrolment(enrolment)
         if current.status != EnrolmentStatus.ACTIVE:
-            raise CreditsError(f"Only an active enrolment can be paused (this one is {current.status}).")
+            raise CreditsError(gettext("Only an active enrolment can be paused (this one is %(status)s).") % {
+                "status": current.get_status_display().lower()})
         current.status, current.paused_at = EnrolmentStatus.PAUSED, now
         current.save(update_fields=["status", "paused_at"])
         return current
@@ -173,7 +177,8 @@ def enrolment_resume(*, enrolment: Enrolment, actor, now: dt.datetime) -> Enrolm
     with transaction.atomic():
         _, current = _lock_enrolment(enrolment)
         if current.status != EnrolmentStatus.PAUSED:
-            raise CreditsError(f"Only a paused enrolment can be resumed (this one is {current.status}).")
+            raise CreditsError(gettext("Only a paused enrolment can be resumed (this one is %(status)s).") % {
+                "status": current.get_status_display().lower()})
         current.status, current.paused_at = EnrolmentStatus.ACTIVE, None
         current.save(update_fields=["status", "paused_at"])
         if current.next_reset_at is not None and current.next_reset_at <= now:
@@ -231,7 +236,7 @@ def credits_consume(*, student, session_id: int, actor, now: dt.datetime, note: 
         existing = LedgerEntry.objects.filter(kind=EntryKind.CONSUME, session_id=session_id).first()
         if existing is not None:
             if existing.account_id != account.pk:
-                raise CreditsError("This session was paid for by someone else.")
+                raise CreditsError(gettext("This session was paid for by someone else."))
             return existing
         enrolment = _current_enrolment(student)
         if enrolment is None:
@@ -245,7 +250,7 @@ def credits_consume(*, student, session_id: int, actor, now: dt.datetime, note: 
                 return _append(account=account, kind=EntryKind.CONSUME, amount=amount, actor=actor, now=now,
                                note=note, session_id=session_id, enrolment=enrolment)
         except IntegrityError as exc:  # only reachable if a caller bypassed the account lock
-            raise CreditsError("This session has already been paid for.") from exc
+            raise CreditsError(gettext("This session has already been paid for.")) from exc
 
 
 def credits_refund(*, student, session_id: int, actor, reason: str, now: dt.datetime) -> LedgerEntry | None:
@@ -337,29 +342,45 @@ def credits_group_record_forfeit(*, student, seat_id: int, actor, note: str, now
 
 MANUAL_KINDS = {EntryKind.GRANT: "grant", EntryKind.TOPUP: "top-up", EntryKind.ADJUST: "adjustment",
                 EntryKind.GROUP_TOPUP: "group top-up", EntryKind.GROUP_ADJUST: "group adjustment"}
+# Whole sentences per kind (not "this %(kind)s"): the kind's gender changes the sentence in Spanish.
+REASON_REQUIRED = {
+    EntryKind.GRANT: gettext_lazy("Give a reason for this grant; the student sees it in their history."),
+    EntryKind.TOPUP: gettext_lazy("Give a reason for this top-up; the student sees it in their history."),
+    EntryKind.ADJUST: gettext_lazy("Give a reason for this adjustment; the student sees it in their history."),
+    EntryKind.GROUP_TOPUP: gettext_lazy("Give a reason for this group top-up; the student sees it in their history."),
+    EntryKind.GROUP_ADJUST: gettext_lazy(
+        "Give a reason for this group adjustment; the student sees it in their history."),
+}
+ADDS_CREDITS = {
+    EntryKind.GRANT: gettext_lazy(
+        "A grant adds credits: enter a positive number (use an adjustment to take credits away)."),
+    EntryKind.TOPUP: gettext_lazy(
+        "A top-up adds credits: enter a positive number (use an adjustment to take credits away)."),
+    EntryKind.GROUP_TOPUP: gettext_lazy(
+        "A group top-up adds credits: enter a positive number (use an adjustment to take credits away)."),
+}
 
 
 def credits_admin_change(*, student, kind: str, amount: int, reason: str, actor, now: dt.datetime) -> LedgerEntry:
     """A success manager's grant, top-up (adds) or adjustment (adds or takes), always with a reason."""
     reason = (reason or "").strip()
     if kind not in MANUAL_KINDS:
-        raise InvalidCreditChange("Choose a grant, a top-up or an adjustment.")
+        raise InvalidCreditChange(gettext("Choose a grant, a top-up or an adjustment."))
     if not reason:
-        raise InvalidCreditChange(f"Give a reason for this {MANUAL_KINDS[kind]}; the student sees it in their history.")
-    if kind in (EntryKind.GRANT, EntryKind.TOPUP, EntryKind.GROUP_TOPUP) and amount <= 0:
-        raise InvalidCreditChange(f"A {MANUAL_KINDS[kind]} adds credits: enter a positive number "
-                                  "(use an adjustment to take credits away).")
+        raise InvalidCreditChange(REASON_REQUIRED[kind])
+    if kind in ADDS_CREDITS and amount <= 0:
+        raise InvalidCreditChange(ADDS_CREDITS[kind])
     if kind in (EntryKind.ADJUST, EntryKind.GROUP_ADJUST) and amount == 0:
-        raise InvalidCreditChange("An adjustment of 0 changes nothing: enter a positive or negative number.")
+        raise InvalidCreditChange(gettext("An adjustment of 0 changes nothing: enter a positive or negative number."))
     if student.role != Role.STUDENT:
-        raise InvalidCreditChange("Only students hold credits.")
+        raise InvalidCreditChange(gettext("Only students hold credits."))
     with transaction.atomic():
         account = account_for_update(student=student)
         current = account.group_balance if kind in GROUP_KINDS else account.balance
         if current + amount < 0:
             raise InvalidCreditChange(
-                f"That would take the balance below zero: it is {current}, so the most you can take "
-                f"away is {current}."
+                gettext("That would take the balance below zero: it is %(n)s, so the most you can take away is %(n)s.")
+                % {"n": current}
             )
         entry = _append(account=account, kind=kind, amount=amount, actor=actor, now=now, note=reason,
                         enrolment=_current_enrolment(student))
@@ -379,8 +400,9 @@ def credits_request_more(*, student, message: str, now: dt.datetime) -> CreditRe
         if recent is not None:
             when = recent.created_at.astimezone(student.tzinfo)
             raise RequestAlreadySent(
-                f"We already have your request from {when:%-d %b at %H:%M}; your success manager will be in "
-                "touch. You can send another one a day later."
+                gettext("We already have your request from %(day)s at %(time)s; your success manager will be in "
+                  "touch. You can send another one a day later.") % {
+                    "day": dateformat.format(when, gettext("j M")), "time": dateformat.format(when, gettext("H:i"))}
             )
         request = CreditRequest.objects.create(student=student, message=message.strip(), created_at=now)
         managers = list(User.objects.filter(role=Role.MANAGER, is_active=True))

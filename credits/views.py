@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
@@ -46,5 +47,5 @@ def request_more(request):
     except CreditsError as exc:
         messages.info(request, exc.message)
     else:
-        messages.success(request, "Thanks — your success manager has your request and will get back to you by email.")
+        messages.success(request, _("Thanks — your success manager has your request and will get back to you by email."))
     return redirect("credits:history")

@@ -1,6 +1,8 @@
 """The success managers' mentorship tools: students with "Reassign mentor", skills, languages, history."""
 
 from django.contrib import admin
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_mixins import ReadOnlyAdmin
 from accounts.timefmt import when_html
@@ -38,7 +40,7 @@ class MentorProfileAdmin(admin.ModelAdmin):
     filter_horizontal = ["skills", "languages"]
     readonly_fields = ["user", "updated"]
 
-    @admin.display(description="Updated (their zone)", ordering="updated_at")
+    @admin.display(description=_("Updated (their zone)"), ordering="updated_at")
     def updated(self, obj):
         return when_html(obj.updated_at, obj.user)
 
@@ -52,7 +54,7 @@ class AvailabilityGridAdmin(ReadOnlyAdmin):
     list_select_related = ["user"]
     search_fields = ["user__full_name", "user__email"]
 
-    @admin.display(description="Updated (their zone)", ordering="updated_at")
+    @admin.display(description=_("Updated (their zone)"), ordering="updated_at")
     def updated(self, obj):
         return when_html(obj.updated_at, obj.user)
 
@@ -75,13 +77,13 @@ class MentorAssignmentAdmin(ReadOnlyAdmin):
     search_fields = ["student__full_name", "student__email", "mentor__full_name", "mentor__email"]
     ordering = ["-started_at"]
 
-    @admin.display(description="From (student's zone)", ordering="started_at")
+    @admin.display(description=_("From (student's zone)"), ordering="started_at")
     def started(self, obj):
         return when_html(obj.started_at, obj.student)
 
-    @admin.display(description="To", ordering="ended_at")
+    @admin.display(description=pgettext_lazy("date range", "To"), ordering="ended_at")
     def ended(self, obj):
-        return when_html(obj.ended_at, obj.student) if obj.ended_at else "current"
+        return when_html(obj.ended_at, obj.student) if obj.ended_at else gettext("current")
 
 
 @admin.register(DateOverride)

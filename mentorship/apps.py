@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MentorshipConfig(AppConfig):
@@ -7,7 +8,7 @@ class MentorshipConfig(AppConfig):
     def ready(self):
         from . import caching  # noqa: F401  (connects the cache invalidation)
 
-    verbose_name = "Mentorship"
+    verbose_name = _("Mentorship")
     # Success managers pair students with mentors, keep the skill and language
     # lists, and look at (not edit) grids, time off and profiles.
     success_manager_permissions = [

@@ -1,9 +1,11 @@
 """Mentorship domain: availability grids, time off, mentor profiles, skills, assignments."""
 
 from django.conf import settings
+from django.conf.locale import LANG_INFO
 from django.core.validators import MaxValueValidator, URLValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import get_language_info
 
 from accounts.models import User
 
@@ -118,17 +120,45 @@ class Skill(models.Model):
         return self.name
 
 
+def language_code_for(name: str) -> str:
+    """"Spanish", "español" or "es" -> "es"; "" for a name Django doesn't know."""
+    wanted = name.strip().lower()
+    for code, info in LANG_INFO.items():
+        if "name" in info and wanted in (code, info["name"].lower(), info["name_local"].lower()):
+            return code
+    return ""
+
+
 class Language(models.Model):
-    """The managed list of languages a mentor can hold sessions in."""
+    """The managed list of languages a mentor can hold sessions in.
+
+    `code` (ISO 639-1, filled in from the name when Django knows it) ties a
+    mentor's languages to the one a student reads the site in: matching
+    prefers a mentor who speaks it, and the name is shown in the reader's
+    language ("Inglés" to a Spanish reader).
+    """
 
     name = models.CharField(max_length=60)
+    code = models.CharField(max_length=8, blank=True, db_index=True,
+                            help_text="ISO code, e.g. es; filled in from the name when left empty.")
 
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(Lower("name"), name="language_name_ci_unique")]
 
     def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.code in LANG_INFO and "name" in LANG_INFO[self.code]:
+            return str(get_language_info(self.code)["name_translated"])
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.code:
+            self.code = language_code_for(self.name)
+        super().save(*args, **kwargs)
 
 
 def validate_https_url(value: str) -> None:

@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from operator import itemgetter
 
+from babel import Locale, UnknownLocaleError
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language, to_locale
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 
@@ -148,6 +151,11 @@ class MentorMatch:
     capacity: int
     active_students: int
     accepting: bool
+    # Speaks the language the student reads the site in (User.language);
+    # language_code is that language, set when the mentor lists any (else
+    # there is nothing to say either way).
+    shares_language: bool = False
+    language_code: str = ""
     rank: int = 0
     mentor: User | None = field(default=None, repr=False)
 
@@ -162,13 +170,15 @@ class MentorMatch:
     def sort_key(self):
         # Mentors with no shared hours come last whatever else they offer: a
         # pairing with nowhere to meet is no pairing. Then mentors with room,
-        # then skills matched, then more shared hours, then more seats left.
+        # then a shared language (sessions are conversations), then skills
+        # matched, then more shared hours, then more seats left.
         seats_left = self.capacity - self.active_students
         if seats_left < 0:
             seats_left = 0
         return (
             self.shared_hours <= 0,
             not (self.accepting and seats_left > 0),
+            not self.shares_language,
             -self.skills_matched,
             -self.shared_hours,
             -seats_left,
@@ -184,6 +194,11 @@ class MentorMatch:
             parts.append(f"{hours} shared hour{'' if self.shared_hours == 1 else 's'} a week")
         else:
             parts.append("No shared hours this week")
+        language = language_in_text(self.language_code) if self.language_code else ""
+        if language and self.shares_language:
+            parts.append(_("speaks %(language)s") % {"language": language})
+        elif language:
+            parts.append(_("doesn't list %(language)s") % {"language": language})
         if self.skills_wanted:
             parts.append(f"{self.skills_matched} of {self.skills_wanted} skill{'' if self.skills_wanted == 1 else 's'}")
         if not self.accepting:
@@ -193,6 +208,15 @@ class MentorMatch:
         else:
             parts.append(f"full ({self.active_students} of {self.capacity} students)")
         return " · ".join(parts)
+
+
+def language_in_text(code: str) -> str:
+    """A language's name as it reads mid-sentence in the active language, from CLDR
+    (through Babel): "Spanish" in English, "español" in Spanish."""
+    try:
+        return Locale.parse(to_locale(get_language() or "en")).languages.get(code) or code
+    except (UnknownLocaleError, ValueError):
+        return code
 
 
 def _fetch_rows(queryset) -> list[tuple]:
@@ -217,14 +241,22 @@ def rank_mentors(student: User, *, now: datetime, exclude_mentor_ids: tuple[int,
     window_start, _ = matching_window(now)
     student_mask = weekgrid.week_mask(grid_cells(student), student.timezone, window_start)
     wanted = set(StudentInterest.objects.filter(student=student).values_list("skill_id", flat=True))
+    language = student.language or "en"
 
     rows = (
         User.objects.filter(role=Role.MENTOR, is_active=True)
         .exclude(pk__in=exclude_mentor_ids)
+        .annotate(
+            speaks=Exists(MentorProfile.languages.through.objects.filter(
+                mentorprofile_id=OuterRef("mentor_profile__id"), language__code=language)),
+            lists_languages=Exists(MentorProfile.languages.through.objects.filter(
+                mentorprofile_id=OuterRef("mentor_profile__id"))),
+        )
         .order_by()
         .values_list(
             "pk", "full_name", "timezone", "availability_grid__cells",
             "mentor_profile__capacity", "mentor_profile__accepting_new_students", "mentor_profile__id",
+            "speaks", "lists_languages",
         )
     )
     active_by_mentor = dict(
@@ -247,7 +279,8 @@ def rank_mentors(student: User, *, now: datetime, exclude_mentor_ids: tuple[int,
     overlaps = weekgrid.overlaps_with(student_mask, ((row[3], row[2]) for row in rows), window_start)
     skills_wanted = len(wanted)
     keyed = []
-    for (pk, name, zone, _cells, capacity, accepting, profile_id), overlap in zip(rows, overlaps, strict=True):
+    for (pk, name, zone, _cells, capacity, accepting, profile_id, speaks, lists), overlap in zip(
+            rows, overlaps, strict=True):
         # A mentor who never filled in a profile gets the defaults.
         capacity = DEFAULT_CAPACITY if capacity is None else capacity
         accepting = True if accepting is None else accepting
@@ -255,8 +288,9 @@ def rank_mentors(student: User, *, now: datetime, exclude_mentor_ids: tuple[int,
         seats_left = capacity - active if capacity > active else 0
         skills = matched_by_profile.get(profile_id, 0)
         # The same order as MentorMatch.sort_key, computed inline: this loop runs for every mentor.
-        key = (overlap == 0, not (accepting and seats_left), -skills, -overlap, -seats_left, name, pk)
-        keyed.append((key, MentorMatch(pk, name, zone, overlap / 4, skills, skills_wanted, capacity, active, accepting)))
+        key = (overlap == 0, not (accepting and seats_left), not speaks, -skills, -overlap, -seats_left, name, pk)
+        keyed.append((key, MentorMatch(pk, name, zone, overlap / 4, skills, skills_wanted, capacity, active, accepting,
+                                       bool(speaks), language if lists else "")))
     keyed.sort(key=itemgetter(0))
     matches = [match for _, match in keyed]
     for position, match in enumerate(matches, start=1):

@@ -26,6 +26,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_mixins import ReadOnlyAdmin
 from accounts.emails import preview_email, send_templated_email
@@ -56,11 +58,11 @@ HISTORY_SHOWN = 30
 # --- list filters -------------------------------------------------------------------
 
 class AtRiskFilter(admin.SimpleListFilter):
-    title = "at risk"
+    title = _("at risk")
     parameter_name = "at_risk"
 
     def lookups(self, request, model_admin):
-        return [("any", "Any reason"), *at_risk.REASONS.items()]
+        return [("any", _("Any reason")), *at_risk.REASONS.items()]
 
     def queryset(self, request, queryset):
         if self.value() in ("any", *at_risk.REASONS):
@@ -68,12 +70,12 @@ class AtRiskFilter(admin.SimpleListFilter):
         return queryset
 
 class PlanFilter(admin.SimpleListFilter):
-    title = "plan"
+    title = _("plan")
     parameter_name = "plan"
 
     def lookups(self, request, model_admin):
         return [*((str(pk), name) for pk, name in Plan.objects.order_by("name").values_list("pk", "name")),
-                ("none", "No plan")]
+                ("none", _("No plan"))]
 
     def queryset(self, request, queryset):
         current = Enrolment.objects.current().filter(student=OuterRef("pk"))
@@ -84,13 +86,13 @@ class PlanFilter(admin.SimpleListFilter):
         return queryset
 
 class CurrentMentorFilter(admin.SimpleListFilter):
-    title = "current mentor"
+    title = _("current mentor")
     parameter_name = "mentor"
 
     def lookups(self, request, model_admin):
         mentors = (User.objects.filter(role=Role.MENTOR, student_assignments__ended_at__isnull=True)
                    .distinct().order_by("full_name", "email").values_list("pk", "full_name", "email"))
-        return [*((str(pk), name or email) for pk, name, email in mentors), ("none", "Waiting to be paired")]
+        return [*((str(pk), name or email) for pk, name, email in mentors), ("none", _("Waiting to be paired"))]
 
     def queryset(self, request, queryset):
         current = MentorAssignment.objects.current().filter(student=OuterRef("pk"))
@@ -101,12 +103,12 @@ class CurrentMentorFilter(admin.SimpleListFilter):
         return queryset
 
 class EnrolmentStatusFilter(admin.SimpleListFilter):
-    title = "enrolment status"
+    title = _("enrolment status")
     parameter_name = "enrolment"
 
     def lookups(self, request, model_admin):
-        return [(EnrolmentStatus.ACTIVE, "Active"), (EnrolmentStatus.PAUSED, "Paused"),
-                (EnrolmentStatus.ENDED, "Ended (no current plan)"), ("never", "Never enrolled")]
+        return [(EnrolmentStatus.ACTIVE, _("Active")), (EnrolmentStatus.PAUSED, _("Paused")),
+                (EnrolmentStatus.ENDED, _("Ended (no current plan)")), ("never", _("Never enrolled"))]
 
     def queryset(self, request, queryset):
         enrolments = Enrolment.objects.filter(student=OuterRef("pk"))
@@ -190,8 +192,8 @@ def student_panels(student: User, *, now: datetime) -> StudentPanels:
 
 # --- reassigning with sessions in flight --------------------------------------------------
 
-SESSION_CHOICES = [("keep", "Keep with the previous mentor"), ("move", "Move to the new mentor"),
-                   ("cancel", "Cancel, credit refunded")]
+SESSION_CHOICES = [("keep", _("Keep with the previous mentor")), ("move", _("Move to the new mentor")),
+                   ("cancel", _("Cancel, credit refunded"))]
 
 class ReassignWithSessionsForm(ReassignForm):
     """Mentorship's reassign form plus one keep / move / cancel choice per upcoming session."""
@@ -203,7 +205,7 @@ class ReassignWithSessionsForm(ReassignForm):
             # Not required: a session booked after the page loaded has no choice posted, and is kept.
             self.fields[self.field_name(session)] = forms.ChoiceField(
                 choices=SESSION_CHOICES, initial="keep", required=False, widget=forms.RadioSelect,
-                error_messages={"invalid_choice": "Choose keep, move or cancel."},
+                error_messages={"invalid_choice": _("Choose keep, move or cancel.")},
             )
 
     @staticmethod
@@ -235,11 +237,11 @@ class MatchRow:
 # --- bulk email ------------------------------------------------------------------------------
 
 class StudentEmailForm(forms.Form):
-    subject = forms.CharField(max_length=150, error_messages={"required": "A subject is required."})
+    subject = forms.CharField(max_length=150, label=_("Subject"), error_messages={"required": _("A subject is required.")})
     message = forms.CharField(
-        max_length=5000, widget=forms.Textarea(attrs={"rows": 8, "cols": 70}),
-        help_text="Plain text. Each student's email starts with “Hello <their first name>,” and ends with your name.",
-        error_messages={"required": "A message is required."},
+        max_length=5000, widget=forms.Textarea(attrs={"rows": 8, "cols": 70}), label=_("Message"),
+        help_text=_("Plain text. Each student's email starts with “Hello <their first name>,” and ends with your name."),
+        error_messages={"required": _("A message is required.")},
     )
 
 RECIPIENTS_LISTED = 50
@@ -262,13 +264,14 @@ class StudentAccountBase(ReadOnlyAdmin):
             .annotate(current_mentor_name=Subquery(current.values("mentor__full_name")[:1]))
         )
 
-    @admin.display(description="Current mentor", ordering="current_mentor_name")
+    @admin.display(description=_("Current mentor"), ordering="current_mentor_name")
     def current_mentor_name(self, obj):
-        return obj.current_mentor_name or "— (waiting to be paired)"
+        return obj.current_mentor_name or gettext("— (waiting to be paired)")
 
     @admin.display(description="")
     def reassign_link(self, obj):
-        return format_html('<a href="{}">Reassign mentor</a>', reverse("admin:mentorship_reassign", args=[obj.pk]))
+        return format_html('<a href="{}">{}</a>', reverse("admin:mentorship_reassign", args=[obj.pk]),
+                           gettext("Reassign mentor"))
 
     def get_urls(self):
         custom = [
@@ -281,7 +284,7 @@ class StudentAccountBase(ReadOnlyAdmin):
         """What every reassign page needs: the permission check, the student,
         their current mentor and the ranked suggestions (subclasses reuse it)."""
         if not request.user.has_perm(REASSIGN_PERMISSION):
-            raise PermissionDenied("You may not pair students with mentors.")
+            raise PermissionDenied(gettext("You may not pair students with mentors."))
         student = get_object_or_404(User, pk=student_id, role=Role.STUDENT)
         now = timezone.now()
         current = mentorship_selectors.current_mentor(student)
@@ -301,7 +304,7 @@ class StudentAccountBase(ReadOnlyAdmin):
         return {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"Reassign mentor: {student.get_full_name()}",
+            "title": gettext("Reassign mentor: %(student)s") % {"student": student.get_full_name()},
             "student": student,
             "student_hours": weekgrid.hours_selected(mentorship_selectors.grid_cells(student)),
             "current": current,
@@ -331,11 +334,11 @@ class StudentAdmin(StudentAccountBase):
         # The reasons a student is at risk ride along as subqueries: the list costs the same for 10 or 10,000.
         return at_risk.annotate_risk(queryset, now=timezone.now())
 
-    @admin.display(description="Plan", ordering="plan_name")
+    @admin.display(description=_("Plan"), ordering="plan_name")
     def plan_name(self, obj):
         return obj.plan_name or "—"
 
-    @admin.display(description="At risk")
+    @admin.display(description=_("At risk"))
     def risk(self, obj):
         reasons = at_risk.short_reasons(obj)
         if not reasons:
@@ -345,14 +348,14 @@ class StudentAdmin(StudentAccountBase):
 
     actions = ["email_students", "export_csv"]
 
-    @admin.action(description="Email the selected students…", permissions=["view"])
+    @admin.action(description=_("Email the selected students…"), permissions=["view"])
     def email_students(self, request, queryset):
         """An intermediate page: write, preview as the first student, then send one outbox email each."""
         recipients = queryset.filter(is_active=True).order_by("full_name", "email")
         count = recipients.count()
         if count == 0:
-            self.message_user(request, "None of the selected students has an active account: nothing to send.",
-                              messages.WARNING)
+            self.message_user(request, gettext("None of the selected students has an active account: nothing to "
+                                               "send."), messages.WARNING)
             return None
         form = StudentEmailForm(request.POST if ("_preview" in request.POST or "_send" in request.POST) else None)
         token = request.POST.get("token") or uuid.uuid4().hex
@@ -366,15 +369,16 @@ class StudentAdmin(StudentAccountBase):
                 queued = send_templated_email(name="manager_message", to=list(recipients), context=context,
                                               topic=f"manager_message:{token}",
                                               dedupe_key=f"manager_message:{token}")
-                self.message_user(request, f"{len(queued)} email{'s' if len(queued) != 1 else ''} queued in the "
-                                           "outbox.", messages.SUCCESS)
+                self.message_user(request, ngettext("%(count)d email queued in the outbox.",
+                                                    "%(count)d emails queued in the outbox.", len(queued))
+                                  % {"count": len(queued)}, messages.SUCCESS)
                 return None
             subject, text = preview_email(name="manager_message", to=first, context=context)
             preview = {"to": first, "subject": subject, "text": text}
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Email students",
+            "title": gettext("Email students"),
             "form": form,
             "count": count,
             "recipients": recipients[:RECIPIENTS_LISTED],
@@ -385,7 +389,7 @@ class StudentAdmin(StudentAccountBase):
         }
         return TemplateResponse(request, "admin/portal/studentaccount/email_students.html", context)
 
-    @admin.action(description="Export the selected students as CSV", permissions=["view"])
+    @admin.action(description=_("Export the selected students as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="students-{timezone.now():%Y-%m-%d}.csv"'
@@ -417,7 +421,7 @@ class StudentAdmin(StudentAccountBase):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Students at risk",
+            "title": gettext("Students at risk"),
             "rows": at_risk.students_at_risk(now=timezone.now()),
             "window_days": at_risk.RISK_WINDOW.days,
             "misses": at_risk.MISSES_AT_RISK,
@@ -453,9 +457,11 @@ class StudentAdmin(StudentAccountBase):
             decisions = form.decisions()
             refused = [s for s in in_flight if decisions[s.pk] == "move" and s.pk in conflicts]
             for session in refused:
-                form.add_error(form.field_name(session), f"Can't move this session: {conflicts[session.pk]}")
+                form.add_error(form.field_name(session), gettext("Can't move this session: %(why)s")
+                               % {"why": conflicts[session.pk]})
             if refused:
-                form.add_error(None, "Nothing was changed: the new mentor can't take every session you chose to move.")
+                form.add_error(None, gettext("Nothing was changed: the new mentor can't take every session you chose "
+                                             "to move."))
             else:
                 try:
                     outcome = services.reassign_with_sessions(
@@ -465,14 +471,17 @@ class StudentAdmin(StudentAccountBase):
                 except CapacityError as exc:
                     form.add_error("override_capacity", exc.message)
                 except (MentorshipError, SchedulingError) as exc:
-                    form.add_error(None, f"Nothing was changed: {exc.message}")
+                    form.add_error(None, gettext("Nothing was changed: %(why)s") % {"why": exc.message})
                 else:
                     moved, cancelled = len(outcome.moved), len(outcome.cancelled)
                     messages.success(
                         request,
-                        f"{student.get_full_name()} is now paired with {new_mentor.get_full_name()}. "
-                        f"Sessions: {len(outcome.kept)} kept, {moved} moved, {cancelled} cancelled with a refund. "
-                        "The student and the mentors involved have been emailed.",
+                        gettext("%(student)s is now paired with %(mentor)s. Sessions: %(kept)d kept, %(moved)d moved, "
+                                "%(cancelled)d cancelled with a refund. The student and the mentors involved have "
+                                "been emailed.") % {
+                            "student": student.get_full_name(), "mentor": new_mentor.get_full_name(),
+                            "kept": len(outcome.kept), "moved": moved, "cancelled": cancelled,
+                        },
                     )
                     return redirect("admin:mentorship_studentaccount_change", student.pk)
 

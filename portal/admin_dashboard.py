@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role, User
@@ -74,7 +75,7 @@ def dashboard_page(request):
     context = {
         **admin.site.each_context(request),
         **panel_context(scope),
-        "title": f"Dashboard — {scope.label}",
+        "title": gettext("Dashboard — %(scope)s") % {"scope": scope.label},
         "scope": scope,
     }
     return TemplateResponse(request, "admin/portal/dashboard/page.html", context)

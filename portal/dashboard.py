@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from accounts.models import Role, User
 from credits.models import EntryKind, LedgerEntry
@@ -60,10 +61,10 @@ class Scope:
     @property
     def label(self) -> str:
         if self.mentor is not None:
-            return f"Mentor: {self.mentor.get_full_name()}"
+            return gettext("Mentor: %(name)s") % {"name": self.mentor.get_full_name()}
         if self.student is not None:
-            return f"Student: {self.student.get_full_name()}"
-        return "Whole programme"
+            return gettext("Student: %(name)s") % {"name": self.student.get_full_name()}
+        return gettext("Whole programme")
 
 
 @dataclass
@@ -78,12 +79,13 @@ class Week:
 
 
 WEEK_SERIES = [
-    ("booked", "Booked"),
-    ("completed", "Completed"),
-    ("cancelled", "Cancelled in time"),
-    ("late_cancelled", "Forfeited (late cancellation)"),
-    ("student_no_shows", "Student no-shows"),
-    ("mentor_no_shows", "Mentor no-shows"),
+    # Columns of counts: "sessions booked", plural in Spanish ("Reservadas").
+    ("booked", pgettext_lazy("sessions counted", "Booked")),
+    ("completed", pgettext_lazy("sessions counted", "Completed")),
+    ("cancelled", gettext_lazy("Cancelled in time")),
+    ("late_cancelled", gettext_lazy("Forfeited (late cancellation)")),
+    ("student_no_shows", gettext_lazy("Student no-shows")),
+    ("mentor_no_shows", gettext_lazy("Mentor no-shows")),
 ]
 
 

@@ -7,8 +7,10 @@ from django.db.models import Case, DateTimeField, DurationField, F, IntegerField
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_mixins import NoSaveButtonsMixin, ReadOnlyAdmin
 from accounts.audit import audit_record
@@ -37,11 +39,11 @@ class ServiceTypeAdmin(admin.ModelAdmin):
 
 
 class UnmarkedFilter(admin.SimpleListFilter):
-    title = "attendance"
+    title = _("attendance")
     parameter_name = "unmarked"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Unmarked 24 h after the end")]
+        return [("yes", _("Unmarked 24 h after the end"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -52,7 +54,7 @@ class UnmarkedFilter(admin.SimpleListFilter):
 def status_label(session: Session) -> str:
     """The status as a manager should read it: a waived forfeit gave the credit back."""
     if session.status == SessionStatus.FORFEITED and session.forfeit_waived_at is not None:
-        return "Forfeit waived — credit returned"
+        return gettext("Forfeit waived — credit returned")
     return session.get_status_display()
 
 
@@ -63,11 +65,11 @@ class SessionEventInline(admin.TabularInline):
     fields = ["kind", "when", "actor", "note", "previous_start", "credit_returned"]
     readonly_fields = fields
 
-    @admin.display(description="When (student's zone)")
+    @admin.display(description=_("When (student's zone)"))
     def when(self, obj):
         return when_html(obj.at, obj.session.student)
 
-    @admin.display(description="Previous start")
+    @admin.display(description=_("Previous start"))
     def previous_start(self, obj):
         return when_html(obj.previous_starts_at, obj.session.student) if obj.previous_starts_at else "—"
 
@@ -80,15 +82,22 @@ class SessionEventInline(admin.TabularInline):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 3}),
-                             error_messages={"required": "A reason is required."})
+                             error_messages={"required": _("A reason is required.")})
 
 
 # Success-manager actions on one session, each through the booking services so
-# the ledger, the history and the emails stay right.
+# the ledger, the history and the emails stay right. The last of each is what
+# the manager reads once it is done.
 SESSION_ACTIONS = {
-    "waive": ("Waive forfeit (refund the credit)", services.forfeit_waive, "change_session"),
-    "mentor-no-show": ("Record mentor no-show (refund the credit)", services.mentor_no_show_record, "change_session"),
-    "cancel": ("Cancel on the student's behalf (refund the credit)", None, "change_session"),
+    "waive": (_("Waive forfeit (refund the credit)"), services.forfeit_waive, "change_session"),
+    "mentor-no-show": (_("Record mentor no-show (refund the credit)"), services.mentor_no_show_record,
+                       "change_session"),
+    "cancel": (_("Cancel on the student's behalf (refund the credit)"), None, "change_session"),
+}
+SESSION_ACTIONS_DONE = {
+    "waive": _("Done: waive forfeit."),
+    "mentor-no-show": _("Done: record mentor no-show."),
+    "cancel": _("Done: cancel on the student's behalf."),
 }
 
 
@@ -112,7 +121,7 @@ class SessionAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
     fields = readonly_fields
     actions = ["export_csv"]
 
-    @admin.action(description="Export the selected sessions as CSV", permissions=["view"])
+    @admin.action(description=_("Export the selected sessions as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="sessions-{timezone.now():%Y-%m-%d}.csv"'
@@ -135,27 +144,27 @@ class SessionAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
                                  output_field=DurationField())
         return [upcoming_first.asc(), distance_from_now.asc()]
 
-    @admin.display(description="When (student's zone)", ordering="starts_at")
+    @admin.display(description=_("When (student's zone)"), ordering="starts_at")
     def when(self, obj):
         return when_html(obj.starts_at, obj.student, ends_at=obj.ends_at)
 
-    @admin.display(description="Student", ordering="student__full_name")
+    @admin.display(description=_("Student"), ordering="student__full_name")
     def student_name(self, obj):
         return obj.student.get_full_name()
 
-    @admin.display(description="Mentor", ordering="mentor__full_name")
+    @admin.display(description=_("Mentor"), ordering="mentor__full_name")
     def mentor_name(self, obj):
         return obj.mentor.get_full_name()
 
-    @admin.display(description="Status", ordering="status")
+    @admin.display(description=_("Status"), ordering="status")
     def status_label(self, obj):
         return status_label(obj)
 
-    @admin.display(description="Booked")
+    @admin.display(description=pgettext_lazy("when the session was booked", "Booked"))
     def created(self, obj):
         return when_html(obj.created_at, obj.student)
 
-    @admin.display(description="Status changed")
+    @admin.display(description=_("Status changed"))
     def status_changed(self, obj):
         return when_html(obj.status_changed_at, obj.student)
 
@@ -165,7 +174,7 @@ class SessionAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # the history of a credit must stay
 
-    @admin.display(description="Actions")
+    @admin.display(description=_("Actions"))
     def manager_actions(self, obj):
         if obj is None or not obj.pk:
             return "-"
@@ -178,7 +187,7 @@ class SessionAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
         if obj.status == SessionStatus.SCHEDULED and obj.starts_at > timezone.now():
             allowed.append("cancel")
         if not allowed:
-            return "None available for this session."
+            return gettext("None available for this session.")
         return format_html_join(
             " ", '<a class="button" href="{}">{}</a>',
             ((reverse("admin:scheduling_session_action", args=[obj.pk, key]), SESSION_ACTIONS[key][0]) for key in allowed),
@@ -194,7 +203,7 @@ class SessionAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
         if action not in SESSION_ACTIONS or not self.has_change_permission(request):
             raise PermissionDenied
         session = get_object_or_404(Session.objects.select_related("student", "mentor", "service"), pk=pk)
-        label, service, _ = SESSION_ACTIONS[action]
+        label, service, _permission = SESSION_ACTIONS[action]
         form = ReasonForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             reason, now = form.cleaned_data["reason"], timezone.now()
@@ -206,8 +215,9 @@ class SessionAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
             except SchedulingError as exc:
                 form.add_error(None, exc.message)
             else:
-                audit_record(actor=request.user, obj=session, message=f"{label}. Reason: {reason}")
-                self.message_user(request, f"Done: {label.split(' (')[0].lower()}.", messages.SUCCESS)
+                with translation.override("en"):  # the history is written in one language, like every audit line
+                    audit_record(actor=request.user, obj=session, message=f"{label}. Reason: {reason}")
+                self.message_user(request, SESSION_ACTIONS_DONE[action], messages.SUCCESS)
                 return redirect("admin:scheduling_session_change", pk)
         context = {**self.admin_site.each_context(request), "title": label, "session": session, "form": form,
                    "opts": self.model._meta}
@@ -223,7 +233,7 @@ class FeedbackAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
     fields = readonly_fields
     ordering = ["-created_at"]
 
-    @admin.display(description="Given (student's zone)", ordering="created_at")
+    @admin.display(description=_("Given (student's zone)"), ordering="created_at")
     def given(self, obj):
         return when_html(obj.created_at, obj.session.student)
 
@@ -232,10 +242,12 @@ class FeedbackAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
 
 
 class PauseDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")], widget=forms.RadioSelect)
-    note = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
-                           label="Note to the student", error_messages={"required": "A note for the student is required."})
-    cancel_sessions = forms.BooleanField(required=False, label="Cancel the sessions inside the pause, with credits refunded")
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("decline", _("Decline"))],
+                                 widget=forms.RadioSelect)
+    note = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}), label=_("Note to the student"),
+                           error_messages={"required": _("A note for the student is required.")})
+    cancel_sessions = forms.BooleanField(required=False,
+                                         label=_("Cancel the sessions inside the pause, with credits refunded"))
 
 
 @admin.register(PauseRequest)
@@ -249,19 +261,19 @@ class PauseRequestAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
                        "decided", "decision_note", "paused", "resumed", "decide_link"]
     fields = readonly_fields
 
-    @admin.display(description="Asked (student's zone)", ordering="created_at")
+    @admin.display(description=_("Asked (student's zone)"), ordering="created_at")
     def asked(self, obj):
         return when_html(obj.created_at, obj.student)
 
-    @admin.display(description="Decided")
+    @admin.display(description=_("Decided"))
     def decided(self, obj):
         return when_html(obj.decided_at, obj.student)
 
-    @admin.display(description="Paused")
+    @admin.display(description=_("Paused"))
     def paused(self, obj):
         return when_html(obj.paused_at, obj.student)
 
-    @admin.display(description="Resumed")
+    @admin.display(description=_("Resumed"))
     def resumed(self, obj):
         return when_html(obj.resumed_at, obj.student)
 
@@ -271,12 +283,12 @@ class PauseRequestAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Decision")
+    @admin.display(description=_("Decision"))
     def decide_link(self, obj):
         if obj.status != PauseRequest.Status.PENDING:
-            return "Decided."
-        return format_html('<a class="button" href="{}">Approve or decline…</a>',
-                           reverse("admin:scheduling_pauserequest_decide", args=[obj.pk]))
+            return gettext("Decided.")
+        return format_html('<a class="button" href="{}">{}</a>',
+                           reverse("admin:scheduling_pauserequest_decide", args=[obj.pk]), gettext("Approve or decline…"))
 
     def get_urls(self):
         return [path("<int:pk>/decide/", self.admin_site.admin_view(self.decide_view),
@@ -299,9 +311,11 @@ class PauseRequestAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
             except SchedulingError as exc:
                 form.add_error(None, exc.message)
             else:
-                self.message_user(request, f"Pause {data['decision']}d; the student has been emailed.", messages.SUCCESS)
+                done = (gettext("Pause approved; the student has been emailed.") if data["decision"] == "approve"
+                        else gettext("Pause declined; the student has been emailed."))
+                self.message_user(request, done, messages.SUCCESS)
                 return redirect("admin:scheduling_pauserequest_change", pk)
-        context = {**self.admin_site.each_context(request), "title": "Decide a pause request", "pause": pause,
+        context = {**self.admin_site.each_context(request), "title": gettext("Decide a pause request"), "pause": pause,
                    "inside": inside, "form": form, "opts": self.model._meta}
         return render(request, "admin/scheduling/pause_decide.html", context)
 
@@ -322,23 +336,23 @@ class FlashRequestAdmin(ReadOnlyAdmin):
                        "counter", "mentor_note", "session", "asked", "responded", "decided"]
     fields = readonly_fields
 
-    @admin.display(description="Asked (student's zone)", ordering="created_at")
+    @admin.display(description=_("Asked (student's zone)"), ordering="created_at")
     def asked(self, obj):
         return when_html(obj.created_at, obj.student)
 
-    @admin.display(description="Proposed time", ordering="proposed_starts_at")
+    @admin.display(description=_("Proposed time"), ordering="proposed_starts_at")
     def proposed(self, obj):
         return when_html(obj.proposed_starts_at, obj.student)
 
-    @admin.display(description="Mentor's other time")
+    @admin.display(description=_("Mentor's other time"))
     def counter(self, obj):
         return when_html(obj.counter_starts_at, obj.student)
 
-    @admin.display(description="Answered")
+    @admin.display(description=_("Answered"))
     def responded(self, obj):
         return when_html(obj.responded_at, obj.student)
 
-    @admin.display(description="Settled")
+    @admin.display(description=_("Settled"))
     def decided(self, obj):
         return when_html(obj.decided_at, obj.student)
 
@@ -353,15 +367,15 @@ class RescheduleProposalAdmin(ReadOnlyAdmin):
     search_fields = ["session__student__email", "session__mentor__email"]
     list_select_related = ["session__student", "session__mentor", "session__service"]
 
-    @admin.display(description="Asked (student's zone)", ordering="created_at")
+    @admin.display(description=_("Asked (student's zone)"), ordering="created_at")
     def asked(self, obj):
         return when_html(obj.created_at, obj.session.student)
 
-    @admin.display(description="Proposed time", ordering="starts_at")
+    @admin.display(description=_("Proposed time"), ordering="starts_at")
     def proposed(self, obj):
         return when_html(obj.starts_at, obj.session.student)
 
-    @admin.display(description="Answered", ordering="decided_at")
+    @admin.display(description=_("Answered"), ordering="decided_at")
     def decided(self, obj):
         return when_html(obj.decided_at, obj.session.student)
 

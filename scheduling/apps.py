@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SchedulingConfig(AppConfig):
     name = "scheduling"
-    verbose_name = "Scheduling"
+    verbose_name = _("Scheduling")
     success_manager_permissions = [
         "scheduling.view_session", "scheduling.change_session",
         "scheduling.view_servicetype", "scheduling.add_servicetype", "scheduling.change_servicetype",

@@ -31,6 +31,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from accounts.models import Role, User
 from credits.models import AllowanceKind, CreditAccount, Enrolment, EnrolmentStatus
@@ -41,12 +43,18 @@ from .models import GroupSeat, RiskSnapshot, SeatStatus, Session, SessionEvent, 
 RISK_WINDOW = timedelta(days=30)
 MISSES_AT_RISK = 2
 
-# Filter keys → labels (the admin's "At risk" filter offers these).
+
+def _misses_label() -> str:
+    return gettext("%(misses)d+ missed sessions in %(days)d days") % {"misses": MISSES_AT_RISK,
+                                                                       "days": RISK_WINDOW.days}
+
+
+# Filter keys → labels (the admin's "At risk" filter offers these), lazy: read in each manager's language.
 REASONS = {
-    "misses": f"{MISSES_AT_RISK}+ missed sessions in {RISK_WINDOW.days} days",
-    "no_upcoming": "No upcoming session",
-    "no_credits": "No credits left",
-    "no_hours": "No availability set",
+    "misses": lazy(_misses_label, str)(),
+    "no_upcoming": gettext_lazy("No upcoming session"),
+    "no_credits": gettext_lazy("No credits left"),
+    "no_hours": gettext_lazy("No availability set"),
 }
 
 
@@ -134,18 +142,15 @@ def short_reasons(student: User) -> list[str]:
     """The reasons in a few words each, for a list column (from a user annotated by annotate_risk)."""
     reasons = []
     if student.risk_misses:
-        reasons.append(f"missed {student.risk_missed} in {RISK_WINDOW.days} days")
+        reasons.append(ngettext("missed %(count)d in %(days)d days", "missed %(count)d in %(days)d days",
+                                student.risk_missed) % {"count": student.risk_missed, "days": RISK_WINDOW.days})
     if student.risk_no_upcoming:
-        reasons.append("nothing booked")
+        reasons.append(gettext("nothing booked"))
     if student.risk_no_credits:
-        reasons.append("no plan" if student.risk_plan_kind is None else "no credits left")
+        reasons.append(gettext("no plan") if student.risk_plan_kind is None else gettext("no credits left"))
     if student.risk_no_hours:
-        reasons.append("no weekly hours")
+        reasons.append(gettext("no weekly hours"))
     return reasons
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def reasons_for(student: User) -> list[str]:
@@ -154,21 +159,28 @@ def reasons_for(student: User) -> list[str]:
     if student.risk_misses:
         parts = []
         if student.risk_forfeits:
-            parts.append(f"{student.risk_forfeits} forfeited by a late cancellation")
+            parts.append(ngettext("%(count)d forfeited by a late cancellation",
+                                  "%(count)d forfeited by a late cancellation",
+                                  student.risk_forfeits) % {"count": student.risk_forfeits})
         if student.risk_no_shows:
-            parts.append(f"{_plural(student.risk_no_shows, 'no-show')}")
+            parts.append(ngettext("%(count)d no-show", "%(count)d no-shows",
+                                  student.risk_no_shows) % {"count": student.risk_no_shows})
         if student.risk_group_no_shows:
-            parts.append(f"{_plural(student.risk_group_no_shows, 'group no-show')}")
-        reasons.append(f"Missed {_plural(student.risk_missed, 'session')} in the last {RISK_WINDOW.days} days ({', '.join(parts)}).")
+            parts.append(ngettext("%(count)d group no-show", "%(count)d group no-shows",
+                                  student.risk_group_no_shows) % {"count": student.risk_group_no_shows})
+        reasons.append(ngettext("Missed %(count)d session in the last %(days)d days (%(parts)s).",
+                                "Missed %(count)d sessions in the last %(days)d days (%(parts)s).",
+                                student.risk_missed)
+                       % {"count": student.risk_missed, "days": RISK_WINDOW.days, "parts": ", ".join(parts)})
     if student.risk_no_upcoming:
-        reasons.append("No upcoming session booked.")
+        reasons.append(gettext("No upcoming session booked."))
     if student.risk_no_credits:
         if student.risk_plan_kind is None:
-            reasons.append("No plan, so no credits to book with.")
+            reasons.append(gettext("No plan, so no credits to book with."))
         else:
-            reasons.append(f"No credits left on “{student.risk_plan_name}”.")
+            reasons.append(gettext("No credits left on “%(plan)s”.") % {"plan": student.risk_plan_name})
     if student.risk_no_hours:
-        reasons.append("No weekly availability set.")
+        reasons.append(gettext("No weekly availability set."))
     return reasons
 
 

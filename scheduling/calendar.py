@@ -10,10 +10,11 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from .models import Session, SessionStatus
-from .wording import cancellation_terms
+from .wording import cancellation_terms, when_text
 
 PRODID = "-//Mentorship//Sessions//EN"
 
@@ -37,12 +38,32 @@ def _address(user, role: str) -> vCalAddress:
     return address
 
 
-def _rule_line(session: Session, now: datetime) -> str:
-    # A calendar keeps the text for days, so it states the deadline, never "starts in 5 h".
-    terms = cancellation_terms(session.starts_at, now=now, tz=UTC)
+def _rule_line(starts_at: datetime, now: datetime) -> str:
+    """The 24-hour rule for an invite (1-on-1 and group alike), decided by wording.py's one function.
+
+    A calendar keeps the text for days, so it states the deadline, never "starts in 5 h"; and it is
+    read in any zone, so the deadline is in UTC (the sentence is its own msgid rather than a
+    replace() on wording's "your time", which a translation would not contain).
+    """
+    terms = cancellation_terms(starts_at, now=now, tz=UTC)
     if terms.is_free:
-        return terms.text.replace("your time", "UTC")
-    return "Inside 24 hours of the start there is no free cancellation: cancelling or missing it forfeits the credit."
+        return _("Free cancellation until %(deadline)s UTC. "
+                 "After that, cancelling or missing it forfeits the credit.") % {
+            "deadline": when_text(terms.deadline, UTC, now=now)}
+    return _("Inside 24 hours of the start there is no free cancellation: "
+             "cancelling or missing it forfeits the credit.")
+
+
+def _summary(session: Session) -> str:
+    return _("%(service)s: %(student)s & %(mentor)s") % {
+        "service": session.service.name, "student": session.student.get_full_name(),
+        "mentor": session.mentor.get_full_name()}
+
+
+def _video_line(video_url: str) -> str:
+    if video_url:
+        return _("Video room: %(url)s") % {"url": video_url}
+    return _("The video link is on the session page.")
 
 
 def session_event(session: Session, *, now: datetime, cancelled: bool = False) -> Event:
@@ -53,10 +74,8 @@ def session_event(session: Session, *, now: datetime, cancelled: bool = False) -
     event.add("dtstart", session.starts_at)
     event.add("dtend", session.ends_at)
     event.add("sequence", session.calendar_sequence)
-    event.add("summary", f"{session.service.name}: {session.student.get_full_name()} & {session.mentor.get_full_name()}")
-    lines = [f"Video room: {session.video_url}" if session.video_url else "The video link is on the session page.",
-             f"Session page: {url}",
-             _rule_line(session, now)]
+    event.add("summary", _summary(session))
+    lines = [_video_line(session.video_url), _("Session page: %(url)s") % {"url": url}, _rule_line(session.starts_at, now)]
     event.add("description", "\n".join(lines))
     if session.video_url:
         event.add("location", session.video_url)
@@ -110,10 +129,12 @@ def google_calendar_url(session: Session) -> str:
     """Google Calendar's event template link, prefilled with the session (times in UTC)."""
     url = f"{settings.SITE_URL}{reverse('scheduling:session-detail', args=[session.pk])}"
     fmt = "%Y%m%dT%H%M%SZ"
-    details = f"Session page: {url}" + (f"\nVideo room: {session.video_url}" if session.video_url else "")
+    details = _("Session page: %(url)s") % {"url": url}
+    if session.video_url:
+        details += "\n" + _video_line(session.video_url)
     query = {
         "action": "TEMPLATE",
-        "text": f"{session.service.name}: {session.student.get_full_name()} & {session.mentor.get_full_name()}",
+        "text": _summary(session),
         "dates": f"{session.starts_at.astimezone(UTC):{fmt}}/{session.ends_at.astimezone(UTC):{fmt}}",
         "details": details,
     }
@@ -139,14 +160,14 @@ def group_event(group, *, now: datetime, attendees: Iterable, cancelled: bool = 
     event.add("dtstart", group.starts_at)
     event.add("dtend", group.ends_at)
     event.add("sequence", group.calendar_sequence)
-    event.add("summary", f"Group session: {group.title} with {group.mentor.get_full_name()}")
+    event.add("summary", _("Group session: %(title)s with %(mentor)s") % {
+        "title": group.title, "mentor": group.mentor.get_full_name()})
     lines = [group.topic] if group.topic else []
-    lines += [f"Video room: {group.video_url}" if group.video_url else "The video link is on the session page.",
-              f"Session page: {url}",
-              f"Free cancellation until {group.cancellation_deadline:%Y-%m-%d %H:%M} UTC."]
+    # The same 24-hour rule as a 1-on-1 session (group_models: the deadline is 24 h before the start).
+    lines += [_video_line(group.video_url), _("Session page: %(url)s") % {"url": url}, _rule_line(group.starts_at, now)]
     attendees = list(attendees)
     if len(attendees) > 1:
-        lines.append("Attendees: " + ", ".join(a.get_full_name() for a in attendees))
+        lines.append(_("Attendees: %(names)s") % {"names": ", ".join(a.get_full_name() for a in attendees)})
     event.add("description", "\n".join(lines))
     if group.video_url:
         event.add("location", group.video_url)

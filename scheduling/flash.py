@@ -16,6 +16,9 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.emails import send_templated_email
 from accounts.locks import lock_calendars
@@ -51,13 +54,16 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
 }
 
 ALREADY = {
-    F.ACCEPTED: "This request was already accepted — the session is booked.",
-    F.DECLINED: "This request was already declined.",
-    F.WITHDRAWN: "This request was withdrawn.",
-    F.EXPIRED: "This request has expired: its time has passed.",
-    F.COUNTERED: "The mentor already suggested another time; it's the student's turn to answer.",
-    F.PENDING: "The mentor hasn't answered this request yet.",
+    F.ACCEPTED: gettext_lazy("This request was already accepted — the session is booked."),
+    F.DECLINED: gettext_lazy("This request was already declined."),
+    F.WITHDRAWN: gettext_lazy("This request was withdrawn."),
+    F.EXPIRED: gettext_lazy("This request has expired: its time has passed."),
+    F.COUNTERED: gettext_lazy("The mentor already suggested another time; it's the student's turn to answer."),
+    F.PENDING: gettext_lazy("The mentor hasn't answered this request yet."),
 }
+
+# Shared by the mentor's answers: the request's time came too close (or went) before they answered.
+EXPIRED_FOR_MENTOR = gettext_lazy("This request has expired: its time is too close or already past.")
 
 NOTE_MAX = 500
 
@@ -80,18 +86,21 @@ def _check_time(*, student: User, mentor: User, service: ServiceType, starts_at:
     ends_at = starts_at + service.duration
     if starts_at < earliest:
         if starts_at <= now:
-            raise FlashError("That time has already passed. Pick a time in the future.")
-        raise FlashError("That time is too soon — sessions need a little notice. Pick a later time.")
+            raise FlashError(_("That time has already passed. Pick a time in the future."))
+        raise FlashError(_("That time is too soon — sessions need a little notice. Pick a later time."))
     if ends_at > horizon:
         viewer = student if who == "student" else mentor
-        raise FlashError(f"That time is too far ahead; pick one before {horizon.astimezone(viewer.tzinfo):%-d %B}.")
+        # A day and a month name ("5 December"), in the viewer's language and zone.
+        day = dateformat.format(horizon.astimezone(viewer.tzinfo), _("j F"))
+        raise FlashError(_("That time is too far ahead; pick one before %(day)s.") % {"day": day})
     overlapping = Session.objects.overlapping(starts_at, ends_at)
     if overlapping.filter(student=student).exists():
-        raise FlashError("You already have a session at that time." if who == "student"
-                         else f"{student.get_full_name()} already has a session at that time.")
+        raise FlashError(_("You already have a session at that time.") if who == "student"
+                         else _("%(name)s already has a session at that time.") % {"name": student.get_full_name()})
     if overlapping.filter(mentor=mentor).exists():
-        raise FlashError(f"{mentor.get_full_name()} already has a session at that time. Pick another time."
-                         if who == "student" else "You already have a session at that time.")
+        raise FlashError(_("%(name)s already has a session at that time. Pick another time.")
+                         % {"name": mentor.get_full_name()}
+                         if who == "student" else _("You already have a session at that time."))
 
 
 def _can_book(student: User, *, now: datetime, who: str = "student") -> None:
@@ -121,10 +130,10 @@ def _require(request: FlashRequest, action: str, *, actor: User) -> str:
     """The state `action` leads to, if this actor may take it from here."""
     sources, to, who = TRANSITIONS[action]
     if getattr(request, f"{who}_id") != actor.pk:
-        raise FlashError("Only the mentor can answer this request." if who == "mentor"
-                         else "Only the student who asked can do that.")
+        raise FlashError(_("Only the mentor can answer this request.") if who == "mentor"
+                         else _("Only the student who asked can do that."))
     if request.status not in sources:
-        raise FlashError(ALREADY.get(request.status, "This request can't change like that."))
+        raise FlashError(str(ALREADY.get(request.status, _("This request can't change like that."))))
     return to
 
 
@@ -147,7 +156,7 @@ def _move(request: FlashRequest, action_name: str, *, actor: User, now: datetime
             fields = action(request)
             request.save(update_fields=["status", *fields])
             return request
-    raise FlashExpired(expired_message)
+    raise FlashExpired(str(expired_message))
 
 
 # --- the student asks -------------------------------------------------------------
@@ -157,12 +166,12 @@ def flash_request_create(*, student: User, mentor: User, service: ServiceType, s
                          message: str, now: datetime) -> FlashRequest:
     topic, message = topic.strip(), message.strip()
     if student.pk == mentor.pk:
-        raise FlashError("You can't send a request to yourself.")
+        raise FlashError(_("You can't send a request to yourself."))
     check_parties(student=student, mentor=mentor, service=service)
     if not topic:
-        raise FlashError("Say briefly what you'd like to talk about.")
+        raise FlashError(_("Say briefly what you'd like to talk about."))
     if len(topic) > 120 or len(message) > 1000:
-        raise FlashError("Keep the topic under 120 characters and the message under 1,000.")
+        raise FlashError(_("Keep the topic under 120 characters and the message under 1,000."))
     _check_time(student=student, mentor=mentor, service=service, starts_at=starts_at, now=now, who="student")
     _can_book(student, now=now)
     with transaction.atomic():
@@ -170,7 +179,7 @@ def flash_request_create(*, student: User, mentor: User, service: ServiceType, s
         duplicate = FlashRequest.objects.filter(student=student, mentor=mentor, proposed_starts_at=starts_at,
                                                 status__in=FlashRequest.OPEN_STATUSES)
         if duplicate.exists():
-            raise FlashError("You already asked this mentor for that time; the request is waiting for an answer.")
+            raise FlashError(_("You already asked this mentor for that time; the request is waiting for an answer."))
         try:
             with transaction.atomic():
                 request = FlashRequest.objects.create(
@@ -179,7 +188,7 @@ def flash_request_create(*, student: User, mentor: User, service: ServiceType, s
                 )
         except IntegrityError:  # the unique open-request constraint caught a race
             raise FlashError(
-                "You already asked this mentor for that time; the request is waiting for an answer."
+                _("You already asked this mentor for that time; the request is waiting for an answer.")
             ) from None
         _email("flash_requested", request, to=mentor)
     return request
@@ -192,7 +201,7 @@ def flash_withdraw(*, request: FlashRequest, student: User, now: datetime) -> Fl
         return ["decided_at"]
 
     return _move(request, "withdraw", actor=student, now=now, action=action,
-                 expired_message="This request has already expired; there's nothing to withdraw.")
+                 expired_message=gettext_lazy("This request has already expired; there's nothing to withdraw."))
 
 
 # --- the mentor answers -----------------------------------------------------------
@@ -213,7 +222,7 @@ def flash_accept(*, request: FlashRequest, mentor: User, now: datetime) -> Flash
         return ["session", "responded_at", "decided_at"]
 
     return _move(request, "accept", actor=mentor, now=now, action=action, books=True,
-                 expired_message="This request has expired: its time is too close or already past.")
+                 expired_message=EXPIRED_FOR_MENTOR)
 
 
 def flash_decline(*, request: FlashRequest, mentor: User, note: str, now: datetime) -> FlashRequest:
@@ -224,7 +233,7 @@ def flash_decline(*, request: FlashRequest, mentor: User, note: str, now: dateti
         return ["mentor_note", "responded_at", "decided_at"]
 
     return _move(request, "decline", actor=mentor, now=now, action=action,
-                 expired_message="This request has expired: its time is too close or already past.")
+                 expired_message=EXPIRED_FOR_MENTOR)
 
 
 def flash_counter(*, request: FlashRequest, mentor: User, starts_at: datetime, note: str,
@@ -233,7 +242,7 @@ def flash_counter(*, request: FlashRequest, mentor: User, starts_at: datetime, n
 
     def action(r):
         if starts_at == r.proposed_starts_at:
-            raise FlashError("That's the time the student asked for — accept the request instead.")
+            raise FlashError(_("That's the time the student asked for — accept the request instead."))
         _check_time(student=r.student, mentor=r.mentor, service=r.service, starts_at=starts_at, now=now,
                     who="mentor")
         _can_book(r.student, now=now, who="mentor")
@@ -244,7 +253,7 @@ def flash_counter(*, request: FlashRequest, mentor: User, starts_at: datetime, n
         return ["counter_starts_at", "mentor_note", "responded_at"]
 
     return _move(request, "counter", actor=mentor, now=now, action=action,
-                 expired_message="This request has expired: its time is too close or already past.")
+                 expired_message=EXPIRED_FOR_MENTOR)
 
 
 # --- the student answers the mentor's suggestion -------------------------------------
@@ -262,8 +271,8 @@ def flash_counter_accept(*, request: FlashRequest, student: User, now: datetime)
         return ["session", "decided_at"]
 
     return _move(request, "counter_accept", actor=student, now=now, action=action, books=True,
-                 expired_message="The suggested time has passed, so it can't be booked any more. "
-                                 "Send a new request for another time.")
+                 expired_message=gettext_lazy("The suggested time has passed, so it can't be booked any more. "
+                                              "Send a new request for another time."))
 
 
 def flash_counter_decline(*, request: FlashRequest, student: User, now: datetime) -> FlashRequest:
@@ -273,7 +282,7 @@ def flash_counter_decline(*, request: FlashRequest, student: User, now: datetime
         return ["decided_at"]
 
     return _move(request, "counter_decline", actor=student, now=now, action=action,
-                 expired_message="The suggested time has already passed; there's nothing to decline.")
+                 expired_message=gettext_lazy("The suggested time has already passed; there's nothing to decline."))
 
 
 # --- reads ---------------------------------------------------------------------------

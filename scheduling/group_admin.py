@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import Role, User
@@ -38,14 +40,14 @@ class _ReadOnlyInline(admin.TabularInline):
 
 class SeatInline(_ReadOnlyInline):
     model = GroupSeat
-    verbose_name_plural = "attendees (every seat, including those given up)"
+    verbose_name_plural = _("attendees (every seat, including those given up)")
     fields = ["student", "status", "booked_at", "via_waitlist", "status_changed_at", "status_note"]
     readonly_fields = fields
 
 
 class WaitlistInline(_ReadOnlyInline):
     model = WaitlistEntry
-    verbose_name_plural = "waitlist"
+    verbose_name_plural = _("waitlist")
     fields = ["student", "status", "joined_at", "offered_at", "closed_at"]
     readonly_fields = fields
 
@@ -58,7 +60,7 @@ class ManagerScheduleForm(GroupScheduleForm):
 
 class GroupCancelReasonForm(forms.Form):
     reason = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 3}),
-                             error_messages={"required": "A reason is required; everyone with a seat reads it."})
+                             error_messages={"required": _("A reason is required; everyone with a seat reads it.")})
 
 
 @admin.register(GroupSession)
@@ -78,25 +80,26 @@ class GroupSessionAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(
             waiting_count=Count("waitlist", filter=Q(waitlist__status=WaitStatus.WAITING)))
 
-    @admin.display(description="seats")
+    @admin.display(description=_("seats"))
     def seats_label(self, obj):
         return f"{obj.seats_taken} / {obj.seats}"
 
-    @admin.display(description="waiting", ordering="waiting_count")
+    @admin.display(description=_("waiting"), ordering="waiting_count")
     def waiting(self, obj):
         return obj.waiting_count
 
     def has_delete_permission(self, request, obj=None):
         return False  # seats and their credits refer to it; cancel instead
 
-    @admin.display(description="Actions")
+    @admin.display(description=_("Actions"))
     def manager_actions(self, obj):
         if obj is None or not obj.pk:
             return "-"
         if obj.status != GroupStatus.SCHEDULED or obj.starts_at <= timezone.now():
-            return "None available for this group session."
-        return format_html('<a class="button" href="{}">Cancel with a reason (refund every seat)</a>',
-                           reverse("admin:scheduling_groupsession_cancel", args=[obj.pk]))
+            return gettext("None available for this group session.")
+        return format_html('<a class="button" href="{}">{}</a>', reverse("admin:scheduling_groupsession_cancel",
+                                                                      args=[obj.pk]),
+                           gettext("Cancel with a reason (refund every seat)"))
 
     def get_urls(self):
         return [
@@ -124,12 +127,16 @@ class GroupSessionAdmin(admin.ModelAdmin):
                 for group in result.created:
                     audit_record(actor=request.user, obj=group, message="Scheduled for the mentor.")
                 for start, why in result.skipped:
-                    self.message_user(request, f"Skipped {start:%Y-%m-%d %H:%M} UTC: {why}", messages.WARNING)
+                    self.message_user(request, gettext("Skipped %(when)s UTC: %(why)s") % {
+                        "when": f"{start:%Y-%m-%d %H:%M}", "why": why}, messages.WARNING)
                 if result.created:
-                    self.message_user(request, f"Scheduled {len(result.created)} group session(s).", messages.SUCCESS)
+                    count = len(result.created)
+                    self.message_user(request, ngettext("Scheduled %(count)d group session.",
+                                                        "Scheduled %(count)d group sessions.", count)
+                                      % {"count": count}, messages.SUCCESS)
                     return redirect("admin:scheduling_groupsession_changelist")
-                form.add_error(None, "Nothing was scheduled.")
-        context = {**self.admin_site.each_context(request), "title": "Schedule a group session", "form": form,
+                form.add_error(None, gettext("Nothing was scheduled."))
+        context = {**self.admin_site.each_context(request), "title": gettext("Schedule a group session"), "form": form,
                    "opts": self.model._meta}
         return render(request, "admin/scheduling/group_schedule.html", context)
 
@@ -146,8 +153,9 @@ class GroupSessionAdmin(admin.ModelAdmin):
                 form.add_error(None, exc.message)
             else:
                 audit_record(actor=request.user, obj=group, message=f"Cancelled. Reason: {reason}")
-                self.message_user(request, "Cancelled; every seat is refunded and everyone told.", messages.SUCCESS)
+                self.message_user(request, gettext("Cancelled; every seat is refunded and everyone told."),
+                                  messages.SUCCESS)
                 return redirect("admin:scheduling_groupsession_change", pk)
-        context = {**self.admin_site.each_context(request), "title": "Cancel group session", "group": group,
+        context = {**self.admin_site.each_context(request), "title": gettext("Cancel group session"), "group": group,
                    "form": form, "opts": self.model._meta}
         return render(request, "admin/scheduling/group_cancel.html", context)

@@ -1,6 +1,8 @@
 """Forms for group sessions: validation and the messages people read."""
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mentorship.models import Skill
 
@@ -10,40 +12,48 @@ from .services.group import MAX_WEEKS
 
 
 class GroupScheduleForm(_ZonedStartForm):
-    title = forms.CharField(max_length=120, error_messages={"required": "Give the group session a title."})
-    topic = forms.CharField(max_length=200, required=False, label="Topic (optional)",
-                            help_text="What it is about, in a line.")
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=120,
+                            error_messages={"required": gettext_lazy("Give the group session a title.")})
+    topic = forms.CharField(max_length=200, required=False, label=gettext_lazy("Topic (optional)"),
+                            help_text=gettext_lazy("What it is about, in a line."))
     skills = forms.ModelMultipleChoiceField(queryset=Skill.objects.all(), required=False,
-                                            widget=forms.CheckboxSelectMultiple, label="Skills (optional)")
-    description = forms.CharField(required=False, max_length=4000, label="Description (optional)",
+                                            widget=forms.CheckboxSelectMultiple,
+                                            label=gettext_lazy("Skills (optional)"))
+    description = forms.CharField(required=False, max_length=4000, label=gettext_lazy("Description (optional)"),
                                   widget=forms.Textarea(attrs={"rows": 3}))
-    start_local = LocalDateTimeField(label="Starts")
+    start_local = LocalDateTimeField(label=gettext_lazy("Starts"))
     duration_minutes = forms.TypedChoiceField(
-        label="Length", coerce=int, initial=60,
-        choices=[(30, "30 minutes"), (45, "45 minutes"), (60, "1 hour"), (90, "1½ hours"), (120, "2 hours")],
+        label=gettext_lazy("Length"), coerce=int, initial=60,
+        choices=[(30, gettext_lazy("30 minutes")), (45, gettext_lazy("45 minutes")), (60, gettext_lazy("1 hour")),
+                 (90, gettext_lazy("1½ hours")), (120, gettext_lazy("2 hours"))],
     )
-    seats = forms.IntegerField(min_value=MIN_SEATS, max_value=MAX_SEATS, initial=10,
-                               help_text=f"Between {MIN_SEATS} and {MAX_SEATS}.")
-    video_url = forms.URLField(required=False, label="Video room (optional)", assume_scheme="https",
-                               help_text="Leave empty to use the room on your profile.")
-    weeks = forms.TypedChoiceField(label="Repeat", coerce=int, initial=1,
-                                   choices=[(1, "Just this once")] + [(n, f"Every week for {n} weeks")
-                                                                        for n in range(2, MAX_WEEKS + 1)])
+    seats = forms.IntegerField(label=gettext_lazy("Seats"), min_value=MIN_SEATS, max_value=MAX_SEATS, initial=10)
+    video_url = forms.URLField(required=False, label=gettext_lazy("Video room (optional)"), assume_scheme="https",
+                               help_text=gettext_lazy("Leave empty to use the room on your profile."))
+    weeks = forms.TypedChoiceField(label=gettext_lazy("Repeat"), coerce=int, initial=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Worded per request (in its language) since they carry numbers.
+        self.fields["seats"].help_text = _("Between %(min)s and %(max)s.") % {"min": MIN_SEATS, "max": MAX_SEATS}
+        self.fields["weeks"].choices = [(1, _("Just this once"))] + [
+            (n, _("Every week for %(n)s weeks") % {"n": n}) for n in range(2, MAX_WEEKS + 1)]
 
 
 class GroupFilterForm(forms.Form):
-    skill = forms.ModelChoiceField(queryset=Skill.objects.all(), required=False, empty_label="Any skill",
-                                   widget=forms.Select(attrs={"class": "form-select"}))
-    mentor = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Mentor",
+    skill = forms.ModelChoiceField(queryset=Skill.objects.all(), required=False,
+                                   empty_label=gettext_lazy("Any skill"), widget=forms.Select(attrs={"class": "form-select"}))
+    mentor = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=gettext_lazy("Mentor"),
                                     widget=forms.Select(attrs={"class": "form-select"}))
 
     def __init__(self, *args, mentors=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mentor"].choices = [("", "Any mentor")] + [(m.pk, m.get_full_name()) for m in mentors]
+        self.fields["mentor"].choices = [("", _("Any mentor"))] + [(m.pk, m.get_full_name()) for m in mentors]
 
 
 class GroupCancelForm(forms.Form):
-    reason = forms.CharField(required=False, max_length=300, label="Reason (everyone with a seat reads it)",
+    reason = forms.CharField(required=False, max_length=300,
+                             label=gettext_lazy("Reason (everyone with a seat reads it)"),
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -54,13 +64,15 @@ class SeatCancelForm(forms.Form):
 
 
 class SeatAttendanceForm(forms.Form):
-    attended = forms.TypedChoiceField(choices=[("1", "Attended"), ("0", "No-show")], coerce=lambda v: v == "1",
-                                      error_messages={"required": "Choose attended or no-show."})
+    attended = forms.TypedChoiceField(choices=[("1", gettext_lazy("Attended")), ("0", gettext_lazy("No-show"))],
+                                      coerce=lambda v: v == "1",
+                                      error_messages={"required": gettext_lazy("Choose attended or no-show.")})
 
 
 class GroupEditForm(forms.Form):
-    title = forms.CharField(max_length=120, error_messages={"required": "Give the group session a title."})
-    topic = forms.CharField(max_length=200, required=False, label="Topic (optional)")
-    description = forms.CharField(required=False, max_length=4000, label="Description (optional)",
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=120,
+                            error_messages={"required": gettext_lazy("Give the group session a title.")})
+    topic = forms.CharField(max_length=200, required=False, label=gettext_lazy("Topic (optional)"))
+    description = forms.CharField(required=False, max_length=4000, label=gettext_lazy("Description (optional)"),
                                   widget=forms.Textarea(attrs={"rows": 3}))
-    video_url = forms.URLField(required=False, label="Video room", assume_scheme="https")
+    video_url = forms.URLField(required=False, label=gettext_lazy("Video room"), assume_scheme="https")

@@ -19,6 +19,8 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from .models import TsTzRange
 
@@ -26,10 +28,18 @@ FREE_CANCELLATION_WINDOW = timedelta(hours=24)
 MIN_SEATS, MAX_SEATS = 2, 100
 
 
+def _seats_help() -> str:
+    return _("Between %(min)s and %(max)s.") % {"min": MIN_SEATS, "max": MAX_SEATS}
+
+
+# Evaluated when shown (in the reader's language), not at import.
+SEATS_HELP = lazy(_seats_help, str)()
+
+
 class GroupStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
+    SCHEDULED = "scheduled", _("Scheduled")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class GroupSeries(models.Model):
@@ -40,10 +50,10 @@ class GroupSeries(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        verbose_name_plural = "group series"
+        verbose_name_plural = _("group series")
 
     def __str__(self):
-        return f"Weekly × {self.weeks}"
+        return _("Weekly × %(weeks)s") % {"weeks": self.weeks}
 
 
 class GroupSessionQuerySet(models.QuerySet):
@@ -54,12 +64,12 @@ class GroupSessionQuerySet(models.QuerySet):
 class GroupSession(models.Model):
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="group_sessions")
     title = models.CharField(max_length=120)
-    topic = models.CharField(max_length=200, blank=True, help_text="What it is about, in a line.")
+    topic = models.CharField(max_length=200, blank=True, help_text=_("What it is about, in a line."))
     skills = models.ManyToManyField("mentorship.Skill", blank=True, related_name="group_sessions")
     description = models.TextField(blank=True, max_length=4000)
     starts_at = models.DateTimeField(db_index=True)
     ends_at = models.DateTimeField()
-    seats = models.PositiveSmallIntegerField(help_text=f"Between {MIN_SEATS} and {MAX_SEATS}.")
+    seats = models.PositiveSmallIntegerField(help_text=SEATS_HELP)
     # Moved only by a conditional UPDATE (services/group.py); the CHECK is the last line.
     seats_taken = models.PositiveSmallIntegerField(default=0, editable=False)
     video_url = models.URLField(blank=True)
@@ -130,11 +140,11 @@ class GroupSession(models.Model):
 
 
 class SeatStatus(models.TextChoices):
-    BOOKED = "booked", "Booked"
-    ATTENDED = "attended", "Attended"
-    NO_SHOW = "no_show", "No-show"
-    CANCELLED = "cancelled", "Cancelled"  # credit back
-    FORFEITED = "forfeited", "Forfeited"  # left late: credit kept
+    BOOKED = "booked", _("Booked")
+    ATTENDED = "attended", _("Attended")
+    NO_SHOW = "no_show", _("No-show")
+    CANCELLED = "cancelled", _("Cancelled")  # credit back
+    FORFEITED = "forfeited", _("Forfeited")  # left late: credit kept
 
 
 LIVE_SEAT_STATUSES = [SeatStatus.BOOKED, SeatStatus.ATTENDED, SeatStatus.NO_SHOW]
@@ -173,10 +183,10 @@ class GroupSeat(models.Model):
 
 
 class WaitStatus(models.TextChoices):
-    WAITING = "waiting", "Waiting"
-    PROMOTED = "promoted", "Got a seat"
-    LEFT = "left", "Left the waitlist"
-    CLOSED = "closed", "Closed (session started or cancelled)"
+    WAITING = "waiting", _("Waiting")
+    PROMOTED = "promoted", _("Got a seat")
+    LEFT = "left", _("Left the waitlist")
+    CLOSED = "closed", _("Closed (session started or cancelled)")
 
 
 class WaitlistEntry(models.Model):
@@ -191,7 +201,7 @@ class WaitlistEntry(models.Model):
 
     class Meta:
         ordering = ["joined_at", "pk"]
-        verbose_name_plural = "waitlist entries"
+        verbose_name_plural = _("waitlist entries")
         constraints = [
             models.UniqueConstraint(fields=["session", "student"], condition=Q(status="waiting"),
                                     name="group_one_wait_per_student"),

@@ -11,6 +11,7 @@ calendar lock; theirs render in place.)
 from datetime import datetime
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from accounts.emails import send_templated_email
 from accounts.outbox import cancel_pending
@@ -96,10 +97,19 @@ def session_mentor_changed(session: Session, *, previous_mentor, now: datetime) 
     )
 
 
+# Why a credit came back, by code: worded when the student's copy renders, so in the student's
+# language (the success manager who acted may read another one).
+CREDIT_RETURNED_WHY = {
+    "mentor_no_show": gettext_lazy("your mentor could not attend"),
+    "forfeit_waived": gettext_lazy("your success manager waived the forfeit"),
+}
+
+
 def credit_returned(session: Session, *, why: str, now: datetime) -> None:
-    """A success manager gave the credit back (waived forfeit, mentor no-show)."""
+    """A success manager gave the credit back; `why` is a CREDIT_RETURNED_WHY code."""
     send_templated_email(
-        name="session_credit_returned", to=session.student, context=_context(session, why=why),
+        name="session_credit_returned", to=session.student,
+        context=_context(session, why=CREDIT_RETURNED_WHY[why]),
         topic=topic(session), dedupe_key=f"session_credit_returned:{session.pk}",
     )
 

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import role_required
@@ -60,8 +61,8 @@ def flash_new(request, mentor_id: int):
     except SchedulingError as exc:
         form.add_error(None, exc.message)
         return render(request, "scheduling/flash_new.html", context, status=409)
-    messages.success(request, f"Request sent. {mentor.get_full_name()} will accept it, decline it, or suggest "
-                              "another time; you'll get an email either way.")
+    messages.success(request, _("Request sent. %(mentor)s will accept it, decline it, or suggest another time; "
+                                "you'll get an email either way.") % {"mentor": mentor.get_full_name()})
     return redirect("scheduling:flash-list")
 
 
@@ -106,7 +107,7 @@ def _back(request):
 def flash_accept(request, pk: int):
     req = _as_mentor(request, pk)
     return _done(request, lambda: flash.flash_accept(request=req, mentor=request.user, now=timezone.now()),
-                 "Accepted. The session is booked and the student has been emailed.")
+                 _("Accepted. The session is booked and the student has been emailed."))
 
 
 @login_required
@@ -119,7 +120,7 @@ def flash_decline(request, pk: int):
         return _back(request)
     return _done(request, lambda: flash.flash_decline(request=req, mentor=request.user,
                                                       note=form.cleaned_data["note"], now=timezone.now()),
-                 "Declined. The student has been told.")
+                 _("Declined. The student has been told."))
 
 
 @login_required
@@ -133,7 +134,7 @@ def flash_counter(request, pk: int):
     return _done(request, lambda: flash.flash_counter(request=req, mentor=request.user,
                                                       starts_at=form.cleaned_data["starts_at"],
                                                       note=form.cleaned_data["note"], now=timezone.now()),
-                 "Suggested. The student will accept or decline the new time.")
+                 _("Suggested. The student will accept or decline the new time."))
 
 
 # --- the student answers or withdraws -------------------------------------------------
@@ -144,7 +145,7 @@ def flash_counter(request, pk: int):
 def flash_counter_accept(request, pk: int):
     req = _as_student(request, pk)
     return _done(request, lambda: flash.flash_counter_accept(request=req, student=request.user, now=timezone.now()),
-                 "Booked at the suggested time. We've emailed you the details.")
+                 _("Booked at the suggested time. We've emailed you the details."))
 
 
 @login_required
@@ -153,7 +154,7 @@ def flash_counter_decline(request, pk: int):
     req = _as_student(request, pk)
     return _done(request, lambda: flash.flash_counter_decline(request=req, student=request.user,
                                                               now=timezone.now()),
-                 "Declined the suggested time. Your mentor has been told.")
+                 _("Declined the suggested time. Your mentor has been told."))
 
 
 @login_required
@@ -161,4 +162,4 @@ def flash_counter_decline(request, pk: int):
 def flash_withdraw(request, pk: int):
     req = _as_student(request, pk)
     return _done(request, lambda: flash.flash_withdraw(request=req, student=request.user, now=timezone.now()),
-                 "Request withdrawn.")
+                 _("Request withdrawn."))

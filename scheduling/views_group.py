@@ -8,7 +8,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import role_required
@@ -94,7 +96,7 @@ def group_book(request, pk: int):
     except SchedulingError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Seat booked! We've emailed you the invitation.")
+        messages.success(request, _("Seat booked! We've emailed you the invitation."))
     return redirect("scheduling:group-detail", pk=group.pk)
 
 
@@ -119,9 +121,9 @@ def group_seat_cancel(request, pk: int):
             messages.error(request, exc.message)
             return redirect("scheduling:group-detail", pk=group.pk)
         if seat.status == SeatStatus.FORFEITED:
-            messages.warning(request, "You left the session; the seat is forfeited and the group credit spent.")
+            messages.warning(request, _("You left the session; the seat is forfeited and the group credit spent."))
         else:
-            messages.success(request, "Seat cancelled. Your group credit is back.")
+            messages.success(request, _("Seat cancelled. Your group credit is back."))
         return redirect("scheduling:group-detail", pk=group.pk)
     return render(request, "scheduling/group_seat_cancel.html", context,
                   status=400 if request.method == "POST" else 200)
@@ -136,7 +138,7 @@ def group_waitlist_join(request, pk: int):
     except SchedulingError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "You're on the waitlist. Nothing is spent unless you get a seat.")
+        messages.success(request, _("You're on the waitlist. Nothing is spent unless you get a seat."))
     return redirect("scheduling:group-detail", pk=group.pk)
 
 
@@ -154,7 +156,7 @@ def group_waitlist_leave(request, pk: int):
     except SchedulingError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "You left the waitlist.")
+        messages.success(request, _("You left the waitlist."))
     return redirect("scheduling:group-detail", pk=group.pk)
 
 
@@ -168,7 +170,7 @@ def group_waitlist_accept(request, pk: int):
     except SchedulingError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "The seat is yours. We've emailed you the invitation.")
+        messages.success(request, _("The seat is yours. We've emailed you the invitation."))
     return redirect("scheduling:group-detail", pk=group.pk)
 
 
@@ -193,12 +195,15 @@ def group_schedule(request):
             form.add_error(None, exc.message)
         else:
             if result.created and not result.skipped:
-                messages.success(request, f"Scheduled {len(result.created)} group session"
-                                          f"{'s' if len(result.created) != 1 else ''}.")
+                count = len(result.created)
+                messages.success(request, ngettext("Scheduled %(count)s group session.",
+                                                   "Scheduled %(count)s group sessions.", count) % {"count": count})
                 return redirect("scheduling:group-list")
             if not result.created:
-                form.add_error(None, "Nothing was scheduled: " + "; ".join(
-                    f"{start.astimezone(request.user.tzinfo):%a %-d %b %H:%M} — {why}" for start, why in result.skipped))
+                day_and_time = _("D j M H:i")  # "Tue 1 Dec 18:00"
+                weeks = "; ".join(f"{dateformat.format(start.astimezone(request.user.tzinfo), day_and_time)} — {why}"
+                                  for start, why in result.skipped)
+                form.add_error(None, _("Nothing was scheduled: %(weeks)s") % {"weeks": weeks})
                 result = None
     status = 400 if request.method == "POST" and result is None else 200
     return render(request, "scheduling/group_schedule.html", {"form": form, "result": result}, status=status)
@@ -211,12 +216,12 @@ def group_attendance(request, pk: int, seat_id: int):
     seat = get_object_or_404(GroupSeat, pk=seat_id, session=group)
     form = SeatAttendanceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose attended or no-show.")
+        messages.error(request, _("Choose attended or no-show."))
     else:
         try:
             services.group_attendance_mark(seat=seat, actor=request.user, attended=form.cleaned_data["attended"],
                                            now=timezone.now())
-            messages.success(request, f"Attendance saved for {seat.student.get_full_name()}.")
+            messages.success(request, _("Attendance saved for %(name)s.") % {"name": seat.student.get_full_name()})
         except SchedulingError as exc:
             messages.error(request, exc.message)
     return redirect("scheduling:group-detail", pk=group.pk)
@@ -228,7 +233,7 @@ def group_cancel(request, pk: int):
     group = _own_group(request, pk)
     form = GroupCancelForm(request.POST or None)
     if group.status != GroupStatus.SCHEDULED:
-        messages.info(request, "This group session is no longer scheduled.")
+        messages.info(request, _("This group session is no longer scheduled."))
         return redirect("scheduling:group-detail", pk=group.pk)
     if request.method == "POST" and form.is_valid():
         try:
@@ -237,7 +242,7 @@ def group_cancel(request, pk: int):
         except SchedulingError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Cancelled. Every seat is refunded and everyone has been told.")
+            messages.success(request, _("Cancelled. Every seat is refunded and everyone has been told."))
             return redirect("scheduling:group-detail", pk=group.pk)
     return render(request, "scheduling/group_cancel.html",
                   {"group": group, "form": form, "taken": group.seats_taken},
@@ -258,7 +263,7 @@ def group_edit(request, pk: int):
         except SchedulingError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Saved. Everyone with a seat has the updated invitation.")
+            messages.success(request, _("Saved. Everyone with a seat has the updated invitation."))
             return redirect("scheduling:group-detail", pk=group.pk)
     return render(request, "scheduling/group_edit.html", {"group": group, "form": form},
                   status=400 if request.method == "POST" else 200)

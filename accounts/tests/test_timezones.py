@@ -28,3 +28,12 @@ def test_someone_whose_stored_zone_is_an_old_alias_keeps_it_when_saving(client, 
     page = client.get(reverse("accounts:settings-profile")).content.decode()
     assert '<option value="Asia/Calcutta" selected>' in page
     assert 'data-timezone-picker' in page
+
+
+def test_countries_are_named_in_the_readers_language():
+    from django.utils import translation
+
+    assert dict(timezone_choices())["Europe/Madrid"] == "Europe/Madrid · Spain"
+    with translation.override("es"):
+        assert dict(timezone_choices())["Europe/Madrid"] == "Europe/Madrid · España"
+        assert dict(timezone_choices())["America/New_York"] == "America/New York · Estados Unidos"

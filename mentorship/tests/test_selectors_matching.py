@@ -128,3 +128,29 @@ def test_current_mentor_and_students():
     assign(student, mentor)
     assert selectors.current_mentor(student) == mentor
     assert list(selectors.current_students(mentor)) == [student]
+
+
+def test_a_mentor_who_speaks_the_students_language_ranks_first_and_the_ranking_says_so():
+    """Two mentors alike in hours and room: the one who speaks Spanish comes
+    first for a student who reads the site in Spanish, and each line says why."""
+    from django.utils import translation
+
+    from mentorship.models import Language
+
+    spanish, english = Language.objects.create(name="Spanish"), Language.objects.create(name="English")
+    assert (spanish.code, english.code) == ("es", "en")
+    student = make_student(timezone_name="Europe/London", hours=weekdays(range(9, 17)), full_name="Lucía")
+    student.language = "es"
+    student.save(update_fields=["language"])
+    anglo = make_mentor(timezone_name="Europe/London", hours=weekdays(range(9, 17)), full_name="Aaron")
+    hispano = make_mentor(timezone_name="Europe/London", hours=weekdays(range(9, 17)), full_name="Zoe")
+    anglo.mentor_profile.languages.set([english])
+    hispano.mentor_profile.languages.set([spanish, english])
+
+    ranked = selectors.rank_mentors(student, now=NOW)
+    assert [m.full_name for m in ranked[:2]] == ["Zoe", "Aaron"]  # by name alone, Aaron would come first
+    with translation.override("en"):
+        assert ranked[0].explanation.endswith("40 shared hours a week · speaks Spanish · 5 seats left")
+        assert "doesn't list Spanish" in ranked[1].explanation
+    with translation.override("es"):
+        assert "habla español" in ranked[0].explanation  # the language named as the reader's language writes it

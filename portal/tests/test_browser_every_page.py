@@ -13,6 +13,13 @@ Each page is opened at a desktop (1280 x 800) and a phone (390 x 844) size and m
 and every page's HTML, as served, goes through the Nu Html Checker (vnu.jar from npm,
 run once over all pages with Java) which must report no error.
 
+Then the same people switch to Spanish and the crawl goes again, at the phone size
+(where longer Spanish words would break a layout first): the same checks, plus
+`<html lang="es">`, and no line of English UI left. A line the Spanish page shows
+exactly as the English page showed it, that still reads as English once the demo's
+own data (names, bios, service names, messages) is taken out, is a string someone
+forgot to mark or translate.
+
 The crawl is generic: a page another part of the product adds is covered as soon as a
 link to it appears in the navigation or on a page the crawl reaches.
 """
@@ -41,6 +48,12 @@ AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+LOCALES = {"en": "en-GB", "es": "es-ES"}
+# Words that make a line English (not Spanish): the crawl's test for untranslated UI.
+ENGLISH = re.compile(r"\b(the|your|you|and|with|for|this|that|are|is|will|can|have|has|from|session|sessions|"
+                     r"book|booked|cancel|hours?|week|credits?|sign|settings|save|show|students?|nothing|yet|"
+                     r"upcoming|past|left|free|until|before|after|when|what|who|how|more|only|each|every)\b",
+                     re.IGNORECASE)
 
 # Links the crawl does not follow: leaving (sign out), files that are not pages,
 # and the admin's screens that only repeat a page it already saw.
@@ -119,17 +132,54 @@ class Problems(list):
             log.write(problem + "\n")
 
 
+def data_strings() -> list[str]:
+    """Every text the demo data holds (names, emails, bios, titles, messages...): the
+    words on a page that are content, not interface, and stay as they were written."""
+    from django.apps import apps
+    from django.db import models
+
+    found = set()
+    try:
+        for app in ("accounts", "mentorship", "credits", "scheduling", "conversations", "portal"):
+            for model in apps.get_app_config(app).get_models():
+                fields = [f.name for f in model._meta.concrete_fields
+                          if isinstance(f, models.CharField | models.TextField) and not f.choices]
+                for row in model._default_manager.values_list(*fields) if fields else ():
+                    found.update(v.strip() for v in row if isinstance(v, str) and len(v.strip()) > 2)
+    finally:
+        connection.close()
+    return sorted(found, key=len, reverse=True)
+
+
+def english_left(es_lines, en_lines, data) -> list[str]:
+    """Lines shown identically in English and Spanish that read as English without the data in them."""
+    left = []
+    for line in sorted(set(es_lines) & set(en_lines)):
+        rest = line
+        for value in data:
+            if value in rest:
+                rest = rest.replace(value, " ")
+        if ENGLISH.search(rest):
+            left.append(line)
+    return left
+
+
 class Crawl:
-    def __init__(self, browser, base_url, html_dir):
+    def __init__(self, browser, base_url, html_dir, *, language="en", viewports=VIEWPORTS, english=None, data=()):
         self.browser, self.base_url, self.html_dir = browser, base_url, html_dir
+        self.language, self.viewports = language, viewports
         self.problems = Problems(html_dir.parent / "problems.txt")
         self.pages: dict[str, str] = {}  # file name -> "role url"
         self.axe = AXE_JS.read_text()
+        # The English crawl keeps each page's lines; the Spanish one compares against them.
+        self.lines: dict[tuple[str, str], list[str]] = {}
+        self.english, self.data = english, data
 
     def visit(self, context, role, url):
-        """Load the page once at the desktop size, check it, then at the phone size; return its links."""
+        """Load the page once at the first size, check it, then at the next; return its links."""
         page = context.new_page()
-        page.set_viewport_size(VIEWPORTS["desktop"])
+        first = next(iter(self.viewports))
+        page.set_viewport_size(self.viewports[first])
         console: list[str] = []
         checking = []  # once axe runs, what it logs (its own CSP-refused style probes) is not the page's
         page.on("console", lambda m: console.append(m.text) if m.type == "error" and not checking else None)
@@ -138,21 +188,22 @@ class Crawl:
             try:
                 response = page.goto(url, wait_until="load")
             except PlaywrightError as exc:
-                self.problems.append(f"{role} {url}: {str(exc).splitlines()[0]}")
+                self.problems.append(f"{self.language} {role} {url}: {str(exc).splitlines()[0]}")
                 return []
             path = urlsplit(page.url).path
             if response is None or response.status >= 400:
-                self.problems.append(f"{role} {path}: HTTP {response.status if response else '?'}")
+                self.problems.append(f"{self.language} {role} {path}: HTTP {response.status if response else '?'}")
                 return []
-            name = f"{len(self.pages):03d}.html"
+            name = f"{self.language}-{len(self.pages):03d}.html"
             (self.html_dir / name).write_text(response.text())
-            self.pages[name] = f"{role} {path}"
+            self.pages[name] = f"{self.language} {role} {path}"
             for message in console:
-                self.problems.append(f"{role} {path}: console error: {message}")
+                self.problems.append(f"{self.language} {role} {path}: console error: {message}")
+            self.check_language(page, role, path)
             checking.append(True)
             page.evaluate(self.axe)
-            for viewport_name, size in VIEWPORTS.items():
-                if viewport_name != "desktop":
+            for viewport_name, size in self.viewports.items():
+                if viewport_name != first:
                     page.set_viewport_size(size)
                     page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
                 self.check_layout_and_axe(page, f"{role} {viewport_name} {path}")
@@ -163,6 +214,17 @@ class Crawl:
         finally:
             page.close()
 
+    def check_language(self, page, role, path):
+        lang = page.evaluate("document.documentElement.lang")
+        if lang != self.language:
+            self.problems.append(f"{self.language} {role} {path}: <html lang={lang!r}>, not {self.language!r}")
+        lines = [line.strip() for line in page.evaluate("document.body.innerText").splitlines() if line.strip()]
+        if self.english is None:
+            self.lines[(role, path)] = lines
+        elif (role, path) in self.english:
+            for line in english_left(lines, self.english[(role, path)], self.data):
+                self.problems.append(f"{self.language} {role} {path}: English left: {line[:160]!r}")
+
     def check_layout_and_axe(self, page, where):
         widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         if widths[0] > widths[1]:
@@ -171,7 +233,7 @@ class Crawl:
                     .filter(e => e.getBoundingClientRect().right > window.innerWidth)
                     .slice(-3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))"""
             )
-            self.problems.append(f"{where}: scrolls sideways ({widths[0]} > {widths[1]} px): {wide}")
+            self.problems.append(f"{self.language} {where}: scrolls sideways ({widths[0]} > {widths[1]} px): {wide}")
         violations = page.evaluate(
             """async () => (await Promise.race([
                     axe.run(document, {resultTypes: ['violations']}),
@@ -182,10 +244,11 @@ class Crawl:
                      + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))"""
         )
         for violation in violations:
-            self.problems.append(f"{where}: axe {violation}")
+            self.problems.append(f"{self.language} {where}: axe {violation}")
 
     def walk(self, role, email, start_urls):
-        context = self.browser.new_context(base_url=self.base_url, timezone_id="America/New_York", locale="en-GB")
+        context = self.browser.new_context(base_url=self.base_url, timezone_id="America/New_York",
+                                           locale=LOCALES[self.language])  # the visitor's Accept-Language
         context.set_default_timeout(15_000)
         try:
             if email:
@@ -233,21 +296,24 @@ def test_every_page_of_every_role_is_accessible_valid_and_fits_a_phone(live_serv
     html_dir.mkdir()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        crawl = Crawl(browser, live_server.url, html_dir)
         try:
-            counts = {
-                "visitor": crawl.walk("visitor", None, ["/", reverse("account_login"), reverse("account_signup"),
-                                                        reverse("account_reset_password")]),
-                "student": crawl.walk("student", "sam@example.com", ["/"] + actions["student"]),
-                "mentor": crawl.walk("mentor", "ada@example.com", ["/"] + actions["mentor"]),
-                "manager": crawl.walk("manager", "manager@example.com", ["/", "/admin/"] + actions["manager"]),
-            }
+            crawl = Crawl(browser, live_server.url, html_dir)
+            counts = walk_every_role(crawl, actions)
+            # Everyone reads Spanish now (visitors by their browser's Accept-Language).
+            from accounts.models import User
+
+            User.objects.update(language="es")
+            spanish = Crawl(browser, live_server.url, html_dir, language="es",
+                            viewports={"phone": VIEWPORTS["phone"]}, english=crawl.lines, data=data_strings())
+            spanish.pages, spanish.problems = crawl.pages, crawl.problems  # one verdict for both
+            counts_es = walk_every_role(spanish, actions)
         finally:
             browser.close()
             connection.close()
 
-    # Enough of the site was reached for the verdict to mean something.
-    assert counts["student"] >= 15 and counts["mentor"] >= 12 and counts["manager"] >= 15, counts
+    # Enough of the site was reached for the verdict to mean something, in both languages.
+    for reached in (counts, counts_es):
+        assert reached["student"] >= 15 and reached["mentor"] >= 12 and reached["manager"] >= 15, reached
 
     result = subprocess.run(
         ["java", "-jar", str(VNU_JAR), "--format", "json", "--stdout", "--errors-only",
@@ -260,6 +326,15 @@ def test_every_page_of_every_role_is_accessible_valid_and_fits_a_phone(live_serv
             crawl.problems.append(f"{page}: vnu line {message.get('lastLine')}: {message['message']}"
                                   f" — {message.get('extract', '').strip()[:120]}")
 
-    assert not crawl.problems, f"{len(crawl.problems)} problems on {sum(counts.values())} pages:\n" + "\n".join(
-        crawl.problems
-    )
+    total = sum(counts.values()) + sum(counts_es.values())
+    assert not crawl.problems, f"{len(crawl.problems)} problems on {total} pages:\n" + "\n".join(crawl.problems)
+
+
+def walk_every_role(crawl, actions) -> dict[str, int]:
+    return {
+        "visitor": crawl.walk("visitor", None, ["/", reverse("account_login"), reverse("account_signup"),
+                                                reverse("account_reset_password")]),
+        "student": crawl.walk("student", "sam@example.com", ["/"] + actions["student"]),
+        "mentor": crawl.walk("mentor", "ada@example.com", ["/"] + actions["mentor"]),
+        "manager": crawl.walk("manager", "manager@example.com", ["/", "/admin/"] + actions["manager"]),
+    }

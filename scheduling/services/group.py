@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils import dateformat
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from credits.errors import CreditsError
@@ -86,20 +88,21 @@ def group_session_schedule(
     with the reason and the others are created.
     """
     if mentor.role != Role.MENTOR:
-        raise BookingNotAllowed("Only mentors run group sessions.")
+        raise BookingNotAllowed(_("Only mentors run group sessions."))
     if not _may_manage(actor, mentor.pk):
-        raise NotYourSession("You can schedule group sessions for yourself only.")
+        raise NotYourSession(_("You can schedule group sessions for yourself only."))
     title = (title or "").strip()
     if not title:
-        raise BookingNotAllowed("Give the group session a title.")
+        raise BookingNotAllowed(_("Give the group session a title."))
     if not MIN_SEATS <= seats <= MAX_SEATS:
-        raise BookingNotAllowed(f"A group session has between {MIN_SEATS} and {MAX_SEATS} seats.")
+        raise BookingNotAllowed(_("A group session has between %(min)s and %(max)s seats.")
+                                % {"min": MIN_SEATS, "max": MAX_SEATS})
     if not 15 <= duration_minutes <= 240:
-        raise BookingNotAllowed("A group session lasts between 15 and 240 minutes.")
+        raise BookingNotAllowed(_("A group session lasts between 15 and 240 minutes."))
     if not 1 <= weeks <= MAX_WEEKS:
-        raise BookingNotAllowed(f"Repeat weekly for 1 to {MAX_WEEKS} weeks.")
+        raise BookingNotAllowed(_("Repeat weekly for 1 to %(max)s weeks.") % {"max": MAX_WEEKS})
     if starts_at <= now:
-        raise BookingNotAllowed("Pick a start in the future.")
+        raise BookingNotAllowed(_("Pick a start in the future."))
     if not video_url:
         from mentorship.models import MentorProfile
 
@@ -119,7 +122,7 @@ def group_session_schedule(
                         video_url=video_url, series=series, created_at=now, created_by=actor,
                     )
             except IntegrityError:
-                result.skipped.append((start, "You already have a session at that time."))
+                result.skipped.append((start, _("You already have a session at that time.")))
                 continue
             if skills:
                 group.skills.set(skills)
@@ -145,13 +148,13 @@ def group_seat_book(*, group: GroupSession, student: User, actor: User | None, n
     promoted automatically with `promoted=True`): their entry is closed as promoted.
     """
     if student.role != Role.STUDENT:
-        raise BookingNotAllowed("Only students can book a seat.")
+        raise BookingNotAllowed(_("Only students can book a seat."))
     try:
         with transaction.atomic():
             return _book(group=group, student=student, actor=actor, now=now, promoted=promoted)
     except IntegrityError:
         # The calendar trigger: the student has another live session or seat then.
-        raise BookingNotAllowed("You already have a session at that time.") from None
+        raise BookingNotAllowed(_("You already have a session at that time.")) from None
 
 
 _TAKE_SEAT_SQL = (
@@ -167,29 +170,31 @@ def _book(*, group: GroupSession, student: User, actor: User | None, now: dateti
     existing = GroupSeat.objects.filter(session=group, student=student, status=SeatStatus.BOOKED).first()
     if existing is not None:
         if promoted:
-            raise IllegalTransition("This student already holds a seat.")
+            raise IllegalTransition(_("This student already holds a seat."))
         return existing  # a double submit: the first one booked it
     if group.status != GroupStatus.SCHEDULED:
-        raise IllegalTransition("This group session is cancelled." if group.status == GroupStatus.CANCELLED
-                                else "This group session has taken place.")
+        raise IllegalTransition(_("This group session is cancelled.") if group.status == GroupStatus.CANCELLED
+                                else _("This group session has taken place."))
     if group.has_started(now):
-        raise TooLate("This group session has already started.")
+        raise TooLate(_("This group session has already started."))
     entry = WaitlistEntry.objects.select_for_update().filter(
         session=group, student=student, status=WaitStatus.WAITING).first()
     if promoted and entry is None:
-        raise IllegalTransition("This student is no longer waiting.")
+        raise IllegalTransition(_("This student is no longer waiting."))
     if entry is None and group.is_late_cancellation(now) and _offers_out(group):
-        raise SessionFull("A seat that freed up is offered to the waitlist first — join it to be next.")
+        raise SessionFull(_("A seat that freed up is offered to the waitlist first — join it to be next."))
     pause = paused_between(student, group.starts_at, group.ends_at)
     if pause is not None:
-        raise BookingNotAllowed(f"You're on a pause from {pause.starts_on:%-d %b} to {pause.ends_on:%-d %b}.")
+        day = _("j M")  # "3 Dec"
+        raise BookingNotAllowed(_("You're on a pause from %(start)s to %(end)s.") % {
+            "start": dateformat.format(pause.starts_on, day), "end": dateformat.format(pause.ends_on, day)})
 
     # The only way a seat is taken: conditional, so concurrent bookers can't oversell.
     with connection.cursor() as cursor:
         cursor.execute(_TAKE_SEAT_SQL, [group.pk, GroupStatus.SCHEDULED.value])
         taken = cursor.fetchone()
     if taken is None:
-        raise SessionFull("This group session is full — join the waitlist and we'll email you if a seat frees up.")
+        raise SessionFull(_("This group session is full — join the waitlist and we'll email you if a seat frees up."))
     group.seats_taken, group.calendar_sequence = taken
     seat = GroupSeat.objects.create(
         session=group, student=student, booked_at=now, via_waitlist=entry is not None,
@@ -218,17 +223,17 @@ def group_seat_cancel(*, seat: GroupSeat, actor: User, now: datetime, reason: st
         seat = GroupSeat.objects.select_for_update().select_related("session__mentor", "student").get(pk=seat.pk)
         group = seat.session
         if seat.status != SeatStatus.BOOKED:
-            raise IllegalTransition("This seat is no longer booked.")
+            raise IllegalTransition(_("This seat is no longer booked."))
         by_student = actor.pk == seat.student_id
         if not by_student and not (actor.role == Role.MANAGER or actor.is_superuser):
-            raise NotYourSession("You can't cancel this seat.")
+            raise NotYourSession(_("You can't cancel this seat."))
         if group.has_started(now):
-            raise TooLate("This group session has already started, so the seat can't be cancelled any more.")
+            raise TooLate(_("This group session has already started, so the seat can't be cancelled any more."))
         notice = group.starts_at - now
         late = by_student and group.is_late_cancellation(now)
         if expect_forfeit is False and late:
-            raise TooLate("The free-cancellation deadline passed while you were deciding. "
-                          "Leaving now forfeits the seat — please confirm again.")
+            raise TooLate(_("The free-cancellation deadline passed while you were deciding. "
+                            "Leaving now forfeits the seat — please confirm again."))
         if late:
             note = f"forfeited — left {hours_text(notice)} before start"
         elif by_student:
@@ -256,19 +261,19 @@ def group_seat_cancel(*, seat: GroupSeat, actor: User, now: datetime, reason: st
 def waitlist_join(*, group: GroupSession, student: User, now: datetime) -> WaitlistEntry:
     """Join the waitlist of a full session; spends nothing. A repeat finds the same entry."""
     if student.role != Role.STUDENT:
-        raise BookingNotAllowed("Only students can join a waitlist.")
+        raise BookingNotAllowed(_("Only students can join a waitlist."))
     with transaction.atomic():
         account_for_update(student=student)
         group = GroupSession.objects.get(pk=group.pk)
         if group.status != GroupStatus.SCHEDULED or group.has_started(now):
-            raise IllegalTransition("This group session is no longer open.")
+            raise IllegalTransition(_("This group session is no longer open."))
         waiting = WaitlistEntry.objects.filter(session=group, student=student, status=WaitStatus.WAITING).first()
         if waiting is not None:
             return waiting
         if GroupSeat.objects.filter(session=group, student=student, status=SeatStatus.BOOKED).exists():
-            raise IllegalTransition("You already have a seat in this session.")
+            raise IllegalTransition(_("You already have a seat in this session."))
         if not group.is_full and not _offers_out(group):
-            raise IllegalTransition("There are seats left — book one instead.")
+            raise IllegalTransition(_("There are seats left — book one instead."))
         return WaitlistEntry.objects.create(session=group, student=student, joined_at=now)
 
 
@@ -277,9 +282,9 @@ def waitlist_leave(*, entry: WaitlistEntry, student: User, now: datetime) -> Wai
         account_for_update(student=student)
         entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
         if entry.student_id != student.pk:
-            raise NotYourSession("That isn't your place on the waitlist.")
+            raise NotYourSession(_("That isn't your place on the waitlist."))
         if entry.status != WaitStatus.WAITING:
-            raise IllegalTransition("You're no longer on this waitlist.")
+            raise IllegalTransition(_("You're no longer on this waitlist."))
         entry.status, entry.closed_at = WaitStatus.LEFT, now
         entry.save(update_fields=["status", "closed_at"])
     return entry
@@ -339,13 +344,13 @@ def waitlist_fill(*, group: GroupSession, now: datetime, freed_seat_id: int | No
 def waitlist_accept(*, entry: WaitlistEntry, student: User, now: datetime) -> GroupSeat:
     """Accept a seat offered to the waitlist: the first to accept wins, the others stay waiting."""
     if entry.student_id != student.pk:
-        raise NotYourSession("That isn't your place on the waitlist.")
+        raise NotYourSession(_("That isn't your place on the waitlist."))
     if entry.status != WaitStatus.WAITING:
-        raise IllegalTransition("You're no longer on this waitlist.")
+        raise IllegalTransition(_("You're no longer on this waitlist."))
     try:
         return group_seat_book(group=entry.session, student=student, actor=student, now=now)
     except SessionFull:
-        raise SessionFull("Someone accepted the free seat just before you. You're still on the waitlist.") from None
+        raise SessionFull(_("Someone accepted the free seat just before you. You're still on the waitlist.")) from None
 
 
 # --- attendance and cancelling the whole session ------------------------------------
@@ -358,11 +363,11 @@ def group_attendance_mark(*, seat: GroupSeat, actor: User, attended: bool, now: 
         seat = GroupSeat.objects.select_for_update().select_related("session", "student").get(pk=seat.pk)
         group = seat.session
         if actor.pk != group.mentor_id:
-            raise NotYourSession("Only this session's mentor can mark attendance.")
+            raise NotYourSession(_("Only this session's mentor can mark attendance."))
         if not group.has_started(now):
-            raise IllegalTransition("You can mark attendance once the session has started.")
+            raise IllegalTransition(_("You can mark attendance once the session has started."))
         if seat.status != SeatStatus.BOOKED:
-            raise IllegalTransition("Attendance for this seat is already marked.")
+            raise IllegalTransition(_("Attendance for this seat is already marked."))
         seat.status = SeatStatus.ATTENDED if attended else SeatStatus.NO_SHOW
         seat.status_changed_at, seat.status_changed_by = now, actor
         seat.status_note = "attended" if attended else "forfeited — did not attend"
@@ -381,14 +386,14 @@ def group_session_update(*, group: GroupSession, actor: User, now: datetime, tit
     """Change what a session is about or where it meets (not its time or seats): a new
     SEQUENCE, and every attendee gets the updated invite."""
     if not _may_manage(actor, group.mentor_id):
-        raise NotYourSession("You can't change this group session.")
+        raise NotYourSession(_("You can't change this group session."))
     title = (title or "").strip()
     if not title:
-        raise BookingNotAllowed("Give the group session a title.")
+        raise BookingNotAllowed(_("Give the group session a title."))
     with transaction.atomic():
         group = GroupSession.objects.select_for_update(of=("self",)).select_related("mentor").get(pk=group.pk)
         if group.status != GroupStatus.SCHEDULED or group.has_started(now):
-            raise IllegalTransition("Only a group session that hasn't started can be changed.")
+            raise IllegalTransition(_("Only a group session that hasn't started can be changed."))
         changed = (group.title, group.topic, group.description, group.video_url) != (
             title, topic.strip(), description.strip(), video_url)
         if not changed:
@@ -409,10 +414,10 @@ def group_session_cancel(*, group: GroupSession, actor: User, now: datetime, rea
     refunded, the waitlist closed, and everyone told (CANCEL invites)."""
     is_manager = actor.role == Role.MANAGER or actor.is_superuser
     if actor.pk != group.mentor_id and not is_manager:
-        raise NotYourSession("You can't cancel this group session.")
+        raise NotYourSession(_("You can't cancel this group session."))
     reason = (reason or "").strip()
     if is_manager and actor.pk != group.mentor_id and not reason:
-        raise IllegalTransition("Give a reason; everyone with a seat reads it.")
+        raise IllegalTransition(_("Give a reason; everyone with a seat reads it."))
     with transaction.atomic():
         students = sorted(set(GroupSeat.objects.filter(session=group, status=SeatStatus.BOOKED)
                               .values_list("student_id", flat=True)))
@@ -420,9 +425,11 @@ def group_session_cancel(*, group: GroupSession, actor: User, now: datetime, rea
             account_for_update(student=User(pk=student_id))
         group = GroupSession.objects.select_for_update(of=("self",)).select_related("mentor").get(pk=group.pk)
         if group.status != GroupStatus.SCHEDULED:
-            raise IllegalTransition("This group session is already " + group.get_status_display().lower() + ".")
+            raise IllegalTransition(_("This group session is already cancelled.")
+                                    if group.status == GroupStatus.CANCELLED
+                                    else _("This group session is already completed."))
         if group.has_started(now):
-            raise TooLate("This group session has already started.")
+            raise TooLate(_("This group session has already started."))
         note = f"group session cancelled by {'your success manager' if is_manager and actor.pk != group.mentor_id else 'the mentor'}"
         if reason:
             note += f": {reason}"

@@ -4,7 +4,6 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.locks import lock_calendars
 from accounts.models import Role, User
@@ -163,7 +162,7 @@ def mentor_no_show_record(*, session: Session, actor: User, reason: str, now: da
         SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.MENTOR_NO_SHOW, actor=actor, at=now,
                                     note=reason, credit_returned=refund is not None)
         if refund is not None:
-            notifications.credit_returned(session, why=gettext_lazy("your mentor could not attend"), now=now)
+            notifications.credit_returned(session, why="mentor_no_show", now=now)
     return session
 
 
@@ -184,8 +183,7 @@ def forfeit_waive(*, session: Session, actor: User, reason: str, now: datetime) 
                        reason=f"forfeit waived: {reason}", now=now)
         SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.FORFEIT_WAIVED, actor=actor, at=now,
                                     note=reason, credit_returned=True)
-        # Lazy: worded when the student's email is rendered, in the student's language.
-        notifications.credit_returned(session, why=gettext_lazy("your success manager waived the forfeit"), now=now)
+        notifications.credit_returned(session, why="forfeit_waived", now=now)
     return session
 
 

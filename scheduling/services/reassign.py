@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from accounts.locks import lock_calendars
 from accounts.models import Role, User
@@ -23,10 +24,10 @@ MOVE_CHOICES = ("keep", "move", "cancel")
 
 
 def _local(instant: datetime) -> str:
-    """A time as the person on the page reads it (the middleware activates their zone)."""
-    from django.utils import timezone
+    """A time as the person on the page reads it (the middleware activates their zone and language)."""
+    from django.utils import dateformat, timezone
 
-    return timezone.localtime(instant).strftime("%a %d %b %Y %H:%M %Z")
+    return dateformat.format(timezone.localtime(instant), gettext("D d M Y H:i T"))
 
 
 def move_conflicts(*, sessions: list[Session], new_mentor: User, now: datetime) -> dict[int, str]:
@@ -43,7 +44,8 @@ def move_conflicts(*, sessions: list[Session], new_mentor: User, now: datetime) 
     if not sessions:
         return {}
     if new_mentor.role != Role.MENTOR or not new_mentor.is_active:
-        return {s.pk: f"{new_mentor.get_full_name()} is not an active mentor." for s in sessions}
+        return {s.pk: gettext("%(mentor)s is not an active mentor.") % {"mentor": new_mentor.get_full_name()}
+                for s in sessions}
     start, end = _window(sessions)
     offered = set(ServiceType.objects.filter(mentors=new_mentor, is_active=True).values_list("pk", flat=True))
     # The same one-round-trip read slot search uses: grid, time off, live sessions.
@@ -118,7 +120,8 @@ def move_conflicts_by_mentor(*, sessions: list[Session], mentors: list[User], no
     answer = {}
     for mentor in mentors:
         if mentor.role != Role.MENTOR or not mentor.is_active:
-            answer[mentor.pk] = {s.pk: f"{mentor.get_full_name()} is not an active mentor." for s in sessions}
+            why = gettext("%(mentor)s is not an active mentor.") % {"mentor": mentor.get_full_name()}
+            answer[mentor.pk] = {s.pk: why for s in sessions}
             continue
         answer[mentor.pk] = _judge(sessions, mentor=mentor, cells=cells[mentor.pk], time_off=time_off[mentor.pk],
                                    busy=busy[mentor.pk], offered=set(offered[mentor.pk]), start=start, end=end,
@@ -157,21 +160,22 @@ def _judge(sessions, *, mentor: User, cells: str, time_off, busy, offered: set[i
     for session in sessions:
         a, b = session.starts_at, session.ends_at
         if session.status != S.SCHEDULED:
-            conflicts[session.pk] = "This session is no longer scheduled."
+            conflicts[session.pk] = gettext("This session is no longer scheduled.")
         elif session.has_started(now):
-            conflicts[session.pk] = "This session has already started."
+            conflicts[session.pk] = gettext("This session has already started.")
         elif a < notice_from:
             # The same notice a booking needs: nobody inherits a session about to begin.
-            conflicts[session.pk] = (f"It starts too soon to hand over (less than "
-                                     f"{settings.BOOKING_MIN_NOTICE_MINUTES} minutes' notice); keep or cancel it.")
+            conflicts[session.pk] = gettext("It starts too soon to hand over (less than %(minutes)d minutes' notice); "
+                                            "keep or cancel it.") % {"minutes": settings.BOOKING_MIN_NOTICE_MINUTES}
         elif session.service_id not in offered:
-            conflicts[session.pk] = f"{name} doesn't offer “{session.service.name}”."
+            conflicts[session.pk] = gettext("%(mentor)s doesn't offer “%(service)s”.") % {
+                "mentor": name, "service": session.service.name}
         elif overlaps(away, a, b):
-            conflicts[session.pk] = f"{name} is on time off then."
+            conflicts[session.pk] = gettext("%(mentor)s is on time off then.") % {"mentor": name}
         elif overlaps(busy, a, b):
-            conflicts[session.pk] = f"{name} has another session then."
+            conflicts[session.pk] = gettext("%(mentor)s has another session then.") % {"mentor": name}
         elif not within(hours, a, b):
-            conflicts[session.pk] = f"That time is outside {name}'s weekly hours."
+            conflicts[session.pk] = gettext("That time is outside %(mentor)s's weekly hours.") % {"mentor": name}
     return conflicts
 
 
@@ -191,15 +195,16 @@ def session_move_to_mentor(*, session: Session, new_mentor: User, actor: User, n
         new_mentor = User.objects.get(pk=new_mentor.pk)
         session = Session.objects.select_for_update().select_related("student", "mentor", "service").get(pk=session.pk)
         if session.mentor_id != old_mentor_id:
-            raise IllegalTransition("This session changed mentor meanwhile; reload the page and decide again.")
+            raise IllegalTransition(gettext("This session changed mentor meanwhile; reload the page and decide again."))
         if session.mentor_id == new_mentor.pk:
-            raise IllegalTransition(f"This session is already with {new_mentor.get_full_name()}.")
+            raise IllegalTransition(gettext("This session is already with %(mentor)s.")
+                                    % {"mentor": new_mentor.get_full_name()})
         if session.status != S.SCHEDULED:
-            raise IllegalTransition(ALREADY.get(session.status, "This session can't move."))
+            raise IllegalTransition(ALREADY.get(session.status, gettext("This session can't move.")))
         conflict = move_conflicts(sessions=[session], new_mentor=new_mentor, now=now).get(session.pk)
         if conflict:
-            raise SlotUnavailable(f"Can't move the session of {_local(session.starts_at)} to "
-                                  f"{new_mentor.get_full_name()}: {conflict}")
+            raise SlotUnavailable(gettext("Can't move the session of %(when)s to %(mentor)s: %(why)s") % {
+                "when": _local(session.starts_at), "mentor": new_mentor.get_full_name(), "why": conflict})
         previous_mentor = session.mentor
         profile = MentorProfile.objects.filter(user=new_mentor).first()
         session.mentor = new_mentor
@@ -212,8 +217,8 @@ def session_move_to_mentor(*, session: Session, new_mentor: User, actor: User, n
                 session.save(update_fields=["mentor", "video_url", "calendar_sequence", "last_chance_sent_at",
                                             "starting_soon_sent_at", "attendance_reminder_sent_at"])
         except IntegrityError:
-            raise SlotTaken(f"Can't move the session of {_local(session.starts_at)}: "
-                            f"{new_mentor.get_full_name()} was just booked at that time.") from None
+            raise SlotTaken(gettext("Can't move the session of %(when)s: %(mentor)s was just booked at that time.")
+                            % {"when": _local(session.starts_at), "mentor": new_mentor.get_full_name()}) from None
         SessionEvent.objects.create(
             session=session, kind=SessionEvent.Kind.MENTOR_CHANGED, actor=actor, at=now,
             note=f"Mentor changed from {previous_mentor.get_full_name()} to {new_mentor.get_full_name()}"[:500],
@@ -254,7 +259,7 @@ def reassign_with_sessions(
 
     require_manager(actor)
     if any(choice not in MOVE_CHOICES for choice in decisions.values()):
-        raise IllegalTransition("Choose keep, move or cancel for each session.")
+        raise IllegalTransition(gettext("Choose keep, move or cancel for each session."))
     with transaction.atomic():
         # The fixed order: the people's calendars (mentors, then the student),
         # the credit account (only when a session will change), then the sessions.
@@ -271,8 +276,8 @@ def reassign_with_sessions(
         ) if previous else []
         unknown = {pk for pk, choice in decisions.items() if choice != "keep"} - {s.pk for s in in_flight}
         if unknown:
-            raise IllegalTransition("Some of those sessions are no longer upcoming with the previous mentor; "
-                                    "reload the page and decide again.")
+            raise IllegalTransition(gettext("Some of those sessions are no longer upcoming with the previous mentor; "
+                                            "reload the page and decide again."))
         for session in in_flight:
             choice = decisions.get(session.pk, "keep")
             if choice == "move":

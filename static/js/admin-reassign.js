@@ -10,11 +10,11 @@
       var cell = row.querySelector('[data-testid="availability"]');
       var move = row.querySelector('input[type="radio"][value="move"]');
       if (why === undefined) {
-        cell.textContent = "Checked when you submit";
+        cell.textContent = gettext("Checked when you submit");
         if (move) { move.disabled = false; }
         return;
       }
-      cell.textContent = why ? "No: " + why : "Yes";
+      cell.textContent = why ? interpolate(gettext("No: %(why)s"), { why: why }, true) : gettext("Yes");
       if (move) {
         move.disabled = Boolean(why);
         if (move.disabled && move.checked) {
