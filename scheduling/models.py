@@ -7,6 +7,8 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Func, Q
+from django.utils import dateformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .wording import FREE_CANCELLATION_WINDOW, JOIN_OPENS_BEFORE, NO_SHOW_AFTER  # noqa: F401  (the one source)
@@ -49,7 +51,8 @@ class ServiceType(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.duration_minutes} min)"
+        # The admin's names for rows, in the reader's language (times stay UTC and ISO, as the record).
+        return gettext("%(name)s (%(minutes)s min)") % {"name": self.name, "minutes": self.duration_minutes}
 
     @property
     def duration(self) -> timedelta:
@@ -135,7 +138,8 @@ class SessionSeries(models.Model):
         verbose_name_plural = _("session series")
 
     def __str__(self):
-        return f"Weekly × {self.weeks} from {self.first_starts_at:%Y-%m-%d %H:%M} UTC"
+        return gettext("Weekly × %(weeks)s from %(when)s UTC") % {
+            "weeks": self.weeks, "when": f"{self.first_starts_at:%Y-%m-%d %H:%M}"}
 
 
 class Session(models.Model):
@@ -218,7 +222,9 @@ class Session(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.service.name} · {self.student} with {self.mentor} · {self.starts_at:%Y-%m-%d %H:%M} UTC"
+        return gettext("%(service)s · %(student)s with %(mentor)s · %(when)s UTC") % {
+            "service": self.service.name, "student": self.student, "mentor": self.mentor,
+            "when": f"{self.starts_at:%Y-%m-%d %H:%M}"}
 
     # --- pure questions -------------------------------------------------
     @property
@@ -279,7 +285,8 @@ class SessionEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M} UTC"
+        return gettext("%(kind)s at %(when)s UTC") % {"kind": self.get_kind_display(),
+                                                         "when": f"{self.at:%Y-%m-%d %H:%M}"}
 
 
 class Feedback(models.Model):
@@ -300,7 +307,7 @@ class Feedback(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.rating}/5 for session {self.session_id}"
+        return gettext("%(rating)s/5 for session %(session)s") % {"rating": self.rating, "session": self.session_id}
 
 
 class PauseRequest(models.Model):
@@ -337,7 +344,9 @@ class PauseRequest(models.Model):
         ]
 
     def __str__(self):
-        return f"Pause {self.starts_on:%d %b %Y} – {self.ends_on:%d %b %Y} ({self.get_status_display()})"
+        return gettext("Pause %(first)s – %(last)s (%(status)s)") % {
+            "first": dateformat.format(self.starts_on, gettext("d M Y")),
+            "last": dateformat.format(self.ends_on, gettext("d M Y")), "status": self.get_status_display()}
 
     def utc_range(self) -> tuple[datetime, datetime]:
         """From local midnight of the first day to local midnight after the last (in UTC)."""
@@ -438,7 +447,9 @@ class FlashRequest(models.Model):
         ]
 
     def __str__(self):
-        return f"Flash: {self.student} → {self.mentor} · {self.starts_at:%Y-%m-%d %H:%M} UTC ({self.status})"
+        return gettext("Flash: %(student)s → %(mentor)s · %(when)s UTC (%(status)s)") % {
+            "student": self.student, "mentor": self.mentor, "when": f"{self.starts_at:%Y-%m-%d %H:%M}",
+            "status": self.status}
 
     # --- pure questions -------------------------------------------------
     @property
@@ -519,7 +530,8 @@ class RescheduleProposal(models.Model):
         ]
 
     def __str__(self):
-        return f"Proposal for session {self.session_id}: {self.starts_at:%Y-%m-%d %H:%M} UTC ({self.status})"
+        return gettext("Proposal for session %(session)s: %(when)s UTC (%(status)s)") % {
+            "session": self.session_id, "when": f"{self.starts_at:%Y-%m-%d %H:%M}", "status": self.status}
 
     def is_expired(self, now: datetime) -> bool:
         return self.status == self.Status.EXPIRED or (
@@ -556,7 +568,8 @@ class RiskSnapshot(models.Model):
         ordering = ["-day"]
 
     def __str__(self):
-        return f"{self.at_risk} of {self.students} at risk on {self.day:%Y-%m-%d}"
+        return gettext("%(at_risk)s of %(students)s at risk on %(day)s") % {
+            "at_risk": self.at_risk, "students": self.students, "day": f"{self.day:%Y-%m-%d}"}
 
 
 # Group mentorship lives in its own module; imported here so Django registers its models.
