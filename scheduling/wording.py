@@ -168,7 +168,7 @@ def _again(text: str) -> str:
         "days": int(m.group(1))}, text)
 
 
-# The notes services write (lifecycle, proposals, reassign), as (pattern, wording). "rest" is what a
+# The notes services write (lifecycle, proposals, reassign, group seats), as (pattern, wording). "rest" is what a
 # person added after ": " (a reason, a note) and stays as they wrote it.
 _NOTES = [
     (r"cancelled by your mentor", lambda: _("cancelled by your mentor")),
@@ -177,7 +177,9 @@ _NOTES = [
     (r"forfeited — cancelled (?P<hours>[^:]+?) before start",
      lambda: _("forfeited — cancelled %(hours)s before start")),
     (r"cancelled (?P<hours>[^:]+?) before start", lambda: _("cancelled %(hours)s before start")),
+    (r"forfeited — left (?P<hours>[^:]+?) before start", lambda: _("forfeited — left %(hours)s before start")),
     (r"attended", lambda: _("attended")),
+    (r"forfeited — did not attend", lambda: _("forfeited — did not attend")),
     (r"forfeited — the student did not attend", lambda: _("forfeited — the student did not attend")),
     (r"proposed (?P<when>.+?)", lambda: _("proposed %(when)s")),
     (r"asked for (?P<when>.+?)", lambda: _("asked for %(when)s")),

@@ -96,6 +96,7 @@ def test_session_notes_are_worded_for_the_reader():
     assert in_language("es", note_text, "proposed Wed 13 Jan, 15:00: Clash") == "propuesta: mié 13 ene, 15:00: Clash"
     assert in_language("en", note_text, "proposed Wed 13 Jan, 15:00: Clash") == "proposed Wed 13 Jan, 15:00: Clash"
     assert in_language("es", note_text, "Her own words") == "Her own words"  # a person's note, as written
+    assert in_language("es", note_text, "forfeited — left 5 h before start") == "perdida — dejaste la plaza 5 h antes del inicio"
     assert in_language("es", note_text, "cancelled by your success manager: paused 01 Feb – 05 Feb") == (
         "cancelada por tu responsable de seguimiento: en pausa del 01 feb al 05 feb")
     assert in_language("en", note_text, "cancelled by your success manager: paused 01 Feb – 05 Feb") == (
