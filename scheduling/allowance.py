@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from credits.selectors import Allowance, allowance_for, current_enrolment
@@ -47,18 +49,19 @@ class BookingOutlook:
     @property
     def message(self) -> str:
         """What a refused booking says: the reason, then what to do."""
-        return f"{self.reason} {self.advice}".strip()
+        return f"{self.reason} {self.advice}".strip()  # two translated sentences
 
     def for_mentor(self, student: User) -> str:
         """The same refusal, told to the mentor answering a flash request."""
         name = student.get_full_name()
         if self.kind == "cap":
-            why = f"{name} already holds as many upcoming sessions as their plan allows ({self.max_upcoming})"
-        elif self.kind == "paused":
-            why = f"{name}'s plan is paused"
-        else:
-            why = f"{name} has no session credits available (none left, or a plan without one-to-one sessions)"
-        return f"{why}, so this can't be booked. Decline it or suggest a later time."
+            return _("%(name)s already holds as many upcoming sessions as their plan allows (%(max)s), so this "
+                     "can't be booked. Decline it or suggest a later time.") % {"name": name, "max": self.max_upcoming}
+        if self.kind == "paused":
+            return _("%(name)s's plan is paused, so this can't be booked. Decline it or suggest a later time."
+                     ) % {"name": name}
+        return _("%(name)s has no session credits available (none left, or a plan without one-to-one sessions), "
+                 "so this can't be booked. Decline it or suggest a later time.") % {"name": name}
 
     def weeks_note(self, max_weeks: int) -> str:
         """What a weekly series can hold, said up front."""
@@ -67,21 +70,23 @@ class BookingOutlook:
             return ""
         parts = []
         if not self.unlimited and self.balance is not None:
-            parts.append(f"you have {_plural(self.balance, 'credit')} left")
+            parts.append(ngettext("you have %(n)d credit left", "you have %(n)d credits left",
+                                  self.balance) % {"n": self.balance})
         if self.max_upcoming is not None:
-            parts.append(f"your plan holds {self.max_upcoming} upcoming at a time and you have {self.upcoming}")
-        return f"Up to {_plural(room, 'week')} fit{'s' if room == 1 else ''}: {' and '.join(parts)}."
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+            parts.append(ngettext("your plan holds %(max)d upcoming at a time and you have %(upcoming)d",
+                                  "your plan holds %(max)d upcoming at a time and you have %(upcoming)d",
+                                  self.max_upcoming) % {"max": self.max_upcoming, "upcoming": self.upcoming})
+        why = _("%(first)s and %(second)s") % {"first": parts[0], "second": parts[1]} if len(parts) == 2 else "".join(parts)
+        return ngettext("Up to %(n)d week fits: %(why)s.", "Up to %(n)d weeks fit: %(why)s.", room) % {
+            "n": room, "why": why}
 
 
 def cap_message(max_upcoming: int) -> str:
-    return (
-        f"Your plan lets you hold {_plural(max_upcoming, 'upcoming session')} at a time, and you have "
-        f"{'it' if max_upcoming == 1 else 'them'} booked."
-    )
+    return ngettext(
+        "Your plan lets you hold %(n)d upcoming session at a time, and you have it booked.",
+        "Your plan lets you hold %(n)d upcoming sessions at a time, and you have them booked.",
+        max_upcoming,
+    ) % {"n": max_upcoming}
 
 
 def booking_outlook(student: User, *, now: datetime) -> BookingOutlook:
@@ -103,15 +108,15 @@ def outlook_from(allowance: Allowance, *, enrolment, upcoming: int) -> BookingOu
             kind = "no_plan" if enrolment is None else "paused"
             return BookingOutlook(False, kind, allowance.reason, "", "", "", **common)
         if enrolment.plan.is_monthly and enrolment.plan.sessions:
-            advice = "Wait for the reset date, or ask your success manager for more."
+            advice = _("Wait for the reset date, or ask your success manager for more.")
         else:
-            advice = "Ask your success manager for more sessions."
-        return BookingOutlook(False, "no_credits", allowance.reason, advice, "Your credits", credits_url, **common)
+            advice = _("Ask your success manager for more sessions.")
+        return BookingOutlook(False, "no_credits", allowance.reason, advice, _("Your credits"), credits_url, **common)
     if allowance.max_upcoming is not None and upcoming >= allowance.max_upcoming:
         return BookingOutlook(
             False, "cap", cap_message(allowance.max_upcoming),
-            "Book another once one has taken place, or cancel one to choose a different time.",
-            "Your sessions", sessions_url, **common,
+            _("Book another once one has taken place, or cancel one to choose a different time."),
+            _("Your sessions"), sessions_url, **common,
         )
     return BookingOutlook(True, "", "", "", "", "", **common)
 

@@ -3,6 +3,8 @@
 
 class SchedulingError(Exception):
     def __init__(self, message: str):
+        # A lazy translation (a module-level text) becomes a str in the language active where it was raised.
+        message = str(message)
         super().__init__(message)
         self.message = message
 

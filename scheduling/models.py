@@ -7,6 +7,9 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Func, Q
+from django.utils import dateformat
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .wording import FREE_CANCELLATION_WINDOW, JOIN_OPENS_BEFORE, NO_SHOW_AFTER  # noqa: F401  (the one source)
 
@@ -22,19 +25,24 @@ class TsTzRange(Func):
 class ServiceType(models.Model):
     """A kind of session students can book, e.g. "1-1 Coding Mentorship" (60 min)."""
 
-    name = models.CharField(max_length=100, unique=True)
-    description = models.TextField(blank=True, max_length=2000)
+    name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
+    description = models.TextField(blank=True, max_length=2000, verbose_name=_("description"))
     duration_minutes = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(15), MaxValueValidator(240)],
-        help_text="Between 15 and 240 minutes, e.g. 30, 45 or 60.",
+        help_text=_("Between 15 and 240 minutes, e.g. 30, 45 or 60."),
+        verbose_name=_("duration minutes"),
     )
-    is_active = models.BooleanField(default=True, help_text="Inactive services can't be booked.")
+    is_active = models.BooleanField(default=True, help_text=_("Inactive services can't be booked."),
+                                    verbose_name=_("is active"))
     mentors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="offered_services", blank=True,
-        limit_choices_to={"role": "mentor"}, help_text="Mentors who offer this service.",
+        limit_choices_to={"role": "mentor"}, help_text=_("Mentors who offer this service."),
+        verbose_name=_("mentors"),
     )
 
     class Meta:
+        verbose_name = _("service type")
+        verbose_name_plural = _("service types")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -43,7 +51,8 @@ class ServiceType(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.duration_minutes} min)"
+        # The admin's names for rows, in the reader's language (times stay UTC and ISO, as the record).
+        return gettext("%(name)s (%(minutes)s min)") % {"name": self.name, "minutes": self.duration_minutes}
 
     @property
     def duration(self) -> timedelta:
@@ -51,11 +60,11 @@ class ServiceType(models.Model):
 
 
 class SessionStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
-    FORFEITED = "forfeited", "Forfeited"
-    MENTOR_NO_SHOW = "mentor_no_show", "Mentor no-show"
+    SCHEDULED = "scheduled", _("Scheduled")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    FORFEITED = "forfeited", _("Forfeited")
+    MENTOR_NO_SHOW = "mentor_no_show", _("Mentor no-show")
 
 
 # Sessions that hold their time: nobody else may overlap them. A cancelled or
@@ -115,57 +124,74 @@ class SessionQuerySet(models.QuerySet):
 class SessionSeries(models.Model):
     """A standing weekly slot: the same weekday and time for several weeks."""
 
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    service = models.ForeignKey(ServiceType, on_delete=models.PROTECT)
-    first_starts_at = models.DateTimeField()
-    weeks = models.PositiveSmallIntegerField()
-    created_at = models.DateTimeField()
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("student"))
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("mentor"))
+    service = models.ForeignKey(ServiceType, on_delete=models.PROTECT, verbose_name=_("service"))
+    first_starts_at = models.DateTimeField(verbose_name=_("first starts at"))
+    weeks = models.PositiveSmallIntegerField(verbose_name=_("weeks"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     class Meta:
-        verbose_name_plural = "session series"
+        verbose_name = _("session series")
+        verbose_name_plural = _("session series")
 
     def __str__(self):
-        return f"Weekly × {self.weeks} from {self.first_starts_at:%Y-%m-%d %H:%M} UTC"
+        return gettext("Weekly × %(weeks)s from %(when)s UTC") % {
+            "weeks": self.weeks, "when": f"{self.first_starts_at:%Y-%m-%d %H:%M}"}
 
 
 class Session(models.Model):
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sessions_as_student")
-    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sessions_as_mentor")
-    service = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="sessions")
-    series = models.ForeignKey(SessionSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions")
-    starts_at = models.DateTimeField(db_index=True)
-    ends_at = models.DateTimeField()
-    status = models.CharField(max_length=20, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
-    video_url = models.URLField(blank=True, help_text="The mentor's designated video room at booking time.")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sessions_as_student",
+                                verbose_name=_("student"))
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sessions_as_mentor",
+                               verbose_name=_("mentor"))
+    service = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="sessions",
+                                verbose_name=_("service"))
+    series = models.ForeignKey(SessionSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions",
+                               verbose_name=_("series"))
+    starts_at = models.DateTimeField(db_index=True, verbose_name=_("starts at"))
+    ends_at = models.DateTimeField(verbose_name=_("ends at"))
+    status = models.CharField(max_length=20, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED,
+                              verbose_name=_("status"))
+    video_url = models.URLField(blank=True, help_text=_("The mentor's designated video room at booking time."),
+                                verbose_name=_("video url"))
 
     # One key per confirm page: a double submit finds the session it already made.
-    booking_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    booking_key = models.UUIDField(null=True, blank=True, unique=True, editable=False, verbose_name=_("booking key"))
     # Stable across reschedules so calendars update the same event.
-    calendar_uid = models.UUIDField(default=uuid.uuid4, editable=False)
-    calendar_sequence = models.PositiveIntegerField(default=0)
+    calendar_uid = models.UUIDField(default=uuid.uuid4, editable=False, verbose_name=_("calendar uid"))
+    calendar_sequence = models.PositiveIntegerField(default=0, verbose_name=_("calendar sequence"))
 
-    created_at = models.DateTimeField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    status_changed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("created by"))
+    status_changed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("status changed at"))
     status_changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("status changed by"),
     )
-    status_note = models.CharField(max_length=500, blank=True)
-    forfeit_waived_at = models.DateTimeField(null=True, blank=True)
+    status_note = models.CharField(max_length=500, blank=True, verbose_name=_("status note"))
+    forfeit_waived_at = models.DateTimeField(null=True, blank=True, verbose_name=_("forfeit waived at"))
 
     # Reminder claims: set by the sweep that queues the reminder, cleared when
     # the session moves, so each reminder goes once and only for the real time.
-    last_chance_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    starting_soon_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    attendance_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_chance_sent_at = models.DateTimeField(null=True, blank=True, editable=False,
+                                               verbose_name=_("last chance sent at"))
+    starting_soon_sent_at = models.DateTimeField(null=True, blank=True, editable=False,
+                                                 verbose_name=_("starting soon sent at"))
+    attendance_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False,
+                                                       verbose_name=_("attendance reminder sent at"))
 
-    mentor_notes = models.TextField(blank=True, max_length=10_000)
-    mentor_notes_updated_at = models.DateTimeField(null=True, blank=True)
+    mentor_notes = models.TextField(blank=True, max_length=10_000, verbose_name=_("mentor notes"))
+    mentor_notes_updated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("mentor notes updated at"))
 
     objects = SessionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
         ordering = ["starts_at"]
         indexes = [
             models.Index(fields=["mentor", "starts_at"]),
@@ -196,7 +222,9 @@ class Session(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.service.name} · {self.student} with {self.mentor} · {self.starts_at:%Y-%m-%d %H:%M} UTC"
+        return gettext("%(service)s · %(student)s with %(mentor)s · %(when)s UTC") % {
+            "service": self.service.name, "student": self.student, "mentor": self.mentor,
+            "when": f"{self.starts_at:%Y-%m-%d %H:%M}"}
 
     # --- pure questions -------------------------------------------------
     @property
@@ -229,81 +257,96 @@ class SessionEvent(models.Model):
     """Who did what to a session, and when: the session's own history."""
 
     class Kind(models.TextChoices):
-        BOOKED = "booked", "Booked"
-        RESCHEDULED = "rescheduled", "Rescheduled"
-        CANCELLED = "cancelled", "Cancelled"
-        FORFEITED = "forfeited", "Forfeited"
-        COMPLETED = "completed", "Completed"
-        STUDENT_NO_SHOW = "student_no_show", "Student no-show"
-        MENTOR_NO_SHOW = "mentor_no_show", "Mentor no-show"
-        FORFEIT_WAIVED = "forfeit_waived", "Forfeit waived"
-        MENTOR_CHANGED = "mentor_changed", "Mentor changed"
-        PROPOSED = "proposed", "New time proposed"
-        PROPOSAL_DECLINED = "proposal_declined", "Proposed time declined"
+        BOOKED = "booked", _("Booked")
+        RESCHEDULED = "rescheduled", _("Rescheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+        FORFEITED = "forfeited", _("Forfeited")
+        COMPLETED = "completed", _("Completed")
+        STUDENT_NO_SHOW = "student_no_show", _("Student no-show")
+        MENTOR_NO_SHOW = "mentor_no_show", _("Mentor no-show")
+        FORFEIT_WAIVED = "forfeit_waived", _("Forfeit waived")
+        MENTOR_CHANGED = "mentor_changed", _("Mentor changed")
+        PROPOSED = "proposed", _("New time proposed")
+        PROPOSAL_DECLINED = "proposal_declined", _("Proposed time declined")
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField()
-    note = models.CharField(max_length=500, blank=True)
-    previous_starts_at = models.DateTimeField(null=True, blank=True)
-    credit_returned = models.BooleanField(null=True, help_text="Whether this step gave the credit back.")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events", verbose_name=_("session"))
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                              verbose_name=_("actor"))
+    at = models.DateTimeField(verbose_name=_("at"))
+    note = models.CharField(max_length=500, blank=True, verbose_name=_("note"))
+    previous_starts_at = models.DateTimeField(null=True, blank=True, verbose_name=_("previous starts at"))
+    credit_returned = models.BooleanField(null=True, help_text=_("Whether this step gave the credit back."),
+                                          verbose_name=_("credit returned"))
 
     class Meta:
+        verbose_name = _("session event")
+        verbose_name_plural = _("session events")
         ordering = ["at", "pk"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M} UTC"
+        return gettext("%(kind)s at %(when)s UTC") % {"kind": self.get_kind_display(),
+                                                         "when": f"{self.at:%Y-%m-%d %H:%M}"}
 
 
 class Feedback(models.Model):
     """The student's rating of a completed session."""
 
-    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="feedback")
-    rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
-    comment = models.TextField(blank=True, max_length=2000)
-    created_at = models.DateTimeField()
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="feedback",
+                                   verbose_name=_("session"))
+    rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)],
+                                              verbose_name=_("rating"))
+    comment = models.TextField(blank=True, max_length=2000, verbose_name=_("comment"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedbacks")
         constraints = [
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"),
         ]
 
     def __str__(self):
-        return f"{self.rating}/5 for session {self.session_id}"
+        return gettext("%(rating)s/5 for session %(session)s") % {"rating": self.rating, "session": self.session_id}
 
 
 class PauseRequest(models.Model):
     """A student's request to pause the programme for dates they will miss."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for your success manager"
-        APPROVED = "approved", "Approved"
-        DECLINED = "declined", "Declined"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        PENDING = "pending", _("Waiting for your success manager")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pause_requests")
-    starts_on = models.DateField(help_text="First day of the pause, in the student's zone.")
-    ends_on = models.DateField(help_text="Last day of the pause (inclusive).")
-    reason = models.CharField(max_length=500)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField()
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pause_requests",
+                                verbose_name=_("student"))
+    starts_on = models.DateField(help_text=_("First day of the pause, in the student's zone."),
+                                 verbose_name=_("starts on"))
+    ends_on = models.DateField(help_text=_("Last day of the pause (inclusive)."), verbose_name=_("ends on"))
+    reason = models.CharField(max_length=500, verbose_name=_("reason"))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.CharField(max_length=500, blank=True)
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    decision_note = models.CharField(max_length=500, blank=True, verbose_name=_("decision note"))
     # Set by the pause sweep when the enrolment is paused and resumed.
-    paused_at = models.DateTimeField(null=True, blank=True)
-    resumed_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True, verbose_name=_("paused at"))
+    resumed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resumed at"))
 
     class Meta:
+        verbose_name = _("pause request")
+        verbose_name_plural = _("pause requests")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="pause_ends_after_start"),
         ]
 
     def __str__(self):
-        return f"Pause {self.starts_on:%d %b %Y} – {self.ends_on:%d %b %Y} ({self.get_status_display()})"
+        return gettext("Pause %(first)s – %(last)s (%(status)s)") % {
+            "first": dateformat.format(self.starts_on, gettext("d M Y")),
+            "last": dateformat.format(self.ends_on, gettext("d M Y")), "status": self.get_status_display()}
 
     def utc_range(self) -> tuple[datetime, datetime]:
         """From local midnight of the first day to local midnight after the last (in UTC)."""
@@ -344,35 +387,40 @@ class FlashRequest(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for the mentor"
-        COUNTERED = "countered", "Mentor suggested another time"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        EXPIRED = "expired", "Expired"
+        PENDING = "pending", _("Waiting for the mentor")
+        COUNTERED = "countered", _("Mentor suggested another time")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        EXPIRED = "expired", _("Expired")
 
     OPEN_STATUSES = (Status.PENDING, Status.COUNTERED)
 
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flash_requests_sent")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flash_requests_sent",
+                                verbose_name=_("student"))
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                               related_name="flash_requests_received")
-    service = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="+")
-    proposed_starts_at = models.DateTimeField()
-    topic = models.CharField(max_length=120)
-    message = models.TextField(blank=True, max_length=1000)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    counter_starts_at = models.DateTimeField(null=True, blank=True)
-    mentor_note = models.CharField(max_length=500, blank=True)
+                               related_name="flash_requests_received", verbose_name=_("mentor"))
+    service = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="+", verbose_name=_("service"))
+    proposed_starts_at = models.DateTimeField(verbose_name=_("proposed starts at"))
+    topic = models.CharField(max_length=120, verbose_name=_("topic"))
+    message = models.TextField(blank=True, max_length=1000, verbose_name=_("message"))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
+    counter_starts_at = models.DateTimeField(null=True, blank=True, verbose_name=_("counter starts at"))
+    mentor_note = models.CharField(max_length=500, blank=True, verbose_name=_("mentor note"))
     # The session an accepted request became; sessions are never deleted.
     session = models.OneToOneField(Session, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="flash_request")
-    created_at = models.DateTimeField()
-    responded_at = models.DateTimeField(null=True, blank=True, help_text="When the mentor answered.")
-    decided_at = models.DateTimeField(null=True, blank=True, help_text="When the request reached its final state.")
+                                   related_name="flash_request", verbose_name=_("session"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
+    responded_at = models.DateTimeField(null=True, blank=True, help_text=_("When the mentor answered."),
+                                        verbose_name=_("responded at"))
+    decided_at = models.DateTimeField(null=True, blank=True, help_text=_("When the request reached its final state."),
+                                      verbose_name=_("decided at"))
 
     objects = FlashRequestQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("flash request")
+        verbose_name_plural = _("flash requests")
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["mentor", "status"]),
@@ -399,7 +447,9 @@ class FlashRequest(models.Model):
         ]
 
     def __str__(self):
-        return f"Flash: {self.student} → {self.mentor} · {self.starts_at:%Y-%m-%d %H:%M} UTC ({self.status})"
+        return gettext("Flash: %(student)s → %(mentor)s · %(when)s UTC (%(status)s)") % {
+            "student": self.student, "mentor": self.mentor, "when": f"{self.starts_at:%Y-%m-%d %H:%M}",
+            "status": self.status}
 
     # --- pure questions -------------------------------------------------
     @property
@@ -445,28 +495,32 @@ class RescheduleProposal(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for an answer"
-        ACCEPTED = "accepted", "Accepted — the session moved"
-        DECLINED = "declined", "Declined — the session stays"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        EXPIRED = "expired", "Expired"
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted — the session moved")
+        DECLINED = "declined", _("Declined — the session stays")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        EXPIRED = "expired", _("Expired")
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="proposals")
-    by_mentor = models.BooleanField(help_text="True: the mentor proposed; False: the student asked.")
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    note = models.CharField(max_length=500, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField()
-    decided_at = models.DateTimeField(null=True, blank=True)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("session"))
+    by_mentor = models.BooleanField(help_text=_("True: the mentor proposed; False: the student asked."),
+                                    verbose_name=_("by mentor"))
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                    verbose_name=_("proposed by"))
+    starts_at = models.DateTimeField(verbose_name=_("starts at"))
+    ends_at = models.DateTimeField(verbose_name=_("ends at"))
+    note = models.CharField(max_length=500, blank=True, verbose_name=_("note"))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    answer_note = models.CharField(max_length=500, blank=True)
+                                   related_name="+", verbose_name=_("decided by"))
+    answer_note = models.CharField(max_length=500, blank=True, verbose_name=_("answer note"))
 
     objects = RescheduleProposalQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("reschedule proposal")
+        verbose_name_plural = _("reschedule proposals")
         ordering = ["-created_at", "-pk"]
         constraints = [
             # One open question per session: a new proposal replaces the old one.
@@ -476,7 +530,8 @@ class RescheduleProposal(models.Model):
         ]
 
     def __str__(self):
-        return f"Proposal for session {self.session_id}: {self.starts_at:%Y-%m-%d %H:%M} UTC ({self.status})"
+        return gettext("Proposal for session %(session)s: %(when)s UTC (%(status)s)") % {
+            "session": self.session_id, "when": f"{self.starts_at:%Y-%m-%d %H:%M}", "status": self.status}
 
     def is_expired(self, now: datetime) -> bool:
         return self.status == self.Status.EXPIRED or (
@@ -498,20 +553,23 @@ class RiskSnapshot(models.Model):
     (hourly, the latest of the day standing) and the dashboard draws the trend.
     """
 
-    day = models.DateField(unique=True)
-    students = models.PositiveIntegerField(help_text="Active students counted.")
-    at_risk = models.PositiveIntegerField(help_text="Students at risk for any reason.")
-    misses = models.PositiveIntegerField()
-    no_upcoming = models.PositiveIntegerField()
-    no_credits = models.PositiveIntegerField()
-    no_hours = models.PositiveIntegerField()
-    recorded_at = models.DateTimeField()
+    day = models.DateField(unique=True, verbose_name=_("day"))
+    students = models.PositiveIntegerField(help_text=_("Active students counted."), verbose_name=_("students"))
+    at_risk = models.PositiveIntegerField(help_text=_("Students at risk for any reason."), verbose_name=_("at risk"))
+    misses = models.PositiveIntegerField(verbose_name=_("misses"))
+    no_upcoming = models.PositiveIntegerField(verbose_name=_("no upcoming"))
+    no_credits = models.PositiveIntegerField(verbose_name=_("no credits"))
+    no_hours = models.PositiveIntegerField(verbose_name=_("no hours"))
+    recorded_at = models.DateTimeField(verbose_name=_("recorded at"))
 
     class Meta:
+        verbose_name = _("risk snapshot")
+        verbose_name_plural = _("risk snapshots")
         ordering = ["-day"]
 
     def __str__(self):
-        return f"{self.at_risk} of {self.students} at risk on {self.day:%Y-%m-%d}"
+        return gettext("%(at_risk)s of %(students)s at risk on %(day)s") % {
+            "at_risk": self.at_risk, "students": self.students, "day": f"{self.day:%Y-%m-%d}"}
 
 
 # Group mentorship lives in its own module; imported here so Django registers its models.

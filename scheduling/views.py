@@ -9,8 +9,10 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import role_required
@@ -75,7 +77,7 @@ def offered_services(request):
     form = OfferedServicesForm(request.POST or None, initial={"services": request.user.offered_services.all()})
     if request.method == "POST" and form.is_valid():
         request.user.offered_services.set(form.cleaned_data["services"])
-        messages.success(request, "Saved the services you offer.")
+        messages.success(request, _("Saved the services you offer."))
         return redirect("scheduling:offered-services")
     return render(request, "scheduling/offered_services.html", {"form": form})
 
@@ -137,7 +139,7 @@ def book_confirm(request, mentor_id: int, service_id: int):
     slots_url = reverse("scheduling:book-slots", args=[mentor.pk, service.pk])
     start = parse_start(request.POST.get("start") if request.method == "POST" else request.GET.get("start"))
     if start is None:
-        messages.error(request, "That time isn't a valid slot. Pick one from the list.")
+        messages.error(request, _("That time isn't a valid slot. Pick one from the list."))
         return redirect(slots_url)
 
     outlook = booking_outlook(request.user, now=now)
@@ -181,7 +183,7 @@ def book_confirm(request, mentor_id: int, service_id: int):
     except SchedulingError as exc:
         context["bookable"] = True  # show the form again under the refusal, with the nearest times
         return _refused(request, "scheduling/book_confirm.html", context, exc)
-    messages.success(request, "Booked! We've emailed you the details. Add it to your calendar below.")
+    messages.success(request, _("Booked! We've emailed you the details. Add it to your calendar below."))
     return redirect("scheduling:session-detail", pk=session.pk)
 
 
@@ -189,12 +191,12 @@ def book_confirm(request, mentor_id: int, service_id: int):
 
 
 SESSION_FILTERS = {
-    "upcoming": "Upcoming",
-    "past": "Past",
-    SessionStatus.COMPLETED: "Completed",
-    SessionStatus.CANCELLED: "Cancelled",
-    SessionStatus.FORFEITED: "Forfeited",
-    SessionStatus.MENTOR_NO_SHOW: "Mentor no-show",
+    "upcoming": gettext_lazy("Upcoming"),
+    "past": gettext_lazy("Past"),
+    SessionStatus.COMPLETED: gettext_lazy("Completed"),
+    SessionStatus.CANCELLED: gettext_lazy("Cancelled"),
+    SessionStatus.FORFEITED: gettext_lazy("Forfeited"),
+    SessionStatus.MENTOR_NO_SHOW: gettext_lazy("Mentor no-show"),
 }
 SESSIONS_PER_PAGE = 20
 
@@ -228,7 +230,7 @@ def session_list(request):
     query = {key: value for key, value in (("status", shown), ("with", other.pk if other else "")) if value}
     return render(request, "scheduling/session_list.html", {
         "page_obj": page, "sessions": page.object_list, "now": now, "filters": SESSION_FILTERS, "shown": shown,
-        "shown_label": SESSION_FILTERS.get(shown, "All sessions"), "other": other, "query": urlencode(query),
+        "shown_label": SESSION_FILTERS.get(shown, _("All sessions")), "other": other, "query": urlencode(query),
     })
 
 
@@ -273,14 +275,14 @@ def session_cancel(request, pk: int):
             return redirect("scheduling:session-detail", pk=session.pk)
         session.refresh_from_db()
         if session.status == SessionStatus.FORFEITED:
-            messages.warning(request, "The session is cancelled and forfeited; the credit is spent.")
+            messages.warning(request, _("The session is cancelled and forfeited; the credit is spent."))
         elif by_student:
-            messages.success(request, "Cancelled. Your credit is back — book another time whenever you like.")
+            messages.success(request, _("Cancelled. Your credit is back — book another time whenever you like."))
         else:
-            messages.success(request, "Cancelled. The student's credit is back and they have been told.")
+            messages.success(request, _("Cancelled. The student's credit is back and they have been told."))
         return redirect("scheduling:session-detail", pk=session.pk)
     if session.status != SessionStatus.SCHEDULED:
-        messages.info(request, "This session is no longer scheduled.")
+        messages.info(request, _("This session is no longer scheduled."))
         return redirect("scheduling:session-detail", pk=session.pk)
     return render(request, "scheduling/session_cancel.html", context, status=400 if request.method == "POST" else 200)
 
@@ -308,7 +310,7 @@ def session_reschedule_confirm(request, pk: int):
     back = reverse("scheduling:session-reschedule", args=[session.pk])
     start = parse_start(request.POST.get("start") if request.method == "POST" else request.GET.get("start"))
     if start is None:
-        messages.error(request, "That time isn't a valid slot. Pick one from the list.")
+        messages.error(request, _("That time isn't a valid slot. Pick one from the list."))
         return redirect(back)
     form = RescheduleForm(request.POST or None, initial={"start": start.isoformat()})
     context = {"session": session, "start": start, "end": start + session.service.duration, "form": form,
@@ -322,7 +324,7 @@ def session_reschedule_confirm(request, pk: int):
                                     now=now)
     except SchedulingError as exc:
         return _refused(request, "scheduling/session_reschedule_confirm.html", context, exc)
-    messages.success(request, "Rescheduled. Your credit carries over to the new time.")
+    messages.success(request, _("Rescheduled. Your credit carries over to the new time."))
     return redirect("scheduling:session-detail", pk=session.pk)
 
 
@@ -360,7 +362,7 @@ def session_propose_confirm(request, pk: int):
     back = reverse("scheduling:session-propose", args=[session.pk])
     start = parse_start(request.POST.get("start") if request.method == "POST" else request.GET.get("start"))
     if start is None:
-        messages.error(request, "That time isn't a valid slot. Pick one from the list.")
+        messages.error(request, _("That time isn't a valid slot. Pick one from the list."))
         return redirect(back)
     form = ProposalForm(request.POST or None, initial={"start": start.isoformat()})
     context = {"session": session, "start": start, "end": start + session.service.duration, "form": form,
@@ -375,7 +377,7 @@ def session_propose_confirm(request, pk: int):
                                  note=form.cleaned_data["note"], now=now)
     except SchedulingError as exc:
         return _refused(request, "scheduling/session_propose_confirm.html", context, exc)
-    messages.success(request, "Sent. The session stays at its current time until they accept; we'll email you.")
+    messages.success(request, _("Sent. The session stays at its current time until they accept; we'll email you."))
     return redirect("scheduling:session-detail", pk=session.pk)
 
 
@@ -393,8 +395,8 @@ def proposal_accept(request, pk: int):
     proposal = _my_proposal(request, pk)
     try:
         services.proposal_accept(proposal=proposal, actor=request.user, now=timezone.now())
-        messages.success(request, "Done — the session moved to the new time. The credit is kept; "
-                                  "both of you have an updated invite.")
+        messages.success(request, _("Done — the session moved to the new time. The credit is kept; "
+                                    "both of you have an updated invite."))
     except SchedulingError as exc:
         messages.error(request, exc.message)
     return redirect("scheduling:session-detail", pk=proposal.session_id)
@@ -407,7 +409,7 @@ def proposal_decline(request, pk: int):
     try:
         services.proposal_decline(proposal=proposal, actor=request.user, note=request.POST.get("note", ""),
                                   now=timezone.now())
-        messages.success(request, "Declined. The session stays at its current time.")
+        messages.success(request, _("Declined. The session stays at its current time."))
     except SchedulingError as exc:
         messages.error(request, exc.message)
     return redirect("scheduling:session-detail", pk=proposal.session_id)
@@ -419,7 +421,7 @@ def proposal_withdraw(request, pk: int):
     proposal = _my_proposal(request, pk)
     try:
         services.proposal_withdraw(proposal=proposal, actor=request.user, now=timezone.now())
-        messages.success(request, "Proposal withdrawn.")
+        messages.success(request, _("Proposal withdrawn."))
     except SchedulingError as exc:
         messages.error(request, exc.message)
     return redirect("scheduling:session-detail", pk=proposal.session_id)
@@ -436,7 +438,7 @@ def session_attendance(request, pk: int):
         try:
             services.attendance_mark(session=session, actor=request.user, attended=form.cleaned_data["attended"],
                                      now=timezone.now())
-            messages.success(request, "Attendance saved.")
+            messages.success(request, _("Attendance saved."))
         except SchedulingError as exc:
             messages.error(request, exc.message)
     # The agenda posts here too and wants its page back; only a local path is followed.
@@ -453,12 +455,12 @@ def session_notes(request, pk: int):
     session = _my_session(request, pk)
     form = NotesForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Notes can be at most 10,000 characters.")
+        messages.error(request, _("Notes can be at most 10,000 characters."))
     else:
         try:
             services.session_notes_save(session=session, actor=request.user, notes=form.cleaned_data["notes"],
                                         now=timezone.now())
-            messages.success(request, "Notes saved. The student can read them on the session page.")
+            messages.success(request, _("Notes saved. The student can read them on the session page."))
         except SchedulingError as exc:
             messages.error(request, exc.message)
     return redirect("scheduling:session-detail", pk=session.pk)
@@ -475,7 +477,7 @@ def session_feedback(request, pk: int):
         try:
             services.feedback_leave(session=session, actor=request.user, rating=form.cleaned_data["rating"],
                                     comment=form.cleaned_data["comment"], now=timezone.now())
-            messages.success(request, "Thanks for your feedback!")
+            messages.success(request, _("Thanks for your feedback!"))
         except SchedulingError as exc:
             messages.error(request, exc.message)
     return redirect("scheduling:session-detail", pk=session.pk)
@@ -494,9 +496,10 @@ def calendar_feed(request, token: str):
         raise Http404("No such calendar.")
     now = timezone.now()
     sessions = selectors.calendar_feed_sessions(user, now=now)
-    response = HttpResponse(calendar.feed(sessions, now=now, name="Mentorship sessions",
-                                          groups=feed_groups(user, now=now)),
-                            content_type="text/calendar; charset=utf-8")
+    # The feed's owner reads it in their language, whatever the calendar app sends as Accept-Language.
+    with translation.override(user.language or "en"):
+        body = calendar.feed(sessions, now=now, name=_("Mentorship sessions"), groups=feed_groups(user, now=now))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     response["Content-Disposition"] = 'inline; filename="mentorship.ics"'
     return response
@@ -513,7 +516,7 @@ def pause_requests(request):
         except SchedulingError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Sent. Your success manager will get back to you; you'll get an email.")
+            messages.success(request, _("Sent. Your success manager will get back to you; you'll get an email."))
             return redirect("scheduling:pause-requests")
     history = PauseRequest.objects.filter(student=request.user).select_related("decided_by")
     return render(request, "scheduling/pause_requests.html", {"form": form, "history": history},
@@ -526,7 +529,7 @@ def pause_withdraw(request, pk: int):
     pause = get_object_or_404(PauseRequest, pk=pk, student=request.user)
     try:
         services.pause_request_withdraw(request=pause, student=request.user, now=timezone.now())
-        messages.success(request, "Request withdrawn.")
+        messages.success(request, _("Request withdrawn."))
     except SchedulingError as exc:
         messages.error(request, exc.message)
     return redirect("scheduling:pause-requests")

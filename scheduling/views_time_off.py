@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import role_required
@@ -59,14 +61,17 @@ def time_off(request):
                     mentor=request.user, starts_on=form.cleaned_data["starts_on"],
                     ends_on=form.cleaned_data["ends_on"]), decisions=decisions, cancel_reason=cancel_reason)
             else:
-                parts = ["Time off added. No sessions can be booked on those days."]
+                parts = [_("Time off added. No sessions can be booked on those days.")]
                 if outcome.cancelled:
                     n = len(outcome.cancelled)
-                    parts.append(f"Cancelled {n} session{'s' if n != 1 else ''}; the students have their credit "
-                                 "back and your reason by email.")
+                    parts.append(ngettext("Cancelled %(n)d session; the students have their credit back and your "
+                                          "reason by email.",
+                                          "Cancelled %(n)d sessions; the students have their credit back and your "
+                                          "reason by email.", n) % {"n": n})
                 if outcome.kept:
                     n = len(outcome.kept)
-                    parts.append(f"Kept {n} session{'s' if n != 1 else ''} inside it.")
+                    parts.append(ngettext("Kept %(n)d session inside it.", "Kept %(n)d sessions inside it.", n)
+                                 % {"n": n})
                 messages.success(request, " ".join(parts))
                 return redirect("scheduling:time-off")
     context["entries"] = mentorship_selectors.mentor_time_off(request.user, today=today)
@@ -78,5 +83,5 @@ def time_off(request):
 def time_off_delete(request, pk: int):
     if not mentorship_services.time_off_delete(user=request.user, time_off_id=pk):
         raise Http404("No such time off.")
-    messages.success(request, "Time off removed.")
+    messages.success(request, _("Time off removed."))
     return redirect("scheduling:time-off")

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
+from django.utils import dateformat
+from django.utils.translation import gettext as _
 
 from accounts.locks import lock_calendars
 from accounts.models import Role, User
@@ -27,11 +29,12 @@ from .state import S
 
 def check_parties(*, student: User, mentor: User, service: ServiceType) -> None:
     if student.role != Role.STUDENT:
-        raise BookingNotAllowed("Only students can book sessions.")
+        raise BookingNotAllowed(_("Only students can book sessions."))
     if mentor.role != Role.MENTOR or not mentor.is_active:
-        raise BookingNotAllowed("This person isn't taking bookings.")
+        raise BookingNotAllowed(_("This person isn't taking bookings."))
     if not service.is_active or not service.mentors.filter(pk=mentor.pk).exists():
-        raise BookingNotAllowed(f"{mentor.get_full_name()} doesn't offer “{service.name}”.")
+        raise BookingNotAllowed(_("%(mentor)s doesn't offer “%(service)s”.") % {
+            "mentor": mentor.get_full_name(), "service": service.name})
 
 
 def why_unavailable(*, student: User, mentor: User, starts_at: datetime, ends_at: datetime, now: datetime,
@@ -42,14 +45,14 @@ def why_unavailable(*, student: User, mentor: User, starts_at: datetime, ends_at
     nearest = nearest_starts(starts, starts_at)
     overlapping = Session.objects.overlapping(starts_at, ends_at).exclude(pk=exclude_session_id)
     if overlapping.filter(student=student).exists():
-        return SlotUnavailable("You already have a session at that time.", nearest)
+        return SlotUnavailable(_("You already have a session at that time."), nearest)
     if overlapping.filter(mentor=mentor).exists():
-        return SlotTaken("That time was just taken.", nearest)
+        return SlotTaken(_("That time was just taken."), nearest)
     if starts_at < earliest:
-        return SlotUnavailable("That time is too soon to book — sessions need a little notice.", nearest)
+        return SlotUnavailable(_("That time is too soon to book — sessions need a little notice."), nearest)
     if ends_at > horizon:
-        return SlotUnavailable("That time is too far ahead to book yet.", nearest)
-    return SlotUnavailable("That time isn't available with this mentor.", nearest)
+        return SlotUnavailable(_("That time is too far ahead to book yet."), nearest)
+    return SlotUnavailable(_("That time isn't available with this mentor."), nearest)
 
 
 def booking_create(
@@ -87,10 +90,10 @@ def booking_create(
                 # The page was used for a booking that has since changed (e.g.
                 # cancelled) or for another time: never answer "Booked!" for it.
                 raise BookingNotAllowed(
-                    "This booking page was already used, for a booking that is now "
-                    f"{existing.get_status_display().lower()}. Go back to the times and pick one again."
-                    if same else "This booking page was already used for another time. "
-                    "Go back to the times and pick one again."
+                    _("This booking page was already used, for a booking that is now %(status)s. "
+                      "Go back to the times and pick one again.") % {"status": existing.get_status_display().lower()}
+                    if same else _("This booking page was already used for another time. "
+                                   "Go back to the times and pick one again.")
                 )
             enrolment = current_enrolment(student)
             # Credits, plan, pause and the cap, in the words the pages showed — from
@@ -105,8 +108,9 @@ def booking_create(
             pause = paused_between(student, starts_at, ends_at, pauses)
             if pause is not None:
                 raise BookingNotAllowed(
-                    f"You're on a pause from {pause.starts_on:%-d %b} to {pause.ends_on:%-d %b}; "
-                    "book a time after it ends."
+                    _("You're on a pause from %(first)s to %(last)s; book a time after it ends.") % {
+                        "first": dateformat.format(pause.starts_on, _("j M")),
+                        "last": dateformat.format(pause.ends_on, _("j M"))}
                 )
             if mentor_agreed:
                 clash = Session.objects.filter(Q(mentor=mentor) | Q(student=student)).overlapping(
@@ -168,7 +172,7 @@ def booking_series_create(
         # at 18:00 for them across a daylight-saving change.
         starts_at = (local_first + timedelta(weeks=week)).astimezone(first_starts_at.tzinfo)
         if starts_at + service.duration > horizon:
-            result.skipped.append((starts_at, "Beyond the booking horizon."))
+            result.skipped.append((starts_at, _("Beyond the booking horizon.")))
             continue
         try:
             result.booked.append(booking_create(

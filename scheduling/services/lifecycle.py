@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from accounts.locks import lock_calendars
 from accounts.models import Role, User
@@ -32,16 +33,17 @@ def session_cancel(*, session: Session, actor: User, now: datetime, reason: str 
     with transaction.atomic():
         session = lock_session(session.pk)
         if session.status != S.SCHEDULED:
-            raise IllegalTransition(ALREADY.get(session.status, "This session can't be cancelled."))
+            raise IllegalTransition(ALREADY.get(session.status, _("This session can't be cancelled.")))
         notice = session.starts_at - now
         if actor.pk == session.student_id:
             if session.has_started(now):
-                raise TooLate("This session has already started, so it can't be cancelled any more.")
+                raise TooLate(_("This session has already started, so it can't be cancelled any more."))
             late = session.is_late_cancellation(now)
             if expect_forfeit is False and late:
-                raise TooLate("The free-cancellation deadline passed while you were deciding. "
-                              "Cancelling now forfeits the session — please confirm again.")
+                raise TooLate(_("The free-cancellation deadline passed while you were deciding. "
+                                "Cancelling now forfeits the session — please confirm again."))
             if late:
+                # Notes are the record, in English; wording.note_text words them for each reader.
                 note = f"cancelled {hours_text(notice)} before start"
                 transition(session, S.FORFEITED, actor=actor, now=now, note=reason or f"forfeited — {note}")
                 credits_record_forfeit(student=session.student, session_id=session.pk, actor=actor, now=now,
@@ -56,7 +58,7 @@ def session_cancel(*, session: Session, actor: User, now: datetime, reason: str 
         elif actor.role == Role.MANAGER or actor.is_superuser:
             note = "cancelled by your success manager"
         else:
-            raise NotYourSession("You can't cancel this session.")
+            raise NotYourSession(_("You can't cancel this session."))
         if reason:
             note = f"{note}: {reason}"
         transition(session, S.CANCELLED, actor=actor, now=now, note=note)
@@ -76,14 +78,14 @@ def session_reschedule(*, session: Session, new_starts_at: datetime, actor: User
         lock_calendars(mentors=[mentor_id], students=[student_id])
         session = lock_session(session.pk)
         if session.mentor_id != mentor_id:
-            raise IllegalTransition("This session just moved to another mentor; reload the page and try again.")
+            raise IllegalTransition(_("This session just moved to another mentor; reload the page and try again."))
         if actor.pk != session.student_id and actor.role != Role.MANAGER:
-            raise NotYourSession("Only the student can reschedule this session.")
+            raise NotYourSession(_("Only the student can reschedule this session."))
         if session.status != S.SCHEDULED:
-            raise IllegalTransition(ALREADY.get(session.status, "This session can't be rescheduled."))
+            raise IllegalTransition(ALREADY.get(session.status, _("This session can't be rescheduled.")))
         if session.is_late_cancellation(now):
-            raise TooLate("Free rescheduling ended 24 hours before the start. Ask your mentor for another time — "
-                          "if they agree, the session moves and nothing is forfeited.")
+            raise TooLate(_("Free rescheduling ended 24 hours before the start. Ask your mentor for another time — "
+                            "if they agree, the session moves and nothing is forfeited."))
         move_locked_session(session, new_starts_at=new_starts_at, actor=actor, now=now)
     return session
 
@@ -121,13 +123,14 @@ def attendance_mark(*, session: Session, actor: User, attended: bool, now: datet
     with transaction.atomic():
         session = lock_session(session.pk)
         if actor.pk != session.mentor_id:
-            raise NotYourSession("Only this session's mentor can mark attendance.")
+            raise NotYourSession(_("Only this session's mentor can mark attendance."))
         if session.status == S.SCHEDULED and not session.has_started(now):
-            raise IllegalTransition("You can mark attendance once the session has started.")
+            raise IllegalTransition(_("You can mark attendance once the session has started."))
         if not attended and session.status == S.SCHEDULED and now < session.starts_at + NO_SHOW_AFTER:
             raise IllegalTransition(
-                f"A student no-show can be recorded from {NO_SHOW_AFTER.seconds // 60} minutes after the start "
-                f"({when_text(session.starts_at + NO_SHOW_AFTER, now=now)}); they may still be joining."
+                _("A student no-show can be recorded from %(minutes)s minutes after the start "
+                  "(%(when)s); they may still be joining.")
+                % {"minutes": NO_SHOW_AFTER.seconds // 60, "when": when_text(session.starts_at + NO_SHOW_AFTER, now=now)}
             )
         if attended:
             transition(session, S.COMPLETED, actor=actor, now=now, note="attended")
@@ -148,11 +151,11 @@ def mentor_no_show_record(*, session: Session, actor: User, reason: str, now: da
     """A success manager records that the mentor did not show: the credit comes back."""
     require_manager(actor)
     if not reason.strip():
-        raise IllegalTransition("Give a reason for the record.")
+        raise IllegalTransition(_("Give a reason for the record."))
     with transaction.atomic():
         session = lock_session(session.pk)
         if session.status == S.SCHEDULED and not session.has_started(now):
-            raise IllegalTransition("A mentor no-show can only be recorded after the start.")
+            raise IllegalTransition(_("A mentor no-show can only be recorded after the start."))
         transition(session, S.MENTOR_NO_SHOW, actor=actor, now=now, note=reason)
         refund = credits_refund(student=session.student, session_id=session.pk, actor=actor,
                                 reason=f"mentor did not attend: {reason}", now=now)
@@ -167,13 +170,13 @@ def forfeit_waive(*, session: Session, actor: User, reason: str, now: datetime) 
     """A success manager waives a forfeit: the credit comes back, the record stays."""
     require_manager(actor)
     if not reason.strip():
-        raise IllegalTransition("A reason is required to waive a forfeit.")
+        raise IllegalTransition(_("A reason is required to waive a forfeit."))
     with transaction.atomic():
         session = lock_session(session.pk)
         if session.status != S.FORFEITED:
-            raise IllegalTransition("Only a forfeited session can have its forfeit waived.")
+            raise IllegalTransition(_("Only a forfeited session can have its forfeit waived."))
         if session.forfeit_waived_at is not None:
-            raise IllegalTransition("This forfeit was already waived.")
+            raise IllegalTransition(_("This forfeit was already waived."))
         session.forfeit_waived_at = now
         session.save(update_fields=["forfeit_waived_at"])
         credits_refund(student=session.student, session_id=session.pk, actor=actor,
@@ -186,7 +189,7 @@ def forfeit_waive(*, session: Session, actor: User, reason: str, now: datetime) 
 
 def session_notes_save(*, session: Session, actor: User, notes: str, now: datetime) -> Session:
     if actor.pk != session.mentor_id:
-        raise NotYourSession("Only this session's mentor writes its notes.")
+        raise NotYourSession(_("Only this session's mentor writes its notes."))
     Session.objects.filter(pk=session.pk).update(mentor_notes=notes, mentor_notes_updated_at=now)
     session.mentor_notes, session.mentor_notes_updated_at = notes, now
     return session
@@ -196,13 +199,13 @@ def feedback_leave(*, session: Session, actor: User, rating: int, comment: str, 
     from ..models import Feedback
 
     if actor.pk != session.student_id:
-        raise NotYourSession("Only the student of this session can rate it.")
+        raise NotYourSession(_("Only the student of this session can rate it."))
     if session.status != S.COMPLETED:
-        raise IllegalTransition("You can rate a session once it has been completed.")
+        raise IllegalTransition(_("You can rate a session once it has been completed."))
     try:
         with transaction.atomic():
             return Feedback.objects.create(session=session, rating=rating, comment=comment.strip(), created_at=now)
     except IntegrityError:
-        raise IllegalTransition("You already rated this session. Thank you!") from None
+        raise IllegalTransition(_("You already rated this session. Thank you!")) from None
 
 

@@ -9,6 +9,9 @@ the sessions inside it with their credits refunded.
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.audit import audit_record
 from accounts.emails import send_templated_email
@@ -36,24 +39,25 @@ class PauseError(SchedulingError):
 def pause_request_create(*, student: User, starts_on: date, ends_on: date, reason: str, now: datetime) -> PauseRequest:
     today = now.astimezone(student.tzinfo).date()
     if student.role != Role.STUDENT:
-        raise PauseError("Only students can request a pause.")
+        raise PauseError(_("Only students can request a pause."))
     if starts_on < today:
-        raise PauseError("A pause can't start in the past.")
+        raise PauseError(_("A pause can't start in the past."))
     if ends_on < starts_on:
-        raise PauseError("The last day must be on or after the first day.")
+        raise PauseError(_("The last day must be on or after the first day."))
     if ends_on > today + BOOKABLE_AHEAD:
-        raise PauseError(f"A pause must fall within the next 12 months (ending by {today + BOOKABLE_AHEAD:%-d %b %Y}).")
+        raise PauseError(_("A pause must fall within the next 12 months (ending by %(last)s).") % {
+            "last": dateformat.format(today + BOOKABLE_AHEAD, _("j M Y"))})
     if ends_on - starts_on > MAX_PAUSE:
-        raise PauseError("A pause can last at most six months. Talk to your success manager about a longer break.")
+        raise PauseError(_("A pause can last at most six months. Talk to your success manager about a longer break."))
     if not reason.strip():
-        raise PauseError("Tell your success manager briefly why you need the pause.")
+        raise PauseError(_("Tell your success manager briefly why you need the pause."))
     with transaction.atomic():
         lock_calendars(students=[student.pk])  # one request at a time per student
         overlapping = PauseRequest.objects.filter(
             student=student, status__in=[P.PENDING, P.APPROVED], starts_on__lte=ends_on, ends_on__gte=starts_on
         )
         if overlapping.exists():
-            raise PauseError("You already have a pause requested or approved for some of those days.")
+            raise PauseError(_("You already have a pause requested or approved for some of those days."))
         request = PauseRequest.objects.create(student=student, starts_on=starts_on, ends_on=ends_on,
                                               reason=reason.strip(), created_at=now)
         managers = User.objects.filter(role=Role.MANAGER, is_active=True)
@@ -67,21 +71,21 @@ def pause_request_withdraw(*, request: PauseRequest, student: User, now: datetim
         status=P.WITHDRAWN, decided_at=now
     )
     if not updated:
-        raise PauseError("Only a request still waiting for a decision can be withdrawn.")
+        raise PauseError(_("Only a request still waiting for a decision can be withdrawn."))
     request.refresh_from_db()
     return request
 
 
 def _decide(request: PauseRequest, status: str, *, actor: User, note: str, now: datetime) -> PauseRequest:
     if not (actor.role == Role.MANAGER or actor.is_superuser):
-        raise PauseError("Only a success manager decides pause requests.")
+        raise PauseError(_("Only a success manager decides pause requests."))
     if not note.strip():
-        raise PauseError("Add a note for the student explaining the decision.")
+        raise PauseError(_("Add a note for the student explaining the decision."))
     updated = PauseRequest.objects.filter(pk=request.pk, status=P.PENDING).update(
         status=status, decided_by=actor, decided_at=now, decision_note=note.strip()
     )
     if not updated:
-        raise PauseError("This request was already decided or withdrawn.")
+        raise PauseError(_("This request was already decided or withdrawn."))
     request.refresh_from_db()
     return request
 
@@ -89,8 +93,10 @@ def _decide(request: PauseRequest, status: str, *, actor: User, note: str, now: 
 def pause_approve(*, request: PauseRequest, actor: User, note: str, cancel_sessions: bool, now: datetime) -> PauseRequest:
     inside = list(sessions_inside(request))
     if inside and not cancel_sessions:
-        raise PauseError(f"{len(inside)} session{'s are' if len(inside) != 1 else ' is'} booked inside the pause. "
-                         "Confirm that they are cancelled (credits refunded) to approve.")
+        raise PauseError(ngettext(
+            "%(n)d session is booked inside the pause. Confirm that they are cancelled (credits refunded) to approve.",
+            "%(n)d sessions are booked inside the pause. Confirm that they are cancelled (credits refunded) to approve.",
+            len(inside)) % {"n": len(inside)})
     with transaction.atomic():
         request = _decide(request, P.APPROVED, actor=actor, note=note, now=now)
         for session in inside:

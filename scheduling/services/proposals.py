@@ -15,6 +15,7 @@ the mentor's calendar, as `session_reschedule` does.
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from accounts.locks import lock_calendars
 from accounts.models import User
@@ -23,7 +24,7 @@ from .. import notifications
 from ..errors import IllegalTransition, NotYourSession, SchedulingError, TooLate
 from ..models import RescheduleProposal, Session, SessionEvent
 from ..selectors import free_slot_starts
-from ..wording import when_text
+from ..wording import for_the_record, when_text
 from .booking import why_unavailable
 from .lifecycle import move_locked_session
 from .state import ALREADY, S, lock_session
@@ -41,7 +42,7 @@ def _side(session: Session, actor: User) -> str:
         return "mentor"
     if actor.pk == session.student_id:
         return "student"
-    raise NotYourSession("Only the student and the mentor of this session can propose another time.")
+    raise NotYourSession(_("Only the student and the mentor of this session can propose another time."))
 
 
 def proposal_create(*, session: Session, actor: User, starts_at: datetime, note: str = "",
@@ -53,13 +54,13 @@ def proposal_create(*, session: Session, actor: User, starts_at: datetime, note:
         session = lock_session(session.pk)
         side = _side(session, actor)
         if session.status != S.SCHEDULED:
-            raise IllegalTransition(ALREADY.get(session.status, "This session can't be moved."))
+            raise IllegalTransition(ALREADY.get(session.status, _("This session can't be moved.")))
         if session.has_started(now):
-            raise TooLate("This session has already started, so it can't be moved.")
+            raise TooLate(_("This session has already started, so it can't be moved."))
         if side == "student" and not session.is_late_cancellation(now):
-            raise ProposalError("You can still move this session yourself — use Reschedule.")
+            raise ProposalError(_("You can still move this session yourself — use Reschedule."))
         if starts_at == session.starts_at:
-            raise ProposalError("That is the session's current time. Pick another one.")
+            raise ProposalError(_("That is the session's current time. Pick another one."))
         ends_at = starts_at + session.service.duration
         free = free_slot_starts(mentor=session.mentor, duration=session.service.duration, now=now,
                                 student=session.student, exclude_session_id=session.pk)
@@ -75,10 +76,10 @@ def proposal_create(*, session: Session, actor: User, starts_at: datetime, note:
                     ends_at=ends_at, note=note.strip()[:NOTE_MAX], created_at=now,
                 )
         except IntegrityError as exc:
-            raise ProposalError("Another proposal for this session was just made. Reload the page.") from exc
+            raise ProposalError(_("Another proposal for this session was just made. Reload the page.")) from exc
         what = "proposed" if side == "mentor" else "asked for"
         SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.PROPOSED, actor=actor, at=now,
-                                    note=f"{what} {when_text(starts_at, now=now)}" + (f": {proposal.note}" if proposal.note else ""))
+                                    note=f"{what} {for_the_record(when_text, starts_at, now=now)}" + (f": {proposal.note}" if proposal.note else ""))
         notifications.proposal_made(proposal)
     return proposal
 
@@ -90,21 +91,21 @@ def _answerable(proposal: RescheduleProposal, *, actor: User, now: datetime) -> 
     proposal.session = session
     side = _side(session, actor)
     if proposal.status == P.PENDING and session.status != S.SCHEDULED:
-        raise ProposalError("This session is no longer scheduled, so it can't move.")
+        raise ProposalError(_("This session is no longer scheduled, so it can't move."))
     if proposal.status == P.PENDING and proposal.is_expired(now):
         proposal.status, proposal.decided_at = P.EXPIRED, now
         proposal.save(update_fields=["status", "decided_at"])
     if proposal.status != P.PENDING:
         raise ProposalError({
-            P.ACCEPTED: "This proposal was already accepted.",
-            P.DECLINED: "This proposal was already declined.",
-            P.WITHDRAWN: "This proposal was withdrawn or replaced.",
-            P.EXPIRED: "This proposal has expired: the session has started or the time has passed.",
+            P.ACCEPTED: _("This proposal was already accepted."),
+            P.DECLINED: _("This proposal was already declined."),
+            P.WITHDRAWN: _("This proposal was withdrawn or replaced."),
+            P.EXPIRED: _("This proposal has expired: the session has started or the time has passed."),
         }[proposal.status])
     answering = "student" if proposal.by_mentor else "mentor"
     if side != answering:
-        raise NotYourSession("Only the mentor can agree to another time." if answering == "mentor"
-                             else "Only the student can answer the mentor's proposal.")
+        raise NotYourSession(_("Only the mentor can agree to another time.") if answering == "mentor"
+                             else _("Only the student can answer the mentor's proposal."))
     return proposal
 
 
@@ -117,7 +118,7 @@ def proposal_accept(*, proposal: RescheduleProposal, actor: User, now: datetime)
         proposal = _answerable(proposal, actor=actor, now=now)
         session = proposal.session
         if session.mentor_id != mentor_id:
-            raise IllegalTransition("This session just moved to another mentor; reload the page and try again.")
+            raise IllegalTransition(_("This session just moved to another mentor; reload the page and try again."))
         who = "the mentor's proposal" if proposal.by_mentor else "the student's request"
         move_locked_session(session, new_starts_at=proposal.starts_at, actor=actor, now=now,
                             note=f"moved at {who}, agreed by both — credit kept")
@@ -134,7 +135,7 @@ def proposal_decline(*, proposal: RescheduleProposal, actor: User, note: str = "
         proposal.answer_note = note.strip()[:NOTE_MAX]
         proposal.save(update_fields=["status", "decided_at", "decided_by", "answer_note"])
         SessionEvent.objects.create(session=proposal.session, kind=SessionEvent.Kind.PROPOSAL_DECLINED, actor=actor,
-                                    at=now, note=f"{when_text(proposal.starts_at, now=now)} declined — the session stays"
+                                    at=now, note=f"{for_the_record(when_text, proposal.starts_at, now=now)} declined — the session stays"
                                     + (f": {proposal.answer_note}" if proposal.answer_note else ""))
         notifications.proposal_declined(proposal)
     return proposal
@@ -144,9 +145,9 @@ def proposal_withdraw(*, proposal: RescheduleProposal, actor: User, now: datetim
     with transaction.atomic():
         locked = RescheduleProposal.objects.select_for_update().select_related("session").get(pk=proposal.pk)
         if locked.proposed_by_id != actor.pk:
-            raise NotYourSession("Only the person who proposed this time can withdraw it.")
+            raise NotYourSession(_("Only the person who proposed this time can withdraw it."))
         if locked.status != P.PENDING:
-            raise ProposalError("This proposal is no longer open.")
+            raise ProposalError(_("This proposal is no longer open."))
         locked.status, locked.decided_at, locked.decided_by = P.WITHDRAWN, now, actor
         locked.save(update_fields=["status", "decided_at", "decided_by"])
     return locked

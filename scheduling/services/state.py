@@ -2,6 +2,9 @@
 
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from accounts.models import Role, User
 from credits.services import account_for_update
 
@@ -22,17 +25,19 @@ TRANSITIONS: set[tuple[str, str]] = {
     (S.FORFEITED, S.MENTOR_NO_SHOW),
 }
 
+# Lazy: worded in the language of the person who meets the refusal (SchedulingError makes it a str then).
 ALREADY = {
-    S.COMPLETED: "This session is already marked as completed.",
-    S.CANCELLED: "This session is already cancelled.",
-    S.FORFEITED: "This session was already forfeited.",
-    S.MENTOR_NO_SHOW: "This session is already recorded as a mentor no-show.",
+    S.COMPLETED: gettext_lazy("This session is already marked as completed."),
+    S.CANCELLED: gettext_lazy("This session is already cancelled."),
+    S.FORFEITED: gettext_lazy("This session was already forfeited."),
+    S.MENTOR_NO_SHOW: gettext_lazy("This session is already recorded as a mentor no-show."),
 }
 
 
 def transition(session: Session, to: str, *, actor: User, now: datetime, note: str = "") -> None:
     if (session.status, to) not in TRANSITIONS:
-        raise IllegalTransition(ALREADY.get(session.status, f"A {session.get_status_display().lower()} session can't change like that."))
+        raise IllegalTransition(ALREADY.get(session.status, _("A %(status)s session can't change like that.") % {
+            "status": session.get_status_display().lower()}))
     session.status = to
     session.status_changed_at = now
     session.status_changed_by = actor
@@ -49,4 +54,4 @@ def lock_session(session_id: int) -> Session:
 
 def require_manager(actor: User) -> None:
     if not (actor.role == Role.MANAGER or actor.is_superuser):
-        raise NotYourSession("Only a success manager can do this.")
+        raise NotYourSession(_("Only a success manager can do this."))

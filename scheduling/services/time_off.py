@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.locks import lock_calendars
 from accounts.models import Role, User
@@ -52,19 +54,22 @@ def time_off_add_with_sessions(*, mentor: User, starts_on: date, ends_on: date, 
     with the mentor's reason in the email.
     """
     if mentor.role != Role.MENTOR:
-        raise SchedulingError("Only mentors take time off.")
+        raise SchedulingError(_("Only mentors take time off."))
     with transaction.atomic():
         lock_calendars(mentors=[mentor.pk])  # the mentor's calendar: no booking meanwhile
         inside = [s for s in sessions_inside(mentor=mentor, starts_on=starts_on, ends_on=ends_on)
                   if s.ends_at > now]
         undecided = [s for s in inside if decisions.get(s.pk) not in (KEEP, CANCEL)]
         if undecided:
-            raise TimeOffDecisionsNeeded(
-                f"{len(undecided)} booked session{'s are' if len(undecided) != 1 else ' is'} inside that time off. "
-                "Choose for each one: keep it, or cancel it (the student gets the credit back).", undecided)
+            raise TimeOffDecisionsNeeded(ngettext(
+                "%(n)d booked session is inside that time off. "
+                "Choose for each one: keep it, or cancel it (the student gets the credit back).",
+                "%(n)d booked sessions are inside that time off. "
+                "Choose for each one: keep it, or cancel it (the student gets the credit back).",
+                len(undecided)) % {"n": len(undecided)}, undecided)
         to_cancel = [s for s in inside if decisions[s.pk] == CANCEL]
         if to_cancel and not cancel_reason.strip():
-            raise SchedulingError("Give the students a reason for the cancellation; it goes in their email.")
+            raise SchedulingError(_("Give the students a reason for the cancellation; it goes in their email."))
         try:
             entry = time_off_add(user=mentor, starts_on=starts_on, ends_on=ends_on, reason=reason, now=now)
         except MentorshipError as exc:

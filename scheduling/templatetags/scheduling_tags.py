@@ -4,15 +4,15 @@ the long session lists that template work was most of the page's time."""
 
 from django import template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from .. import calendar, wording
 
 register = template.Library()
 
-ROW_TIME = "%a %-d %b, %H:%M"  # what |date:"D j M, H:i" wrote
 
 
 @register.simple_tag
@@ -25,6 +25,12 @@ def cancellation_terms(starts_at, now, tz=None):
     """The 24-hour rule for a start, worded once (scheduling/wording.py) in `tz` (default: the active zone).
     Without a `now` in the context (an email rendered from an older payload), as of rendering."""
     return wording.cancellation_terms(starts_at, now=now or timezone.now(), tz=tz or None)
+
+
+@register.filter
+def session_note(note):
+    """A stored session note (English, the record) in the reader's language (wording.note_text)."""
+    return wording.note_text(note)
 
 
 @register.simple_tag
@@ -48,20 +54,26 @@ def _local(value, zone):
 
 def status_badge(session, *, phase: str = "upcoming") -> str:
     """`phase` (wording.phase, for a scheduled session): in progress and waiting for attendance say so."""
+    # Labels looked up before the f-strings: xgettext doesn't read calls inside an f-string.
     status = session.status
     if status == "scheduled":
         if phase == "in_progress":
-            return '<span class="badge text-bg-success" data-testid="phase">In progress — join now</span>'
+            label = _("In progress — join now")
+            return f'<span class="badge text-bg-success" data-testid="phase">{label}</span>'
         if phase == "awaiting_attendance":
-            return '<span class="badge text-bg-warning" data-testid="phase">Waiting for attendance</span>'
-        return '<span class="badge text-bg-primary">Scheduled</span>'
+            label = _("Waiting for attendance")
+            return f'<span class="badge text-bg-warning" data-testid="phase">{label}</span>'
+        label = _("Scheduled")
+        return f'<span class="badge text-bg-primary">{label}</span>'
     if status == "completed":
-        return '<span class="badge text-bg-success">Completed</span>'
+        label = _("Completed")
+        return f'<span class="badge text-bg-success">{label}</span>'
     if status == "cancelled":
-        return '<span class="badge text-bg-secondary">Cancelled</span>'
+        label = _("Cancelled")
+        return f'<span class="badge text-bg-secondary">{label}</span>'
     if status == "forfeited":
-        waived = " · waived" if session.forfeit_waived_at else ""
-        return f'<span class="badge text-bg-warning">Forfeited{waived}</span>'
+        label = _("Forfeited · waived") if session.forfeit_waived_at else _("Forfeited")
+        return f'<span class="badge text-bg-warning">{label}</span>'
     return f'<span class="badge text-bg-danger">{escape(session.get_status_display())}</span>'
 
 
@@ -77,18 +89,23 @@ def deadline_text(session, *, user, now, zone, phase: str) -> str:
 def join_block(session) -> str:
     """What _join.html shows while the session is in progress (the room is open then)."""
     if session.video_url:
+        label = _("Join the video room")
         return (f'<a class="btn btn-success" href="{escape(session.video_url)}" target="_blank" rel="noopener" '
-                'data-testid="join">Join the video room</a>')
-    return '<span class="text-secondary small">Your mentor hasn\'t set a video room yet.</span>'
+                f'data-testid="join">{label}</a>')
+    label = _("Your mentor hasn't set a video room yet.")
+    return f'<span class="text-secondary small">{label}</span>'
 
 
 # Plain f-strings: every value is either ours (times, ids, URLs from reverse) or escaped here.
-def session_row(session, *, user, now, zone, prefix: str) -> str:
-    """`prefix`: the sessions' URL prefix, reversed once per list rather than three times per row."""
+def session_row(session, *, user, now, zone, prefix: str, row_time: str | None = None) -> str:
+    """`prefix`: the sessions' URL prefix, reversed once per list rather than three times per row.
+    `row_time`: the translated date format (|date:"D j M, H:i"), looked up once per list."""
     starts = _local(session.starts_at, zone)
     ends = _local(session.ends_at, zone)
+    if row_time is None:
+        row_time = _("D j M, H:i")
     if user.pk == session.student_id:
-        who = f"with {escape(session.mentor.get_full_name())}"
+        who = _("with %(mentor)s") % {"mentor": escape(session.mentor.get_full_name())}
     else:
         who = escape(session.student.get_full_name())
     pk = session.pk
@@ -99,17 +116,19 @@ def session_row(session, *, user, now, zone, prefix: str) -> str:
         actions = f"<div>{join_block(session)}</div>"
     elif phase == "upcoming":
         if user.pk != session.student_id:
-            move = f'<a class="btn btn-sm btn-outline-primary" href="{prefix}{pk}/propose/">Propose a new time</a>'
+            path, label = "propose", _("Propose a new time")
         elif not wording.starts_within_free_cancellation_window(session.starts_at, now=now):
-            move = f'<a class="btn btn-sm btn-outline-primary" href="{prefix}{pk}/reschedule/">Reschedule</a>'
+            path, label = "reschedule", _("Reschedule")
         else:
-            move = f'<a class="btn btn-sm btn-outline-primary" href="{prefix}{pk}/propose/">Ask for another time</a>'
+            path, label = "propose", _("Ask for another time")
+        move = f'<a class="btn btn-sm btn-outline-primary" href="{prefix}{pk}/{path}/">{label}</a>'
+        cancel = _("Cancel")
         actions = (f'<div class="d-flex flex-wrap gap-2">{move}<a class="btn btn-sm btn-outline-danger" '
-                   f'href="{prefix}{pk}/cancel/">Cancel</a></div>')
+                   f'href="{prefix}{pk}/cancel/">{cancel}</a></div>')
     return (
         '<li class="list-group-item d-flex flex-wrap justify-content-between align-items-center gap-2"><div>'
-        f'<a class="fw-semibold text-decoration-none" href="{prefix}{pk}/">{starts.strftime(ROW_TIME)}–'
-        f'{ends.strftime("%H:%M")}</a> · {escape(session.service.name)} · {who} {status_badge(session, phase=phase)}'
+        f'<a class="fw-semibold text-decoration-none" href="{prefix}{pk}/">{dateformat.format(starts, row_time)}–'
+        f'{dateformat.format(ends, "H:i")}</a> · {escape(session.service.name)} · {who} {status_badge(session, phase=phase)}'
         f'<div>{deadline_text(session, user=user, now=now, zone=zone, phase=phase)}</div></div>{actions}</li>'
     )
 
@@ -119,7 +138,9 @@ def session_rows(context, sessions):
     """`<li>` rows for a list of sessions, in the viewer's zone."""
     user, now, zone = context["user"], context["now"], timezone.get_current_timezone()
     prefix = reverse("scheduling:session-list")
-    return mark_safe("".join(session_row(s, user=user, now=now, zone=zone, prefix=prefix) for s in sessions))
+    row_time = _("D j M, H:i")
+    return mark_safe("".join(session_row(s, user=user, now=now, zone=zone, prefix=prefix, row_time=row_time)
+                             for s in sessions))
 
 
 @register.simple_tag
