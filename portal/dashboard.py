@@ -250,19 +250,21 @@ def _offered_hours(cells: str, away: list[tuple[date, date]], zone: tzinfo, star
     """Hours of the weekly grid (wall clock in the mentor's zone) between start and end, less days off."""
     if "1" not in cells:
         return 0.0
-    hours = 0
-    day = start.astimezone(zone).date()
-    last = end.astimezone(zone).date()
     first_hour, last_hour = start.astimezone(zone), end.astimezone(zone)
+    day, last = first_hour.date(), last_hour.date()
+    # Both ends are in `zone`, so an hour of a day compares with them by wall clock: the window's first day
+    # counts the hours that begin at or after its start, its last day those that begin before its end, every
+    # day between counts its whole row (no datetime per hour: this runs for every mentor on the dashboard).
+    partial = bool(first_hour.minute or first_hour.second or first_hour.microsecond)
+    from_hour = first_hour.hour + partial
+    to_hour = last_hour.hour + bool(last_hour.minute or last_hour.second or last_hour.microsecond)
+    hours = 0
     while day <= last:
-        if not any(a <= day <= b for a, b in away):
+        if not (away and any(a <= day <= b for a, b in away)):
             row = cells[day.weekday() * HOURS:(day.weekday() + 1) * HOURS]
-            for hour, on in enumerate(row):
-                if on != "1":
-                    continue
-                at = datetime.combine(day, datetime.min.time(), tzinfo=zone).replace(hour=hour)
-                if first_hour <= at < last_hour:
-                    hours += 1
+            lo = from_hour if day == first_hour.date() else 0
+            hi = to_hour if day == last else HOURS
+            hours += row.count("1", lo, max(lo, hi))
         day += timedelta(days=1)
     return float(hours)
 

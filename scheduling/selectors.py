@@ -29,7 +29,7 @@ from .models import (
     SessionStatus,
 )
 from .slots import Interval, slot_starts
-from .wording import cancellation_terms, phase
+from .wording import cancellation_terms, phase, starts_within_free_cancellation_window
 
 
 def booking_window(now: datetime) -> tuple[datetime, datetime]:
@@ -210,10 +210,14 @@ def slots_by_day(*, starts: list[datetime], duration: timedelta, viewer: User, n
         while j < count and own[j][1] < end:
             j += 1
         local = start.astimezone(tz)
-        terms = cancellation_terms(start, now=now, tz=tz)
-        days.setdefault(local.date(), []).append(
-            SlotChoice(start, local, j < count and own[j][0] <= start, terms.is_late, terms.short)
-        )
+        # Only a start inside the 24 hours has a note; the rest (nearly all) are free to cancel and need no
+        # wording (cancellation_terms formats a deadline: the slot picker's biggest cost per slot).
+        if starts_within_free_cancellation_window(start, now=now):
+            terms = cancellation_terms(start, now=now, tz=tz)
+            late, note = terms.is_late, terms.short
+        else:
+            late, note = False, ""
+        days.setdefault(local.date(), []).append(SlotChoice(start, local, j < count and own[j][0] <= start, late, note))
     return days
 
 
