@@ -17,7 +17,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from django.http import HttpResponse, HttpResponseNotAllowed
@@ -330,6 +330,17 @@ class StudentAdmin(StudentAccountBase):
         queryset = super().get_queryset(request).annotate(plan_name=Subquery(current.values("plan__name")[:1]))
         # The reasons a student is at risk ride along as subqueries: the list costs the same for 10 or 10,000.
         return at_risk.annotate_risk(queryset, now=timezone.now())
+
+    def get_object(self, request, object_id, from_field=None):
+        """The student page (and its history) reads the row alone: none of the list's columns (plan, mentor,
+        risk) is on it — the panels read what the page shows — and building the risk subqueries cost more than
+        the rest of the page."""
+        queryset = admin.ModelAdmin.get_queryset(self, request).filter(role=Role.STUDENT)
+        field = self.model._meta.pk if from_field is None else self.model._meta.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (self.model.DoesNotExist, ValidationError, ValueError):
+            return None
 
     @admin.display(description="Plan", ordering="plan_name")
     def plan_name(self, obj):

@@ -258,14 +258,21 @@ def _offered_hours(cells: str, away: list[tuple[date, date]], zone: tzinfo, star
     partial = bool(first_hour.minute or first_hour.second or first_hour.microsecond)
     from_hour = first_hour.hour + partial
     to_hour = last_hour.hour + bool(last_hour.minute or last_hour.second or last_hour.microsecond)
+    per_weekday = [cells.count("1", d * HOURS, (d + 1) * HOURS) for d in range(7)]
+    away_days = {max(a, day) + timedelta(days=i) for a, b in away
+                 for i in range((min(b, last) - max(a, day)).days + 1)}  # empty range when outside the window
     hours = 0
-    while day <= last:
-        if not (away and any(a <= day <= b for a, b in away)):
-            row = cells[day.weekday() * HOURS:(day.weekday() + 1) * HOURS]
-            lo = from_hour if day == first_hour.date() else 0
-            hi = to_hour if day == last else HOURS
-            hours += row.count("1", lo, max(lo, hi))
-        day += timedelta(days=1)
+    for edge in sorted({day, last}):  # the first and last days are cut at the hour
+        if edge not in away_days:
+            lo = from_hour if edge == day else 0
+            hi = to_hour if edge == last else HOURS
+            hours += cells.count("1", edge.weekday() * HOURS + lo, edge.weekday() * HOURS + max(lo, hi))
+    between = (last - day).days - 1  # whole days: whole weeks at once, then the rest day by day
+    if between > 0:
+        weeks, rest = divmod(between, 7)
+        hours += weeks * sum(per_weekday)
+        hours += sum(per_weekday[(day.weekday() + 1 + i) % 7] for i in range(rest))
+        hours -= sum(per_weekday[d.weekday()] for d in away_days if day < d < last)
     return float(hours)
 
 

@@ -25,7 +25,7 @@ from mentorship import selectors as mentorship_selectors
 from mentorship.forms import DirectoryFilterForm
 from scheduling import group_selectors
 from scheduling import selectors as scheduling_selectors
-from scheduling.allowance import booking_outlook
+from scheduling.allowance import booking_outlook, outlook_and_enrolment
 from scheduling.flash import pending_for_mentor
 
 from .health import broker_status, database_status
@@ -67,11 +67,13 @@ def overview(request):
     """The student's home: their mentor, next session, credits, upcoming and past sessions."""
     now = timezone.now()
     card = mentorship_selectors.mentor_card(request.user, now=now)
+    outlook, enrolment = outlook_and_enrolment(request.user, now=now)
     context = {
         "now": now,
         "card": card,
         "current_mentor": card.mentor,  # read once, with the card
-        "outlook": booking_outlook(request.user, now=now),
+        "outlook": outlook,
+        "credits_enrolment": enrolment,  # the credits card reads it from here rather than twice more
         **scheduling_selectors.student_sessions(request.user, now=now),
         "group_seats": group_selectors.student_seats(request.user, now=now),
         "group_waits": group_selectors.student_waits(request.user, now=now),

@@ -1,7 +1,7 @@
 from django import template
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,8 @@ def programme_dashboard(context):
 # The tables and the per-mentor links have a row per mentor (hundreds on a large programme): built in Python
 # once per row rather than with nested template loops ({{ cell }} localised and escaped exactly as the template did).
 def _cell(value) -> str:
+    if type(value) is str:  # most cells: already worded (localize would return it as it is)
+        return escape(value)
     return conditional_escape(localize(value))
 
 
