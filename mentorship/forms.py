@@ -130,11 +130,12 @@ class DirectoryFilterForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from .caching import choices
+        from .caching import choices_of
 
         super().__init__(*args, **kwargs)
-        self.fields["skill"].choices = [("", "Any skill"), *choices(Skill)]
-        self.fields["language"].choices = [("", "Any language"), *choices(Language)]
+        skills, languages = choices_of(Skill, Language)
+        self.fields["skill"].choices = [("", "Any skill"), *skills]
+        self.fields["language"].choices = [("", "Any language"), *languages]
     accepting = forms.BooleanField(
         required=False, label="Accepting new students", widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
     )
