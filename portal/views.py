@@ -86,24 +86,26 @@ def agenda(request):
     """The mentor's home: a week (?week=) of sessions and free hours, today, upcoming, sessions to
     mark, recent feedback."""
     now = timezone.now()
+    today = now.astimezone(request.user.tzinfo).date()
+    week = scheduling_selectors.week_view({}, wanted=request.GET.get("week"), default=today, today=today)
+    # The week's sessions come with today's, the next ones and those to mark: one query for the four lists.
+    agenda = scheduling_selectors.mentor_agenda(request.user, now=now, week_start=week.start)
+    week_sessions = agenda.pop("week_sessions")
     context = {
         "now": now,
-        **scheduling_selectors.mentor_agenda(request.user, now=now),
-        **_agenda_week(request.user, now=now, wanted=request.GET.get("week")),
+        **agenda,
+        **_agenda_week(request.user, now=now, week=week, sessions=week_sessions),
         "flash_pending": pending_for_mentor(request.user, now=now),
     }
     return render(request, "portal/agenda.html", context)
 
 
-def _agenda_week(mentor, *, now, wanted: str | None) -> dict:
+def _agenda_week(mentor, *, now, week, sessions) -> dict:
     tz = mentor.tzinfo
-    today = now.astimezone(tz).date()
     service = scheduling_selectors.offered_services(mentor).first()
     duration = service.duration if service else timedelta(hours=1)
     starts = scheduling_selectors.free_slot_starts(mentor=mentor, duration=duration, now=now)
     free = scheduling_selectors.free_ranges(starts, duration=duration, tz=tz)
-    week = scheduling_selectors.week_view({}, wanted=wanted, default=today, today=today)
-    sessions = scheduling_selectors.mentor_week_sessions(mentor, start=week.start, tz=tz)
     days = [
         {"day": weekday.day, "is_today": weekday.is_today, "sessions": sessions.get(weekday.day, []),
          "free": free.get(weekday.day, [])}

@@ -21,7 +21,7 @@ from portal.pagebench import seed_world
 # (one; a second only when there are some); the overview the sessions to rate.
 BUDGET = {
     "floor": 4,
-    "student overview": 10,
+    "student overview": 9,
     "student sessions": 5,
     "directory": 8,
     "mentor page": 9,
@@ -29,7 +29,7 @@ BUDGET = {
     "session page": 6,
     "credits history": 7,
     "flash requests": 4,
-    "mentor agenda": 12,
+    "mentor agenda": 9,
     "mentor sessions": 5,
     "mentor session page": 6,
     "admin student page": 12,
