@@ -41,6 +41,7 @@ from portal.admin_dashboard import may_see_dashboard
 from scheduling import at_risk, services
 from scheduling.errors import SchedulingError
 from scheduling.models import PauseRequest, Session, upcoming_q
+from scheduling.selectors import in_one_query
 
 REASSIGN_PERMISSION = "mentorship.reassign_mentor"
 SUGGESTIONS_SHOWN = 30
@@ -146,8 +147,9 @@ def student_panels(student: User, *, now: datetime) -> StudentPanels:
     ledger = list(LedgerEntry.objects.filter(account__student=student).select_related("actor")
                   .order_by("-created_at", "-id")[:LEDGER_SHOWN])
     sessions = Session.objects.filter(student=student).select_related("mentor", "service")
-    upcoming = list(sessions.upcoming(now).order_by("starts_at")[:UPCOMING_SHOWN])
-    past = list(sessions.past(now).order_by("-starts_at")[:PAST_SHOWN])
+    lists = in_one_query({"upcoming": sessions.upcoming(now).order_by("starts_at")[:UPCOMING_SHOWN],
+                          "past": sessions.past(now).order_by("-starts_at")[:PAST_SHOWN]})
+    upcoming, past = lists["upcoming"], lists["past"]
     totals = Session.objects.filter(student=student).aggregate(
         upcoming=Count("pk", filter=upcoming_q(now)), past=Count("pk", filter=~upcoming_q(now)))
     pauses = list(PauseRequest.objects.filter(student=student).select_related("decided_by")[:PAUSES_SHOWN])

@@ -318,7 +318,7 @@ def offered_services(mentor: User):
 SESSION_RELATED = ("student", "mentor", "service")
 
 
-def _in_one_query(parts: dict) -> dict[str, list]:
+def in_one_query(parts: dict) -> dict[str, list]:
     """Several sliced, ordered lists of sessions read in one query (UNION ALL of the parts, each tagged),
     every part with the same related rows. {name: queryset} → {name: list in that queryset's order}.
 
@@ -382,7 +382,7 @@ def student_sessions(student: User, *, now: datetime, history: int = 10, ahead: 
     """The overview: in progress (join now), the next `ahead` sessions, the last `history` (the sessions page
     has the rest), proposals to answer, sessions to rate."""
     base = Session.objects.filter(student=student).select_related(*SESSION_RELATED, "feedback")
-    lists = _in_one_query({"live": base.upcoming(now).order_by("starts_at")[:ahead + 5],
+    lists = in_one_query({"live": base.upcoming(now).order_by("starts_at")[:ahead + 5],
                            "recent": base.past(now).order_by("-starts_at")[:history]})
     live, recent = lists["live"], lists["recent"]
     in_progress = [s for s in live if s.starts_at - JOIN_OPENS_BEFORE <= now]
@@ -411,7 +411,7 @@ def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None
     }
     if week_start is not None:
         parts["week"] = _week_sessions_query(mentor, start=week_start, tz=tz)
-    lists = _in_one_query(parts)
+    lists = in_one_query(parts)
     today, upcoming, to_mark = lists["today"], lists["upcoming"], lists["to_mark"]
     # The five latest, each carrying the average and count over all of them (window aggregates): one query.
     recent_feedback = list(
