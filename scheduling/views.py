@@ -245,8 +245,10 @@ def session_list(request):
 def session_detail(request, pk: int):
     session = _my_session(request, pk)
     now = timezone.now()
-    open_proposals = [p for p in session.proposals.pending().select_related("session__student", "session__mentor")
-                      if not p.is_expired(now)]
+    open_proposals = list(session.proposals.pending())
+    for proposal in open_proposals:
+        proposal.session = session  # already read, with both people: no join to read it again
+    open_proposals = [p for p in open_proposals if not p.is_expired(now)]
     return render(request, "scheduling/session_detail.html", {
         "to_answer": [p for p in open_proposals if p.proposed_by_id != request.user.pk],
         "my_proposals": [p for p in open_proposals if p.proposed_by_id == request.user.pk],
