@@ -322,7 +322,8 @@ def in_one_query(parts: dict) -> dict[str, list]:
     """Several sliced, ordered lists of sessions read in one query (UNION ALL of the parts, each tagged),
     every part with the same related rows. {name: queryset} → {name: list in that queryset's order}.
 
-    A page that showed four lists paid four round trips and four compilations; one is enough."""
+    A page that showed four lists paid four round trips and four compilations; one is enough. Each part
+    is ordered by the session's own fields (they are re-applied in Python, see below)."""
     names = list(parts)
     tagged = [qs.annotate(_part=Value(i, output_field=IntegerField())) for i, qs in enumerate(parts.values())]
     found: dict[str, list] = {name: [] for name in names}
