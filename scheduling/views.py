@@ -124,16 +124,20 @@ def _slot_week(request, starts, duration, now) -> dict:
     `days` holds that week's local days."""
     tz = request.user.tzinfo
     today = now.astimezone(tz).date()
-    first = selectors.slots_by_day(starts=starts[:1], duration=duration, viewer=request.user, now=now)
-    first_free = next((slot for slots in first.values() for slot in slots), None)
     _, horizon = selectors.booking_window(now)
-    bounds = {"wanted": request.GET.get("week"), "default": first_free.local.date() if first_free else today,
+    bounds = {"wanted": request.GET.get("week"), "default": starts[0].astimezone(tz).date() if starts else today,
               "today": today, "first": today, "last": horizon.astimezone(tz).date()}
     shown = selectors.week_view({}, **bounds)
     week_from = datetime.combine(shown.start, time.min, tzinfo=tz)
     week_to = datetime.combine(shown.start + timedelta(days=7), time.min, tzinfo=tz)
-    in_week = starts[bisect_left(starts, week_from):bisect_left(starts, week_to)]
+    lo = bisect_left(starts, week_from)
+    in_week = starts[lo:bisect_left(starts, week_to)]
     days = selectors.slots_by_day(starts=in_week, duration=duration, viewer=request.user, now=now)
+    if lo == 0 and in_week:  # the shown week starts with the first free time (no ?week=, or that week)
+        first_free = next(slot for slots in days.values() for slot in slots)
+    else:
+        first = selectors.slots_by_day(starts=starts[:1], duration=duration, viewer=request.user, now=now)
+        first_free = next((slot for slots in first.values() for slot in slots), None)
     return {"days": days, "week": selectors.week_view(days, **bounds), "first_free": first_free}
 
 
