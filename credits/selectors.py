@@ -47,12 +47,19 @@ class CreditsSummary:
     can_book: bool
 
 
-def current_enrolment(student) -> Enrolment | None:
-    """The current enrolment with its plan, and the student's balance read in the same query
-    (`account_balance`): the summary, the allowance and the pages that show them need both."""
-    balance = CreditAccount.objects.filter(student=OuterRef("student")).values("balance")[:1]
+def current_enrolment(student, **annotations) -> Enrolment | None:
+    """The current enrolment with its plan, and the student's balances read in the same query
+    (`account_balance`, `account_group_balance`): the summary, the allowance and the pages that show them need
+    them. `annotations`: what a caller above wants read in the same query (the booking outlook's count)."""
+    account = CreditAccount.objects.filter(student=OuterRef("student"))
     return (Enrolment.objects.current().select_related("plan").filter(student=student)
-            .annotate(account_balance=Subquery(balance)).first())
+            .annotate(account_balance=Subquery(account.values("balance")[:1]),
+                      account_group_balance=Subquery(account.values("group_balance")[:1]), **annotations)
+            .first())
+
+
+# "Not read yet" (None is an answer: no current enrolment).
+UNREAD = object()
 
 
 def _balance(student, enrolment: Enrolment | None = None) -> int:
@@ -94,9 +101,10 @@ def allowance_for(student, *, enrolment: Enrolment | None, now: dt.datetime, bal
     return Allowance(True, "", False, balance, plan.max_upcoming)
 
 
-def credits_summary(student, *, now: dt.datetime) -> CreditsSummary:
-    """What the overview card and the credits page say, in two queries."""
-    enrolment = current_enrolment(student)
+def credits_summary(student, *, now: dt.datetime, enrolment=UNREAD) -> CreditsSummary:
+    """What the overview card and the credits page say, in one query (none when the page read the enrolment)."""
+    if enrolment is UNREAD:
+        enrolment = current_enrolment(student)
     if enrolment is None:
         return CreditsSummary("none", _("No plan yet"), _("Your success manager will set up your plan; until then you "
                                                           "can't book sessions."), None, None, None, None, False)
@@ -165,14 +173,18 @@ def group_balance(student) -> int:
     return CreditAccount.objects.filter(student=student).values_list("group_balance", flat=True).first() or 0
 
 
-def group_summary(student, *, now: dt.datetime, enrolment: Enrolment | None = None) -> GroupSummary:
+def group_summary(student, *, now: dt.datetime, enrolment=UNREAD) -> GroupSummary:
     """The group allowance, worded for the student (apart from the 1-1 sessions)."""
-    enrolment = enrolment or current_enrolment(student)
+    if enrolment is UNREAD:
+        enrolment = current_enrolment(student)
     if enrolment is None or not enrolment.plan.has_group:
         return GroupSummary("none", _("No group sessions in your plan"),
                             _("Ask your success manager about a plan with group sessions."), None, None, False)
     plan = enrolment.plan
-    balance = group_balance(student)
+    if hasattr(enrolment, "account_group_balance"):
+        balance = enrolment.account_group_balance or 0
+    else:
+        balance = group_balance(student)
     if enrolment.status == EnrolmentStatus.PAUSED:
         return GroupSummary("paused", _("Group sessions paused"), _("You can't book while your plan is paused."),
                             balance, plan.group_sessions, False)

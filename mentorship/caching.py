@@ -43,12 +43,20 @@ def forget_grids(user_ids) -> None:
 
 def choices(model) -> list[tuple[int, str]]:
     """(id, name) of every Skill or Language, in name order."""
-    key = _key("choices", model._meta.model_name)
-    found = cache.get(key)
-    if found is None:
-        found = list(model.objects.order_by("name").values_list("pk", "name"))
-        cache.set(key, found, TTL)
-    return found
+    return choices_of(model)[0]
+
+
+def choices_of(*models) -> list[list[tuple[int, str]]]:
+    """`choices` of each model, read from the cache in one round trip."""
+    keys = [_key("choices", model._meta.model_name) for model in models]
+    found = cache.get_many(keys)
+    result = []
+    for model, key in zip(models, keys, strict=True):
+        if key not in found:
+            found[key] = list(model.objects.order_by("name").values_list("pk", "name"))
+            cache.set(key, found[key], TTL)
+        result.append(found[key])
+    return result
 
 
 def _grid_changed(sender, instance, **kwargs):

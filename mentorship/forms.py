@@ -156,12 +156,13 @@ class DirectoryFilterForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from .caching import choices
+        from .caching import choices_of
 
         super().__init__(*args, **kwargs)
-        self.fields["skill"].choices = [("", _("Any skill")), *choices(Skill)]
+        skills, languages = choices_of(Skill, Language)
+        self.fields["skill"].choices = [("", _("Any skill")), *skills]
         # The cached list holds the names as managed; show each in the reader's language, in its order.
-        languages = [(pk, language_display_name(language_code_for(name), name)) for pk, name in choices(Language)]
+        languages = [(pk, language_display_name(language_code_for(name), name)) for pk, name in languages]
         self.fields["language"].choices = [("", _("Any language")), *sorted(languages, key=lambda c: c[1].lower())]
     accepting = forms.BooleanField(
         required=False, label=gettext_lazy("Accepting new students"), widget=forms.CheckboxInput(attrs={"class": "form-check-input"})

@@ -403,7 +403,8 @@ def directory(viewer: User, *, now: datetime, skill: Skill | int | None = None, 
     queries, and Python work per mentor kept to the ranking itself.
     """
     window_start, _ = matching_window(now)
-    viewer_mask = weekgrid.week_mask(grid_cells(viewer), viewer.timezone, window_start)
+    viewer_cells = grid_cells(viewer)  # read once: the ranking and the viewer's hours both need it
+    viewer_mask = weekgrid.week_mask(viewer_cells, viewer.timezone, window_start)
     mentors = User.objects.filter(role=Role.MENTOR, is_active=True)
     if skill is not None:
         mentors = mentors.filter(mentor_profile__skills=skill)
@@ -424,7 +425,7 @@ def directory(viewer: User, *, now: datetime, skill: Skill | int | None = None, 
     by_pk = _mentor_queryset().in_bulk([r[0] for _, r in chosen])
     entries = [_entry(by_pk[r[0]], viewer_mask, window_start) for _, r in chosen if r[0] in by_pk]
     return DirectoryPage(entries=entries, number=number, num_pages=num_pages, total=len(ranked),
-                         viewer_hours=weekgrid.hours_selected(grid_cells(viewer)))
+                         viewer_hours=weekgrid.hours_selected(viewer_cells))
 
 
 def mentor_detail(viewer: User, mentor_id: int, *, now: datetime) -> DirectoryEntry | None:

@@ -17,7 +17,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from django.http import HttpResponse, HttpResponseNotAllowed
@@ -43,6 +43,7 @@ from portal.admin_dashboard import may_see_dashboard
 from scheduling import at_risk, services
 from scheduling.errors import SchedulingError
 from scheduling.models import PauseRequest, Session, upcoming_q
+from scheduling.selectors import in_one_query
 
 REASSIGN_PERMISSION = "mentorship.reassign_mentor"
 SUGGESTIONS_SHOWN = 30
@@ -148,8 +149,9 @@ def student_panels(student: User, *, now: datetime) -> StudentPanels:
     ledger = list(LedgerEntry.objects.filter(account__student=student).select_related("actor")
                   .order_by("-created_at", "-id")[:LEDGER_SHOWN])
     sessions = Session.objects.filter(student=student).select_related("mentor", "service")
-    upcoming = list(sessions.upcoming(now).order_by("starts_at")[:UPCOMING_SHOWN])
-    past = list(sessions.past(now).order_by("-starts_at")[:PAST_SHOWN])
+    lists = in_one_query({"upcoming": sessions.upcoming(now).order_by("starts_at")[:UPCOMING_SHOWN],
+                          "past": sessions.past(now).order_by("-starts_at")[:PAST_SHOWN]})
+    upcoming, past = lists["upcoming"], lists["past"]
     totals = Session.objects.filter(student=student).aggregate(
         upcoming=Count("pk", filter=upcoming_q(now)), past=Count("pk", filter=~upcoming_q(now)))
     pauses = list(PauseRequest.objects.filter(student=student).select_related("decided_by")[:PAUSES_SHOWN])
@@ -333,6 +335,17 @@ class StudentAdmin(StudentAccountBase):
         queryset = super().get_queryset(request).annotate(plan_name=Subquery(current.values("plan__name")[:1]))
         # The reasons a student is at risk ride along as subqueries: the list costs the same for 10 or 10,000.
         return at_risk.annotate_risk(queryset, now=timezone.now())
+
+    def get_object(self, request, object_id, from_field=None):
+        """The student page (and its history) reads the row alone: none of the list's columns (plan, mentor,
+        risk) is on it — the panels read what the page shows — and building the risk subqueries cost more than
+        the rest of the page."""
+        queryset = admin.ModelAdmin.get_queryset(self, request).filter(role=Role.STUDENT)
+        field = self.model._meta.pk if from_field is None else self.model._meta.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (self.model.DoesNotExist, ValidationError, ValueError):
+            return None
 
     @admin.display(description=_("Plan"), ordering="plan_name")
     def plan_name(self, obj):

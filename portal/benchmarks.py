@@ -191,33 +191,41 @@ def _percentile(values, q):
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
-def bench_booking(*, stdout, size: int = 30, repeat: int = 1) -> dict:
+def seed_race(tag: str, size: int):
+    """A mentor free all week, one service, `size` students on a 3-session pack; the mentor's first free
+    whole hours from tomorrow, one every two hours (a slot right at the notice boundary would turn "too
+    soon" while the race starts)."""
     from accounts.models import Role, User
     from credits.models import AllowanceKind, Plan
     from credits.services import enrolment_start
     from mentorship.models import AvailabilityGrid, MentorProfile
-    from scheduling.models import ServiceType, Session
+    from scheduling.models import ServiceType
     from scheduling.selectors import free_slot_starts
 
+    now = timezone.now()
+    mentor = User.objects.create(email=f"race-mentor-{tag}@bench.invalid", full_name="Race Mentor",
+                                 role=Role.MENTOR, timezone="UTC")
+    AvailabilityGrid.objects.create(user=mentor, cells="1" * 168, updated_at=now)
+    MentorProfile.objects.create(user=mentor, video_url="https://meet.example.com/race")
+    service = ServiceType.objects.create(name=f"Race {tag}", duration_minutes=60)
+    service.mentors.add(mentor)
+    plan = Plan.objects.create(name=f"Race pack {tag}", allowance_kind=AllowanceKind.PACK, sessions=3)
+    students = []
+    for i in range(size):
+        student = User.objects.create(email=f"race-{tag}-{i}@bench.invalid", full_name=f"Racer {i}",
+                                      role=Role.STUDENT, timezone="UTC")
+        enrolment_start(student=student, plan=plan, actor=None, now=now)
+        students.append(student)
+    starts = [s for s in free_slot_starts(mentor=mentor, duration=service.duration, now=now)
+              if s.minute == 0 and s >= now + timedelta(days=1)][::2][:size]
+    return mentor, service, students, starts
+
+
+def bench_booking(*, stdout, size: int = 30, repeat: int = 1) -> dict:
+    from scheduling.models import Session
+
     def seed(tag):
-        now = timezone.now()
-        mentor = User.objects.create(email=f"race-mentor-{tag}@bench.invalid", full_name="Race Mentor",
-                                     role=Role.MENTOR, timezone="UTC")
-        AvailabilityGrid.objects.create(user=mentor, cells="1" * 168, updated_at=now)
-        MentorProfile.objects.create(user=mentor, video_url="https://meet.example.com/race")
-        service = ServiceType.objects.create(name=f"Race {tag}", duration_minutes=60)
-        service.mentors.add(mentor)
-        plan = Plan.objects.create(name=f"Race pack {tag}", allowance_kind=AllowanceKind.PACK, sessions=3)
-        students = []
-        for i in range(size):
-            student = User.objects.create(email=f"race-{tag}-{i}@bench.invalid", full_name=f"Racer {i}",
-                                          role=Role.STUDENT, timezone="UTC")
-            enrolment_start(student=student, plan=plan, actor=None, now=now)
-            students.append(student)
-        # From tomorrow: a slot right at the notice boundary would turn "too soon" while the race starts.
-        starts = [s for s in free_slot_starts(mentor=mentor, duration=service.duration, now=now)
-                  if s.minute == 0 and s >= now + timedelta(days=1)][::2][:size]
-        return mentor, service, students, starts
+        return seed_race(tag, size)
 
     def clients_for(students):
         clients = []
@@ -261,4 +269,11 @@ def bench_booking(*, stdout, size: int = 30, repeat: int = 1) -> dict:
     return _throwaway_database(stdout, run)
 
 
-BENCHMARKS = {"pages": bench_pages, "booking": bench_booking}
+def bench_http(**kwargs) -> dict:
+    """The pages and the race through gunicorn (portal/httpbench.py)."""
+    from .httpbench import bench_http
+
+    return bench_http(**kwargs)
+
+
+BENCHMARKS = {"pages": bench_pages, "booking": bench_booking, "http": bench_http}

@@ -252,20 +252,29 @@ def _offered_hours(cells: str, away: list[tuple[date, date]], zone: tzinfo, star
     """Hours of the weekly grid (wall clock in the mentor's zone) between start and end, less days off."""
     if "1" not in cells:
         return 0.0
-    hours = 0
-    day = start.astimezone(zone).date()
-    last = end.astimezone(zone).date()
     first_hour, last_hour = start.astimezone(zone), end.astimezone(zone)
-    while day <= last:
-        if not any(a <= day <= b for a, b in away):
-            row = cells[day.weekday() * HOURS:(day.weekday() + 1) * HOURS]
-            for hour, on in enumerate(row):
-                if on != "1":
-                    continue
-                at = datetime.combine(day, datetime.min.time(), tzinfo=zone).replace(hour=hour)
-                if first_hour <= at < last_hour:
-                    hours += 1
-        day += timedelta(days=1)
+    day, last = first_hour.date(), last_hour.date()
+    # Both ends are in `zone`, so an hour of a day compares with them by wall clock: the window's first day
+    # counts the hours that begin at or after its start, its last day those that begin before its end, every
+    # day between counts its whole row (no datetime per hour: this runs for every mentor on the dashboard).
+    partial = bool(first_hour.minute or first_hour.second or first_hour.microsecond)
+    from_hour = first_hour.hour + partial
+    to_hour = last_hour.hour + bool(last_hour.minute or last_hour.second or last_hour.microsecond)
+    per_weekday = [cells.count("1", d * HOURS, (d + 1) * HOURS) for d in range(7)]
+    away_days = {max(a, day) + timedelta(days=i) for a, b in away
+                 for i in range((min(b, last) - max(a, day)).days + 1)}  # empty range when outside the window
+    hours = 0
+    for edge in sorted({day, last}):  # the first and last days are cut at the hour
+        if edge not in away_days:
+            lo = from_hour if edge == day else 0
+            hi = to_hour if edge == last else HOURS
+            hours += cells.count("1", edge.weekday() * HOURS + lo, edge.weekday() * HOURS + max(lo, hi))
+    between = (last - day).days - 1  # whole days: whole weeks at once, then the rest day by day
+    if between > 0:
+        weeks, rest = divmod(between, 7)
+        hours += weeks * sum(per_weekday)
+        hours += sum(per_weekday[(day.weekday() + 1 + i) % 7] for i in range(rest))
+        hours -= sum(per_weekday[d.weekday()] for d in away_days if day < d < last)
     return float(hours)
 
 

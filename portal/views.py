@@ -26,7 +26,7 @@ from mentorship import selectors as mentorship_selectors
 from mentorship.forms import DirectoryFilterForm
 from scheduling import group_selectors
 from scheduling import selectors as scheduling_selectors
-from scheduling.allowance import booking_outlook
+from scheduling.allowance import booking_outlook, outlook_and_enrolment
 from scheduling.flash import pending_for_mentor
 
 from .health import broker_status, database_status
@@ -68,11 +68,13 @@ def overview(request):
     """The student's home: their mentor, next session, credits, upcoming and past sessions."""
     now = timezone.now()
     card = mentorship_selectors.mentor_card(request.user, now=now)
+    outlook, enrolment = outlook_and_enrolment(request.user, now=now)
     context = {
         "now": now,
         "card": card,
         "current_mentor": card.mentor,  # read once, with the card
-        "outlook": booking_outlook(request.user, now=now),
+        "outlook": outlook,
+        "credits_enrolment": enrolment,  # the credits card reads it from here rather than twice more
         **scheduling_selectors.student_sessions(request.user, now=now),
         "group_seats": group_selectors.student_seats(request.user, now=now),
         "group_waits": group_selectors.student_waits(request.user, now=now),
@@ -85,24 +87,26 @@ def agenda(request):
     """The mentor's home: a week (?week=) of sessions and free hours, today, upcoming, sessions to
     mark, recent feedback."""
     now = timezone.now()
+    today = now.astimezone(request.user.tzinfo).date()
+    week = scheduling_selectors.week_view({}, wanted=request.GET.get("week"), default=today, today=today)
+    # The week's sessions come with today's, the next ones and those to mark: one query for the four lists.
+    agenda = scheduling_selectors.mentor_agenda(request.user, now=now, week_start=week.start)
+    week_sessions = agenda.pop("week_sessions")
     context = {
         "now": now,
-        **scheduling_selectors.mentor_agenda(request.user, now=now),
-        **_agenda_week(request.user, now=now, wanted=request.GET.get("week")),
+        **agenda,
+        **_agenda_week(request.user, now=now, week=week, sessions=week_sessions),
         "flash_pending": pending_for_mentor(request.user, now=now),
     }
     return render(request, "portal/agenda.html", context)
 
 
-def _agenda_week(mentor, *, now, wanted: str | None) -> dict:
+def _agenda_week(mentor, *, now, week, sessions) -> dict:
     tz = mentor.tzinfo
-    today = now.astimezone(tz).date()
     service = scheduling_selectors.offered_services(mentor).first()
     duration = service.duration if service else timedelta(hours=1)
     starts = scheduling_selectors.free_slot_starts(mentor=mentor, duration=duration, now=now)
     free = scheduling_selectors.free_ranges(starts, duration=duration, tz=tz)
-    week = scheduling_selectors.week_view({}, wanted=wanted, default=today, today=today)
-    sessions = scheduling_selectors.mentor_week_sessions(mentor, start=week.start, tz=tz)
     days = [
         {"day": weekday.day, "is_today": weekday.is_today, "sessions": sessions.get(weekday.day, []),
          "free": free.get(weekday.day, [])}

@@ -10,6 +10,8 @@ words the booking would refuse with.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -91,10 +93,23 @@ def cap_message(max_upcoming: int) -> str:
 
 def booking_outlook(student: User, *, now: datetime) -> BookingOutlook:
     """Credits, plan and pause (credits' `allowance_for`), then the plan's cap on upcoming sessions."""
-    enrolment = current_enrolment(student)
+    return outlook_and_enrolment(student, now=now)[0]
+
+
+def outlook_and_enrolment(student: User, *, now: datetime) -> tuple[BookingOutlook, object]:
+    """The outlook and the current enrolment it was read from (pages pass it on to the credits card).
+
+    One query: the upcoming count rides along with the enrolment and its balance; only a student with no
+    current plan needs a second one."""
+    upcoming_count = (Session.objects.filter(student=OuterRef("student")).upcoming(now, started=False)
+                      .order_by().values("student").annotate(n=Count("pk")).values("n")[:1])
+    enrolment = current_enrolment(student, upcoming_count=Coalesce(Subquery(upcoming_count), 0))
     allowance = allowance_for(student, enrolment=enrolment, now=now)
-    upcoming = Session.objects.filter(student=student).upcoming(now, started=False).count()
-    return outlook_from(allowance, enrolment=enrolment, upcoming=upcoming)
+    if enrolment is not None:
+        upcoming = enrolment.upcoming_count
+    else:
+        upcoming = Session.objects.filter(student=student).upcoming(now, started=False).count()
+    return outlook_from(allowance, enrolment=enrolment, upcoming=upcoming), enrolment
 
 
 def outlook_from(allowance: Allowance, *, enrolment, upcoming: int) -> BookingOutlook:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, Q, Window
+from django.db.models import Avg, Count, IntegerField, Q, Value, Window
 from django.utils.dateparse import parse_date
 
 from accounts.models import User
@@ -29,7 +29,7 @@ from .models import (
     SessionStatus,
 )
 from .slots import Interval, slot_starts
-from .wording import cancellation_terms, phase
+from .wording import cancellation_terms, phase, starts_within_free_cancellation_window
 
 
 def booking_window(now: datetime) -> tuple[datetime, datetime]:
@@ -210,10 +210,14 @@ def slots_by_day(*, starts: list[datetime], duration: timedelta, viewer: User, n
         while j < count and own[j][1] < end:
             j += 1
         local = start.astimezone(tz)
-        terms = cancellation_terms(start, now=now, tz=tz)
-        days.setdefault(local.date(), []).append(
-            SlotChoice(start, local, j < count and own[j][0] <= start, terms.is_late, terms.short)
-        )
+        # Only a start inside the 24 hours has a note; the rest (nearly all) are free to cancel and need no
+        # wording (cancellation_terms formats a deadline: the slot picker's biggest cost per slot).
+        if starts_within_free_cancellation_window(start, now=now):
+            terms = cancellation_terms(start, now=now, tz=tz)
+            late, note = terms.is_late, terms.short
+        else:
+            late, note = False, ""
+        days.setdefault(local.date(), []).append(SlotChoice(start, local, j < count and own[j][0] <= start, late, note))
     return days
 
 
@@ -288,10 +292,17 @@ def free_ranges(starts: list[datetime], *, duration: timedelta, tz: ZoneInfo) ->
 
 def mentor_week_sessions(mentor: User, *, start: date, tz: ZoneInfo) -> "OrderedDict[date, list[Session]]":
     """The mentor's sessions (all states) starting in the local week from `start`, by local day."""
+    return _by_local_day(_week_sessions_query(mentor, start=start, tz=tz), tz)
+
+
+def _week_sessions_query(mentor: User, *, start: date, tz: ZoneInfo):
     week_from = datetime.combine(start, datetime.min.time(), tzinfo=tz)
     week_to = datetime.combine(start + timedelta(days=7), datetime.min.time(), tzinfo=tz)
-    sessions = (Session.objects.filter(mentor=mentor, starts_at__gte=week_from, starts_at__lt=week_to)
-                .select_related(*SESSION_RELATED).order_by("starts_at"))
+    return (Session.objects.filter(mentor=mentor, starts_at__gte=week_from, starts_at__lt=week_to)
+            .select_related(*SESSION_RELATED).order_by("starts_at"))
+
+
+def _by_local_day(sessions, tz: ZoneInfo) -> "OrderedDict[date, list[Session]]":
     days: OrderedDict[date, list[Session]] = OrderedDict()
     for session in sessions:
         days.setdefault(session.starts_at.astimezone(tz).date(), []).append(session)
@@ -307,29 +318,76 @@ def offered_services(mentor: User):
 SESSION_RELATED = ("student", "mentor", "service")
 
 
+def in_one_query(parts: dict) -> dict[str, list]:
+    """Several sliced, ordered lists of sessions read in one query (UNION ALL of the parts, each tagged),
+    every part with the same related rows. {name: queryset} → {name: list in that queryset's order}.
+
+    A page that showed four lists paid four round trips and four compilations; one is enough. Each part
+    is ordered by the session's own fields (they are re-applied in Python, see below)."""
+    names = list(parts)
+    tagged = [qs.annotate(_part=Value(i, output_field=IntegerField())) for i, qs in enumerate(parts.values())]
+    found: dict[str, list] = {name: [] for name in names}
+    rows = tagged[0].union(*tagged[1:], all=True) if len(tagged) > 1 else tagged[0]
+    for row in rows:
+        found[names[row._part]].append(row)
+    # UNION ALL keeps each part's rows together but SQL promises no order: restore each part's own.
+    for name, qs in parts.items():
+        keys = qs.query.order_by
+        if keys:
+            found[name].sort(key=lambda row, keys=keys: _order_key(row, keys))
+    return found
+
+
+def _order_key(row, keys):
+    out = []
+    for key in keys:
+        value = getattr(row, key.lstrip("-"))
+        out.append(_Desc(value) if key.startswith("-") else value)
+    return tuple(out)
+
+
+class _Desc:
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __lt__(self, other):
+        return other.value < self.value
+
+    def __eq__(self, other):
+        return self.value == other.value
+
+
 FEEDBACK_PROMPT_DAYS = timedelta(days=14)
 
 
 def pending_proposals(user: User, *, now: datetime) -> list:
-    """Open reschedule proposals this user is asked to answer (one query)."""
+    """Open reschedule proposals this user is asked to answer (one query; two when there are some)."""
     from .models import RescheduleProposal
 
-    rows = (RescheduleProposal.objects.pending()
-            .filter(Q(session__student=user, by_mentor=True) | Q(session__mentor=user, by_mentor=False))
-            .filter(session__status=SessionStatus.SCHEDULED, session__starts_at__gt=now, starts_at__gt=now)
-            .select_related("session__student", "session__mentor", "session__service", "proposed_by")
-            .order_by("session__starts_at"))
-    return list(rows[:20])
+    # Which ones first (two tables), then those rows with their people and service: PostgreSQL took longer to
+    # plan the six-table join than to run it, and on nearly every page view there is nothing to answer.
+    ids = list(RescheduleProposal.objects.pending()
+               .filter(Q(session__student=user, by_mentor=True) | Q(session__mentor=user, by_mentor=False))
+               .filter(session__status=SessionStatus.SCHEDULED, session__starts_at__gt=now, starts_at__gt=now)
+               .order_by("session__starts_at").values_list("pk", flat=True)[:20])
+    if not ids:
+        return []
+    return list(RescheduleProposal.objects.filter(pk__in=ids)
+                .select_related("session__student", "session__mentor", "session__service", "proposed_by")
+                .order_by("session__starts_at"))
 
 
 def student_sessions(student: User, *, now: datetime, history: int = 10, ahead: int = 10) -> dict:
     """The overview: in progress (join now), the next `ahead` sessions, the last `history` (the sessions page
     has the rest), proposals to answer, sessions to rate."""
-    base = Session.objects.filter(student=student).select_related(*SESSION_RELATED)
-    live = list(base.upcoming(now).order_by("starts_at")[:ahead + 5])
+    base = Session.objects.filter(student=student).select_related(*SESSION_RELATED, "feedback")
+    lists = in_one_query({"live": base.upcoming(now).order_by("starts_at")[:ahead + 5],
+                           "recent": base.past(now).order_by("-starts_at")[:history]})
+    live, recent = lists["live"], lists["recent"]
     in_progress = [s for s in live if s.starts_at - JOIN_OPENS_BEFORE <= now]
     upcoming = [s for s in live if s.starts_at - JOIN_OPENS_BEFORE > now][:ahead]
-    recent = list(base.past(now).select_related("feedback").order_by("-starts_at")[:history])
     # Asked once per session: the prompt goes when the feedback is given (or the session is two weeks old).
     to_rate = [s for s in recent if phase(s, now) == "awaiting_feedback" and s.ends_at >= now - FEEDBACK_PROMPT_DAYS][:3]
     return {"next_session": upcoming[0] if upcoming else None, "in_progress": in_progress, "upcoming": upcoming,
@@ -339,26 +397,37 @@ def student_sessions(student: User, *, now: datetime, history: int = 10, ahead: 
 AGENDA_AHEAD = 15  # the agenda's next sessions after today; the sessions page pages through the rest
 
 
-def mentor_agenda(mentor: User, *, now: datetime) -> dict:
+def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None) -> dict:
+    """Today, the next sessions, those to mark and (given `week_start`) the week's sessions by local day
+    (`week_sessions`, as `mentor_week_sessions`): the four lists in one query."""
     tz = ZoneInfo(mentor.timezone)
     local_now = now.astimezone(tz)
     day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     day_end = (day_start + timedelta(days=1)).replace(tzinfo=None).replace(tzinfo=tz)  # next local midnight
     base = Session.objects.filter(mentor=mentor).select_related(*SESSION_RELATED)
-    today = list(base.live().filter(starts_at__gte=day_start, starts_at__lt=day_end).order_by("starts_at"))
-    upcoming = list(base.upcoming(now).filter(starts_at__gte=day_end).order_by("starts_at")[:AGENDA_AHEAD])
-    to_mark = list(base.filter(status=SessionStatus.SCHEDULED, starts_at__lte=now).order_by("starts_at")[:50])
+    parts = {
+        "today": base.live().filter(starts_at__gte=day_start, starts_at__lt=day_end).order_by("starts_at"),
+        "upcoming": base.upcoming(now).filter(starts_at__gte=day_end).order_by("starts_at")[:AGENDA_AHEAD],
+        "to_mark": base.filter(status=SessionStatus.SCHEDULED, starts_at__lte=now).order_by("starts_at")[:50],
+    }
+    if week_start is not None:
+        parts["week"] = _week_sessions_query(mentor, start=week_start, tz=tz)
+    lists = in_one_query(parts)
+    today, upcoming, to_mark = lists["today"], lists["upcoming"], lists["to_mark"]
     # The five latest, each carrying the average and count over all of them (window aggregates): one query.
     recent_feedback = list(
         Feedback.objects.filter(session__mentor=mentor).select_related("session__student")
         .annotate(all_average=Window(Avg("rating")), all_count=Window(Count("pk"))).order_by("-created_at")[:5]
     )
     first = recent_feedback[0] if recent_feedback else None
-    return {
+    found = {
         "today": today, "upcoming": upcoming, "to_mark": to_mark, "proposals": pending_proposals(mentor, now=now),
         "rating_average": first.all_average if first else None, "rating_count": first.all_count if first else 0,
         "recent_feedback": recent_feedback,
     }
+    if week_start is not None:
+        found["week_sessions"] = _by_local_day(lists["week"], tz)
+    return found
 
 
 FEED_PAST = timedelta(days=60)

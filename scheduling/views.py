@@ -1,5 +1,7 @@
 import re
 import uuid
+from bisect import bisect_left
+from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -101,12 +103,12 @@ def book_slots(request, mentor_id: int, service_id: int):
     service = _offered_service(mentor, service_id)
     now = timezone.now()
     outlook = booking_outlook(request.user, now=now)
-    days = {}
+    starts = []
     if outlook.can_book:  # no times that would end at a refused Book
         starts = selectors.free_slot_starts(mentor=mentor, duration=service.duration, now=now, student=request.user)
-        days = selectors.slots_by_day(starts=starts, duration=service.duration, viewer=request.user, now=now)
     return render(request, "scheduling/book_slots.html", {
-        "mentor": mentor, "service": service, "now": now, "outlook": outlook, **_slot_week(request, days, now),
+        "mentor": mentor, "service": service, "now": now, "outlook": outlook,
+        **_slot_week(request, starts, service.duration, now),
     })
 
 
@@ -114,20 +116,31 @@ def _times_to_move_to(request, session: Session, now) -> dict:
     """The week of free times this session could move to (both people free), in the viewer's zone."""
     starts = selectors.free_slot_starts(mentor=session.mentor, duration=session.service.duration, now=now,
                                         student=session.student, exclude_session_id=session.pk)
-    days = selectors.slots_by_day(starts=starts, duration=session.service.duration, viewer=request.user, now=now)
-    return _slot_week(request, days, now)
+    return _slot_week(request, starts, session.service.duration, now)
 
 
-def _slot_week(request, days, now) -> dict:
-    """The week of free times asked for (?week=), by default the week of the first free one."""
-    today = now.astimezone(request.user.tzinfo).date()
-    first_free = next((slot for slots in days.values() for slot in slots), None)
+def _slot_week(request, starts, duration, now) -> dict:
+    """The week of free times asked for (?week=), by default the week of the first free one.
+
+    Only the shown week's starts (about a hundred of the four weeks' several hundred) become SlotChoices:
+    `days` holds that week's local days."""
+    tz = request.user.tzinfo
+    today = now.astimezone(tz).date()
     _, horizon = selectors.booking_window(now)
-    week = selectors.week_view(
-        days, wanted=request.GET.get("week"), default=first_free.local.date() if first_free else today, today=today,
-        first=today, last=horizon.astimezone(request.user.tzinfo).date(),
-    )
-    return {"days": days, "week": week, "first_free": first_free}
+    bounds = {"wanted": request.GET.get("week"), "default": starts[0].astimezone(tz).date() if starts else today,
+              "today": today, "first": today, "last": horizon.astimezone(tz).date()}
+    shown = selectors.week_view({}, **bounds)
+    week_from = datetime.combine(shown.start, time.min, tzinfo=tz)
+    week_to = datetime.combine(shown.start + timedelta(days=7), time.min, tzinfo=tz)
+    lo = bisect_left(starts, week_from)
+    in_week = starts[lo:bisect_left(starts, week_to)]
+    days = selectors.slots_by_day(starts=in_week, duration=duration, viewer=request.user, now=now)
+    if lo == 0 and in_week:  # the shown week starts with the first free time (no ?week=, or that week)
+        first_free = next(slot for slots in days.values() for slot in slots)
+    else:
+        first = selectors.slots_by_day(starts=starts[:1], duration=duration, viewer=request.user, now=now)
+        first_free = next((slot for slots in first.values() for slot in slots), None)
+    return {"days": days, "week": selectors.week_view(days, **bounds), "first_free": first_free}
 
 
 @role_required(Role.STUDENT)
@@ -238,8 +251,10 @@ def session_list(request):
 def session_detail(request, pk: int):
     session = _my_session(request, pk)
     now = timezone.now()
-    open_proposals = [p for p in session.proposals.pending().select_related("session__student", "session__mentor")
-                      if not p.is_expired(now)]
+    open_proposals = list(session.proposals.pending())
+    for proposal in open_proposals:
+        proposal.session = session  # already read, with both people: no join to read it again
+    open_proposals = [p for p in open_proposals if not p.is_expired(now)]
     return render(request, "scheduling/session_detail.html", {
         "to_answer": [p for p in open_proposals if p.proposed_by_id != request.user.pk],
         "my_proposals": [p for p in open_proposals if p.proposed_by_id == request.user.pk],

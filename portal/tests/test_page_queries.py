@@ -16,22 +16,23 @@ from portal.pagebench import seed_world
 # The most queries each page may run (session and user lookups of the login included).
 # Every page of a student or mentor reads the unread-message count for the navigation (one indexed query).
 # Issue 11 (every rule shown before the click): a page that offers booking reads the student's booking
-# outlook first (the enrolment with its balance, the upcoming count: two queries); the overview, the agenda
-# and the session page read the open reschedule proposals (one); the overview the sessions to rate.
+# outlook first (the enrolment with its balances and the upcoming count: one query, which the overview's
+# credits card reuses); the overview, the agenda and the session page read the open reschedule proposals
+# (one; a second only when there are some); the overview the sessions to rate.
 BUDGET = {
     "floor": 4,
-    "student overview": 13,
+    "student overview": 9,
     "student sessions": 5,
-    "directory": 9,
-    "mentor page": 10,
-    "slot picker": 8,
+    "directory": 8,
+    "mentor page": 9,
+    "slot picker": 7,
     "session page": 6,
     "credits history": 7,
     "flash requests": 4,
-    "mentor agenda": 12,
+    "mentor agenda": 9,
     "mentor sessions": 5,
     "mentor session page": 6,
-    "admin student page": 12,
+    "admin student page": 11,
     "admin dashboard": 11,
 }
 

@@ -19,7 +19,7 @@ from mentorship.models import MentorProfile
 from .. import notifications
 from ..allowance import require_can_book
 from ..errors import BookingNotAllowed, SlotTaken, SlotUnavailable
-from ..models import LIVE_STATUSES, ServiceType, Session, SessionEvent, SessionSeries, upcoming_q
+from ..models import LIVE_STATUSES, ServiceType, Session, SessionEvent, SessionSeries, overlapping_q, upcoming_q
 from ..pauses import approved_pauses, paused_between
 from ..selectors import booking_window, free_slot_starts, nearest_starts
 from .state import S
@@ -78,9 +78,14 @@ def booking_create(
         with transaction.atomic():
             lock_calendars(mentors=[mentor.pk], students=[student.pk])
             account = account_for_update(student=student)
-            seen = Session.objects.filter(student=student).aggregate(
-                existing=Max("pk", filter=Q(booking_key=booking_key) if booking_key else Q(pk__in=[])),
-                upcoming=Count("pk", filter=upcoming_q(now, started=False)),
+            # One statement: this page's earlier booking, the student's upcoming count, and whether a live
+            # session of either person already overlaps the time (a lost race ends there, without working out
+            # the free times under the locks).
+            mine = Q(student=student)
+            seen = Session.objects.filter(mine | Q(mentor=mentor)).aggregate(
+                existing=Max("pk", filter=mine & Q(booking_key=booking_key) if booking_key else Q(pk__in=[])),
+                upcoming=Count("pk", filter=mine & upcoming_q(now, started=False)),
+                clash=Count("pk", filter=overlapping_q(starts_at, ends_at)),
             )
             if seen["existing"] is not None:
                 existing = Session.objects.select_related("student", "mentor", "service").get(pk=seen["existing"])
@@ -112,10 +117,10 @@ def booking_create(
                         "first": dateformat.format(pause.starts_on, _("j M")),
                         "last": dateformat.format(pause.ends_on, _("j M"))}
                 )
+            if seen["clash"]:
+                raise _Unavailable()
             if mentor_agreed:
-                clash = Session.objects.filter(Q(mentor=mentor) | Q(student=student)).overlapping(
-                    starts_at, ends_at).exists()
-                free = not clash and earliest <= starts_at and ends_at <= horizon
+                free = earliest <= starts_at and ends_at <= horizon
             else:
                 free = starts_at in free_slot_starts(mentor=mentor, duration=service.duration, now=now,
                                                      student=student, pauses=pauses)

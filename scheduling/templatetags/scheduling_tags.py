@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from .. import calendar, wording
@@ -145,16 +146,33 @@ def session_rows(context, sessions):
 
 @register.simple_tag
 def slot_buttons(slots, confirm_url):
-    """The buttons of one day on the slot picker: each slot's strings computed once, in Python."""
+    """The `<li>` buttons of one day on the slot picker: each slot's strings computed once, in Python (about
+    a hundred slots a week; four `|date` filters and the tags around them per slot were most of the page)."""
     url = escape(confirm_url)
+    in_your_hours = " " + _("in your hours")
+    under_24h = _("under 24 h")
     out = []
     for slot in slots:
-        iso = slot.iso  # digits, "-", ":", "T", "+": only ":" and "+" need quoting in a query string
+        iso = slot.iso  # what |date:'c' wrote: the start in the viewer's zone
+        # digits, "-", ":", "T", "+": only ":" and "+" need quoting in a query string (what |urlencode did)
         query = iso.replace(":", "%3A").replace("+", "%2B")
-        if slot.in_your_hours:
-            out.append(f'<a class="btn btn-sm btn-success" href="{url}?start={query}" data-start="{iso}">'
-                       f'{slot.local:%H:%M} ★</a>')
+        if slot.within_24h:
+            css = "btn-outline-danger"
+        elif slot.in_your_hours:
+            css = "btn-success"
         else:
-            out.append(f'<a class="btn btn-sm btn-outline-secondary" href="{url}?start={query}" '
-                       f'data-start="{iso}">{slot.local:%H:%M}</a>')
+            css = "btn-outline-secondary"
+        note = escape(slot.late_note)
+        late = f' data-testid="late-slot" title="{escape(capfirst(slot.late_note))}"' if slot.late_note else ""
+        label = f"{slot.local:%H:%M}"
+        if slot.in_your_hours:
+            label += f' ★<span class="visually-hidden">{escape(in_your_hours)}</span>'
+        if slot.within_24h:
+            label += f' <span class="badge text-bg-warning">{escape(under_24h)}</span>'
+            if note:
+                label += f'<span class="visually-hidden"> — {note}</span>'
+        out.append(
+            f'<li><a class="btn btn-sm {css}" id="slot-{int(slot.starts_at.timestamp())}" href="{url}?start={query}" '
+            f'data-start="{iso}" data-within-24h="{"true" if slot.within_24h else "false"}"{late}>{label}</a></li>'
+        )
     return mark_safe("\n".join(out))

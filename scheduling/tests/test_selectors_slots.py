@@ -106,3 +106,22 @@ def test_a_slot_is_offered_only_if_the_whole_duration_fits(ny_mentor, minutes, e
 
 def test_a_mentor_without_a_grid_has_no_slots(ny_mentor):
     assert free_slot_starts(mentor=ny_mentor, duration=HOUR, now=at("2027-01-10 12:00")) == []
+
+
+def test_several_session_lists_come_back_from_one_query_each_in_its_own_order(ny_mentor, django_assert_num_queries):
+    from scheduling.selectors import in_one_query
+
+    service = bookable_mentor(ny_mentor)
+    student = StudentFactory()
+    made = [Session.objects.create(student=student, mentor=ny_mentor, service=service, status=status,
+                                   starts_at=at("2027-03-01 10:00") + i * 2 * HOUR,
+                                   ends_at=at("2027-03-01 11:00") + i * 2 * HOUR, created_at=at("2027-02-01 10:00"))
+            for i, status in enumerate(["completed", "scheduled", "cancelled", "scheduled", "completed"])]
+    base = Session.objects.filter(mentor=ny_mentor).select_related("student", "service")
+    with django_assert_num_queries(1):
+        lists = in_one_query({"scheduled": base.filter(status="scheduled").order_by("-starts_at")[:5],
+                              "first_two": base.order_by("starts_at")[:2], "none": base.filter(status="forfeited")})
+        assert [s.student.email for s in lists["scheduled"]] == [student.email] * 2  # related rows came along
+    assert lists["scheduled"] == [made[3], made[1]]
+    assert lists["first_two"] == made[:2]
+    assert lists["none"] == []

@@ -1,0 +1,55 @@
+"""The agenda's week, built in Python once per item: each session and free range of the seven days took a
+`{% url %}`, an include and two or three `|date` filters in the template, most of the page's rendering."""
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from scheduling.wording import phase
+
+register = template.Library()
+
+
+def status_html(session, now) -> str:
+    """What scheduling/_status.html renders, word for word."""
+    status = session.status
+    if status == "scheduled":
+        ph = phase(session, now)
+        if ph == "in_progress":
+            return f'<span class="badge text-bg-success" data-testid="phase">{conditional_escape(_("In progress — join now"))}</span>'
+        if ph == "awaiting_attendance":
+            return f'<span class="badge text-bg-warning" data-testid="phase">{conditional_escape(_("Waiting for attendance"))}</span>'
+        return f'<span class="badge text-bg-primary">{conditional_escape(_("Scheduled"))}</span>'
+    if status == "completed":
+        return f'<span class="badge text-bg-success">{conditional_escape(_("Completed"))}</span>'
+    if status == "cancelled":
+        return f'<span class="badge text-bg-secondary">{conditional_escape(_("Cancelled"))}</span>'
+    if status == "forfeited":
+        if session.forfeit_waived_at:
+            return f'<span class="badge text-bg-success">{conditional_escape(_("Cancelled late · credit refunded"))}</span>'
+        return f'<span class="badge text-bg-warning">{conditional_escape(_("Forfeited"))}</span>'
+    return f'<span class="badge text-bg-danger">{conditional_escape(session.get_status_display())}</span>'
+
+
+@register.simple_tag(takes_context=True)
+def agenda_day_items(context, day):
+    """The `<li>` items of one day of the agenda's week: its sessions, then its free ranges."""
+    zone, now = timezone.get_current_timezone(), context["now"]
+    # "/sessions/0/" → "/sessions/": reversed once per day rather than once per session
+    prefix = reverse("scheduling:session-detail", args=[0])[:-2]
+    free = conditional_escape(_("Free"))
+    out = []
+    for session in day["sessions"]:
+        starts, ends = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
+        out.append(
+            f'<li class="mb-1" data-testid="week-session"><a href="{prefix}{session.pk}/">{starts:%H:%M}–{ends:%H:%M}</a>\n'
+            f'          {conditional_escape(session.student.get_full_name())} {status_html(session, now)}</li>'
+        )
+    for start, end in day["free"]:
+        start, end = start.astimezone(zone), end.astimezone(zone)
+        out.append(f'<li class="mb-1 agenda-free" id="free-{int(start.timestamp())}" data-testid="week-free">'
+                   f'{free} {start:%H:%M}–{end:%H:%M}</li>')
+    return mark_safe("\n        ".join(out))
