@@ -17,6 +17,8 @@ from django.utils import dateformat
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .wording import ledger_note
+
 
 class AllowanceKind(models.TextChoices):
     MONTHLY = "monthly", _("Monthly (resets on the 1st)")
@@ -381,7 +383,7 @@ class LedgerEntry(models.Model):
             return gettext("Group seats expired — unused seats of %(month)s") % {"month": month}
         if self.kind == EntryKind.FORFEIT:
             # The detail when there is one ("cancelled 3 h before start"), else why (the reason's label).
-            detail = self.note or (self.get_reason_display() if self.reason else "")
+            detail = ledger_note(self.note, self.kind) or (self.get_reason_display() if self.reason else "")
             return (gettext("Forfeited — %(detail)s") % {"detail": detail} if detail
                     else str(self.get_kind_display()))
         if self.period and not self.note and self.kind == EntryKind.GRANT:
@@ -389,8 +391,9 @@ class LedgerEntry(models.Model):
         if self.period and not self.note and self.kind == EntryKind.EXPIRE:
             return gettext("Expired — unused sessions of %(month)s") % {"month": month}
         label = self.get_kind_display()
-        # The note is data (a manager's reason, "moved to <plan>"): shown as written.
-        return gettext("%(kind)s — %(note)s") % {"kind": label, "note": self.note} if self.note else str(label)
+        # The note is the record (a manager's reason as written; the services' own notes worded for the reader).
+        note = ledger_note(self.note, self.kind)
+        return gettext("%(kind)s — %(note)s") % {"kind": label, "note": note} if note else str(label)
 
 
 # A student may ask for more sessions once a day; a double submit mails nobody twice.

@@ -14,3 +14,12 @@ class SchedulingConfig(AppConfig):
         "scheduling.view_groupsession", "scheduling.add_groupsession", "scheduling.change_groupsession",
         "scheduling.view_groupseat", "scheduling.view_waitlistentry",
     ]
+
+    def ready(self):
+        # The forfeit notes scheduling writes into the credit ledger ("cancelled 3 h before start") are
+        # worded for each reader by the same function as the session notes.
+        from credits.wording import register_note_wording
+
+        from .wording import note_text
+
+        register_note_wording(note_text)
