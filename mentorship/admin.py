@@ -58,6 +58,10 @@ class AvailabilityGridAdmin(ReadOnlyAdmin):
     def updated(self, obj):
         return when_html(obj.updated_at, obj.user)
 
+    @admin.display(description=_("hours a week"))
+    def hours(self, obj):
+        return obj.hours
+
 
 @admin.register(TimeOff)
 class TimeOffAdmin(ReadOnlyAdmin):

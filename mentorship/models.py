@@ -37,7 +37,7 @@ class AvailabilityGrid(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} — {self.hours} h/week"
+        return _("%(user)s — %(hours)s h/week") % {"user": self.user, "hours": self.hours}
 
     @property
     def hours(self) -> int:

@@ -45,11 +45,12 @@ class GroupStatus(models.TextChoices):
 class GroupSeries(models.Model):
     """A weekly group session: the same weekday and time (in the mentor's zone) for N weeks."""
 
-    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    weeks = models.PositiveSmallIntegerField()
-    created_at = models.DateTimeField()
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("mentor"))
+    weeks = models.PositiveSmallIntegerField(verbose_name=_("weeks"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("group series")
         verbose_name_plural = _("group series")
 
     def __str__(self):
@@ -62,32 +63,34 @@ class GroupSessionQuerySet(models.QuerySet):
 
 
 class GroupSession(models.Model):
-    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="group_sessions")
-    title = models.CharField(max_length=120)
-    topic = models.CharField(max_length=200, blank=True, help_text=_("What it is about, in a line."))
-    skills = models.ManyToManyField("mentorship.Skill", blank=True, related_name="group_sessions")
-    description = models.TextField(blank=True, max_length=4000)
-    starts_at = models.DateTimeField(db_index=True)
-    ends_at = models.DateTimeField()
-    seats = models.PositiveSmallIntegerField(help_text=SEATS_HELP)
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="group_sessions", verbose_name=_("mentor"))
+    title = models.CharField(max_length=120, verbose_name=_("title"))
+    topic = models.CharField(max_length=200, blank=True, help_text=_("What it is about, in a line."), verbose_name=_("topic"))
+    skills = models.ManyToManyField("mentorship.Skill", blank=True, related_name="group_sessions", verbose_name=_("skills"))
+    description = models.TextField(blank=True, max_length=4000, verbose_name=_("description"))
+    starts_at = models.DateTimeField(db_index=True, verbose_name=_("starts at"))
+    ends_at = models.DateTimeField(verbose_name=_("ends at"))
+    seats = models.PositiveSmallIntegerField(help_text=SEATS_HELP, verbose_name=_("seats"))
     # Moved only by a conditional UPDATE (services/group.py); the CHECK is the last line.
-    seats_taken = models.PositiveSmallIntegerField(default=0, editable=False)
-    video_url = models.URLField(blank=True)
-    status = models.CharField(max_length=16, choices=GroupStatus.choices, default=GroupStatus.SCHEDULED)
-    series = models.ForeignKey(GroupSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions")
+    seats_taken = models.PositiveSmallIntegerField(default=0, editable=False, verbose_name=_("seats taken"))
+    video_url = models.URLField(blank=True, verbose_name=_("video url"))
+    status = models.CharField(max_length=16, choices=GroupStatus.choices, default=GroupStatus.SCHEDULED, verbose_name=_("status"))
+    series = models.ForeignKey(GroupSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions", verbose_name=_("series"))
     # One UID per session in every attendee's calendar; SEQUENCE rises on each change (details, attendees, cancel).
-    calendar_uid = models.UUIDField(default=uuid.uuid4, editable=False)
-    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
-    created_at = models.DateTimeField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    calendar_uid = models.UUIDField(default=uuid.uuid4, editable=False, verbose_name=_("calendar uid"))
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("calendar sequence"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by"))
+    cancelled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("cancelled at"))
     cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
-    cancel_reason = models.CharField(max_length=500, blank=True)
+                                     related_name="+", verbose_name=_("cancelled by"))
+    cancel_reason = models.CharField(max_length=500, blank=True, verbose_name=_("cancel reason"))
 
     objects = GroupSessionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("group session")
+        verbose_name_plural = _("group sessions")
         ordering = ["starts_at", "pk"]
         indexes = [models.Index(fields=["mentor", "starts_at"]), models.Index(fields=["status", "starts_at"])]
         constraints = [
@@ -153,20 +156,22 @@ LIVE_SEAT_STATUSES = [SeatStatus.BOOKED, SeatStatus.ATTENDED, SeatStatus.NO_SHOW
 class GroupSeat(models.Model):
     """One student's seat in a group session; leaving and rebooking makes a new seat."""
 
-    session = models.ForeignKey(GroupSession, on_delete=models.PROTECT, related_name="seat_set")
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="group_seats")
-    status = models.CharField(max_length=16, choices=SeatStatus.choices, default=SeatStatus.BOOKED)
-    booked_at = models.DateTimeField()
-    via_waitlist = models.BooleanField(default=False)
+    session = models.ForeignKey(GroupSession, on_delete=models.PROTECT, related_name="seat_set", verbose_name=_("session"))
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="group_seats", verbose_name=_("student"))
+    status = models.CharField(max_length=16, choices=SeatStatus.choices, default=SeatStatus.BOOKED, verbose_name=_("status"))
+    booked_at = models.DateTimeField(verbose_name=_("booked at"))
+    via_waitlist = models.BooleanField(default=False, verbose_name=_("via waitlist"))
     # Denormalised from the session so the overlap triggers and the student's pages read one table.
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    status_changed_at = models.DateTimeField(null=True, blank=True)
+    starts_at = models.DateTimeField(verbose_name=_("starts at"))
+    ends_at = models.DateTimeField(verbose_name=_("ends at"))
+    status_changed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("status changed at"))
     status_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                          related_name="+")
-    status_note = models.CharField(max_length=500, blank=True)
+                                          related_name="+", verbose_name=_("status changed by"))
+    status_note = models.CharField(max_length=500, blank=True, verbose_name=_("status note"))
 
     class Meta:
+        verbose_name = _("group seat")
+        verbose_name_plural = _("group seats")
         ordering = ["booked_at", "pk"]
         indexes = [models.Index(fields=["student", "starts_at"])]
         constraints = [
@@ -175,7 +180,8 @@ class GroupSeat(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.student} in {self.session_id} ({self.status})"
+        return _("%(student)s in %(session)s (%(status)s)") % {
+            "student": self.student, "session": self.session_id, "status": self.get_status_display()}
 
     @property
     def is_live(self) -> bool:
@@ -190,17 +196,18 @@ class WaitStatus(models.TextChoices):
 
 
 class WaitlistEntry(models.Model):
-    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="waitlist")
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_waits")
-    status = models.CharField(max_length=16, choices=WaitStatus.choices, default=WaitStatus.WAITING)
-    joined_at = models.DateTimeField()
+    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="waitlist", verbose_name=_("session"))
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_waits", verbose_name=_("student"))
+    status = models.CharField(max_length=16, choices=WaitStatus.choices, default=WaitStatus.WAITING, verbose_name=_("status"))
+    joined_at = models.DateTimeField(verbose_name=_("joined at"))
     # Set when a seat freed within 24 h of the start was offered (first to accept wins).
-    offered_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    seat = models.OneToOneField(GroupSeat, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    offered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("offered at"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
+    seat = models.OneToOneField(GroupSeat, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("seat"))
 
     class Meta:
         ordering = ["joined_at", "pk"]
+        verbose_name = _("waitlist entry")
         verbose_name_plural = _("waitlist entries")
         constraints = [
             models.UniqueConstraint(fields=["session", "student"], condition=Q(status="waiting"),
