@@ -68,7 +68,7 @@ def test_a_spanish_speaker_signs_up_books_cancels_and_reads_spanish_while_her_me
     page.fill("#id_full_name", "Lucía Pérez")
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
-    page.locator("form button[type=submit]").last.click()
+    page.locator("main form button[type=submit]").last.click()
     page.wait_for_url("**/accounts/confirm-email/")
     lucia = User.objects.get(email="lucia@example.com")
     assert lucia.language == "es"
