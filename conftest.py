@@ -59,9 +59,8 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-def page(live_server, monkeypatch):
-    """A fresh Chromium tab against the live server, in a New York browser."""
+def _browser_tab(live_server, monkeypatch, *, timezone_id: str, locale: str):
+    """A fresh Chromium tab against the live server, with the browser's clock and Accept-Language."""
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop in this thread; Django would
@@ -69,7 +68,7 @@ def page(live_server, monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=live_server.url, timezone_id="America/New_York", locale="en-GB")
+        context = browser.new_context(base_url=live_server.url, timezone_id=timezone_id, locale=locale)
         context.set_default_timeout(10_000)
         yield context.new_page()
         context.close()
@@ -80,6 +79,18 @@ def page(live_server, monkeypatch):
         from django.db import connections
 
         connections.close_all()
+
+
+@pytest.fixture
+def page(live_server, monkeypatch):
+    """A New York browser in British English."""
+    yield from _browser_tab(live_server, monkeypatch, timezone_id="America/New_York", locale="en-GB")
+
+
+@pytest.fixture
+def spanish_page(live_server, monkeypatch):
+    """A Madrid browser whose Accept-Language is Spanish (es-ES)."""
+    yield from _browser_tab(live_server, monkeypatch, timezone_id="Europe/Madrid", locale="es-ES")
 
 
 @pytest.fixture

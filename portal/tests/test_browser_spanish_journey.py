@@ -17,7 +17,6 @@ from django.utils.translation import gettext
 
 from accounts.models import OutboundEmail, User
 from accounts.tests.factories import PASSWORD, MentorFactory
-from conftest import CHROMIUM_ARGS
 from scheduling.models import Session, SessionStatus
 from scheduling.tests.helpers import bookable_mentor, give_credits
 
@@ -31,24 +30,6 @@ def es(text: str) -> str:
         spanish = gettext(text)
     assert spanish != text, f"no Spanish for {text!r}"
     return spanish
-
-
-@pytest.fixture
-def spanish_page(live_server, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        # Accept-Language: es-ES, and a Madrid clock.
-        context = browser.new_context(base_url=live_server.url, timezone_id="Europe/Madrid", locale="es-ES")
-        context.set_default_timeout(10_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
-        from django.db import connections
-
-        connections.close_all()
 
 
 def test_a_spanish_speaker_signs_up_books_cancels_and_reads_spanish_while_her_mentor_reads_english(
