@@ -23,34 +23,18 @@ import statistics
 import threading
 import time
 import uuid
-from datetime import timedelta
 
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
-from django.utils import timezone
+
+from .benchkit import pages_of, percentile, seed_race, throwaway_database
+from .httpbench import bench_http
 
 ROUNDS = 50
 WARMUP = 5
 TARGET_1X, TARGET_10X = 0.5, 0.4
-
-
-def _throwaway_database(stdout, run):
-    settings_dict = connection.settings_dict
-    old_name = settings_dict["NAME"]
-    test_settings = settings_dict.setdefault("TEST", {})
-    saved = test_settings.get("NAME")
-    test_settings["NAME"] = f"{old_name}_bench"
-    stdout.write("creating a throwaway benchmark database and migrating it…")
-    name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        return run(name)
-    finally:
-        for alias in connections:
-            connections[alias].close()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        test_settings["NAME"] = saved
 
 
 def _bench_settings():
@@ -61,32 +45,8 @@ def _bench_settings():
 # --- pages ------------------------------------------------------------------------
 
 
-def _pages(world) -> list[tuple[str, str, object]]:
-    """(name, url, who) for the main page of each role."""
-    from scheduling.models import Session
-
-    s, m, mgr = world.student, world.mentor, world.manager
-    mentor_session = Session.objects.filter(mentor=m).upcoming(timezone.now()).order_by("starts_at").first()
-    return [
-        ("floor", reverse("bench-floor"), s),
-        ("student overview", reverse("portal:overview"), s),
-        ("student sessions", reverse("scheduling:session-list"), s),
-        ("directory", reverse("portal:directory"), s),
-        ("mentor page", reverse("portal:mentor-detail", args=[m.pk]), s),
-        ("slot picker", reverse("scheduling:book-slots", args=[m.pk, world.service.pk]), s),
-        ("session page", reverse("scheduling:session-detail", args=[world.upcoming_session.pk]), s),
-        ("credits history", reverse("credits:history"), s),
-        ("flash requests", reverse("scheduling:flash-list"), s),
-        ("mentor agenda", reverse("portal:agenda"), m),
-        ("mentor sessions", reverse("scheduling:session-list"), m),
-        ("mentor session page", reverse("scheduling:session-detail", args=[mentor_session.pk]), m),
-        ("admin student page", reverse("admin:mentorship_studentaccount_change", args=[s.pk]), mgr),
-        ("admin dashboard", reverse("admin:index"), mgr),
-    ]
-
-
 def measure_pages(world, *, rounds: int = ROUNDS) -> dict:
-    pages = _pages(world)
+    pages = pages_of(world)
     clients = {}
     for _, _, who in pages:
         if who.pk not in clients:
@@ -143,7 +103,7 @@ def bench_pages(*, stdout, size: int = 10, repeat: int = ROUNDS) -> dict:
         ]
         return figures
 
-    return _throwaway_database(stdout, run)
+    return throwaway_database(stdout, run)
 
 
 # --- booking --------------------------------------------------------------------
@@ -186,41 +146,6 @@ def _race(posts) -> tuple[list[int], list[float], list[float]]:
     return statuses, times, held
 
 
-def _percentile(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
-
-
-def seed_race(tag: str, size: int):
-    """A mentor free all week, one service, `size` students on a 3-session pack; the mentor's first free
-    whole hours from tomorrow, one every two hours (a slot right at the notice boundary would turn "too
-    soon" while the race starts)."""
-    from accounts.models import Role, User
-    from credits.models import AllowanceKind, Plan
-    from credits.services import enrolment_start
-    from mentorship.models import AvailabilityGrid, MentorProfile
-    from scheduling.models import ServiceType
-    from scheduling.selectors import free_slot_starts
-
-    now = timezone.now()
-    mentor = User.objects.create(email=f"race-mentor-{tag}@bench.invalid", full_name="Race Mentor",
-                                 role=Role.MENTOR, timezone="UTC")
-    AvailabilityGrid.objects.create(user=mentor, cells="1" * 168, updated_at=now)
-    MentorProfile.objects.create(user=mentor, video_url="https://meet.example.com/race")
-    service = ServiceType.objects.create(name=f"Race {tag}", duration_minutes=60)
-    service.mentors.add(mentor)
-    plan = Plan.objects.create(name=f"Race pack {tag}", allowance_kind=AllowanceKind.PACK, sessions=3)
-    students = []
-    for i in range(size):
-        student = User.objects.create(email=f"race-{tag}-{i}@bench.invalid", full_name=f"Racer {i}",
-                                      role=Role.STUDENT, timezone="UTC")
-        enrolment_start(student=student, plan=plan, actor=None, now=now)
-        students.append(student)
-    starts = [s for s in free_slot_starts(mentor=mentor, duration=service.duration, now=now)
-              if s.minute == 0 and s >= now + timedelta(days=1)][::2][:size]
-    return mentor, service, students, starts
-
-
 def bench_booking(*, stdout, size: int = 30, repeat: int = 1) -> dict:
     from scheduling.models import Session
 
@@ -254,9 +179,9 @@ def bench_booking(*, stdout, size: int = 30, repeat: int = 1) -> dict:
                 winners = Session.objects.filter(mentor=mentor).count()
                 figures[label] = {
                     "winners": winners, "redirects": statuses.count(302), "refused_409": statuses.count(409),
-                    "p50_ms": round(_percentile(times, 0.5), 1), "p95_ms": round(_percentile(times, 0.95), 1),
+                    "p50_ms": round(percentile(times, 0.5), 1), "p95_ms": round(percentile(times, 0.95), 1),
                     "max_ms": round(max(times), 1),
-                    "locks_held_p50_ms": round(_percentile(held, 0.5), 2) if held else None,
+                    "locks_held_p50_ms": round(percentile(held, 0.5), 2) if held else None,
                     "locks_held_max_ms": round(max(held), 2) if held else None,
                 }
                 stdout.write(f"{label}: {winners} winner(s) of {size}; p50 {figures[label]['p50_ms']} ms, "
@@ -266,14 +191,7 @@ def bench_booking(*, stdout, size: int = 30, repeat: int = 1) -> dict:
         figures["goal"] = {"one_slot_winners": 1, "distinct_slots_winners": size, "one_slot_p95_ms": 150}
         return figures
 
-    return _throwaway_database(stdout, run)
-
-
-def bench_http(**kwargs) -> dict:
-    """The pages and the race through gunicorn (portal/httpbench.py)."""
-    from .httpbench import bench_http
-
-    return bench_http(**kwargs)
+    return throwaway_database(stdout, run)
 
 
 BENCHMARKS = {"pages": bench_pages, "booking": bench_booking, "http": bench_http}

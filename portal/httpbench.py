@@ -47,7 +47,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from .benchmarks import _pages, _percentile, _throwaway_database, seed_race
+from .benchkit import pages_of, percentile, seed_race, throwaway_database
 
 BURST = int(os.environ.get("BENCH_HTTP_BURST", "100"))
 WORKERS = int(os.environ.get("BENCH_HTTP_WORKERS", "2"))
@@ -196,7 +196,7 @@ def bench_http(*, stdout, size: int = 30, repeat: int = 3) -> dict:
         # The sessions are signed (and the login hash keyed) with the web processes' key.
         with override_settings(ROOT_URLCONF="portal.bench_floor", SECRET_KEY=secret_key):
             world = seed_world(1)
-            pages = _pages(world)
+            pages = pages_of(world)
             cookies = {who.pk: _session_cookie(who) for _, _, who in pages}
             races = []
             for label in ("one_slot", "distinct_slots"):
@@ -250,7 +250,7 @@ def bench_http(*, stdout, size: int = 30, repeat: int = 3) -> dict:
                     winners = Session.objects.filter(mentor=mentor).count()
                     figures[label] = {
                         "winners": winners, "redirects": statuses.count(302), "refused_409": statuses.count(409),
-                        "p50_ms": round(_percentile(times, 0.5), 1), "p95_ms": round(_percentile(times, 0.95), 1),
+                        "p50_ms": round(percentile(times, 0.5), 1), "p95_ms": round(percentile(times, 0.95), 1),
                         "max_ms": round(max(times), 1),
                     }
                     stdout.write(f"{label}: {winners} winner(s) of {size}; p50 {figures[label]['p50_ms']} ms, "
@@ -261,4 +261,4 @@ def bench_http(*, stdout, size: int = 30, repeat: int = 3) -> dict:
         figures["load_average_after"] = os.getloadavg()
         return figures
 
-    return _throwaway_database(stdout, run)
+    return throwaway_database(stdout, run)

@@ -22,9 +22,9 @@ from django.db.models import F, Q
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from .models import TsTzRange
+from .ranges import TsTzRange
+from .wording import FREE_CANCELLATION_WINDOW
 
-FREE_CANCELLATION_WINDOW = timedelta(hours=24)
 MIN_SEATS, MAX_SEATS = 2, 100
 
 

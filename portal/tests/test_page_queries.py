@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from portal.benchmarks import _pages
+from portal.benchkit import pages_of
 from portal.pagebench import seed_world
 
 # The most queries each page may run (session and user lookups of the login included).
@@ -39,7 +39,7 @@ BUDGET = {
 
 def _counts(world) -> dict[str, int]:
     clients, counts = {}, {}
-    for name, url, who in _pages(world):
+    for name, url, who in pages_of(world):
         client = clients.get(who.pk)
         if client is None:
             client = clients[who.pk] = Client()
