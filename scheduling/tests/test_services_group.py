@@ -362,3 +362,17 @@ def test_the_sweep_gives_a_free_seat_to_a_waiting_student_who_has_credits_again(
     assert services.waitlist_sweep(now=NOW + HOUR) == 1
     assert services.waitlist_sweep(now=NOW + HOUR) == 0
     assert group.waitlist.get(student=broke).status == WaitStatus.PROMOTED and group_balance(broke) == 0
+
+
+def test_a_spanish_student_who_leaves_late_reads_why_in_spanish(ada):
+    """The seat's note is stored in English (the record); her email words it in her language."""
+    group = schedule(ada, START, now=NOW)
+    student = _student(2)
+    student.language = "es"
+    student.save(update_fields=["language"])
+    seat = services.group_seat_book(group=group, student=student, actor=student, now=NOW)
+    services.group_seat_cancel(seat=seat, actor=student, now=START - timedelta(hours=5), expect_forfeit=True)
+    seat.refresh_from_db()
+    assert seat.status_note.startswith("forfeited — left")
+    email = OutboundEmail.objects.get(kind="group_seat_left", recipient=student)
+    assert "before start" not in email.body_text and "5 h" in email.body_text, email.body_text
