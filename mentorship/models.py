@@ -1,5 +1,7 @@
 """Mentorship domain: availability grids, time off, mentor profiles, skills, assignments."""
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.core.validators import MaxValueValidator, URLValidator
@@ -132,6 +134,7 @@ class Skill(models.Model):
         return self.name
 
 
+@lru_cache(maxsize=256)  # read for every listed language on each directory page
 def language_code_for(name: str) -> str:
     """"Spanish", "español" or "es" -> "es"; "" for a name Django doesn't know."""
     wanted = name.strip().lower()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
 from operator import itemgetter
 
 from babel import Locale, UnknownLocaleError
@@ -218,10 +219,15 @@ class MentorMatch:
 def language_in_text(code: str) -> str:
     """A language's name as it reads mid-sentence in the active language, from CLDR
     (through Babel): "Spanish" in English, "español" in Spanish."""
+    return _cldr_language_names(get_language() or "en").get(code) or code
+
+
+@lru_cache(maxsize=8)  # one lookup per ranked mentor: parse each reader's locale once
+def _cldr_language_names(language: str) -> dict[str, str]:
     try:
-        return Locale.parse(to_locale(get_language() or "en")).languages.get(code) or code
+        return dict(Locale.parse(to_locale(language)).languages)
     except (UnknownLocaleError, ValueError):
-        return code
+        return {}
 
 
 def _fetch_rows(queryset) -> list[tuple]:
