@@ -103,7 +103,11 @@ def thread_story(thread: Thread, *, viewer: User | None, now: datetime, before: 
     events shown are those inside the span of the messages shown (all of
     them when the thread is short enough to show whole).
     """
-    messages = Message.objects.filter(thread_id=thread.pk).select_related("sender", "about_session__service")
+    # Only what a message row shows (conversations/templatetags/thread_tags.py): 50 rows of four joined
+    # tables with every column cost more to build than to render.
+    messages = Message.objects.filter(thread_id=thread.pk).select_related("sender", "about_session__service").only(
+        "thread_id", "sender_id", "body", "created_at", "about_session_id", "flash_request_id",
+        "sender__full_name", "sender__email", "about_session__starts_at", "about_session__service__name")
     if before is not None:
         messages = messages.filter(pk__lt=before)
     page = list(messages.order_by("-created_at", "-pk")[: limit + 1]) if thread.pk else []

@@ -27,10 +27,14 @@ def throwaway_database(stdout, run):
 
 def pages_of(world) -> list[tuple[str, str, object]]:
     """(name, url, who) for the main page of each role."""
+    from conversations.models import Thread
+    from scheduling.group_models import GroupSeat
     from scheduling.models import Session
 
     s, m, mgr = world.student, world.mentor, world.manager
     mentor_session = Session.objects.filter(mentor=m).upcoming(timezone.now()).order_by("starts_at").first()
+    thread = Thread.objects.get(student=s, mentor=m)
+    group_id = GroupSeat.objects.filter(student=s).order_by("starts_at").values_list("session_id", flat=True)[0]
     return [
         ("floor", reverse("bench-floor"), s),
         ("student overview", reverse("portal:overview"), s),
@@ -41,9 +45,14 @@ def pages_of(world) -> list[tuple[str, str, object]]:
         ("session page", reverse("scheduling:session-detail", args=[world.upcoming_session.pk]), s),
         ("credits history", reverse("credits:history"), s),
         ("flash requests", reverse("scheduling:flash-list"), s),
+        ("inbox", reverse("conversations:inbox"), s),
+        ("conversation", reverse("conversations:thread", args=[thread.pk]), s),
+        ("group sessions", reverse("scheduling:group-list"), s),
+        ("group session page", reverse("scheduling:group-detail", args=[group_id]), s),
         ("mentor agenda", reverse("portal:agenda"), m),
         ("mentor sessions", reverse("scheduling:session-list"), m),
         ("mentor session page", reverse("scheduling:session-detail", args=[mentor_session.pk]), m),
+        ("mentor inbox", reverse("conversations:inbox"), m),
         ("admin student page", reverse("admin:mentorship_studentaccount_change", args=[s.pk]), mgr),
         ("admin dashboard", reverse("admin:index"), mgr),
     ]

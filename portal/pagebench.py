@@ -9,6 +9,8 @@ around them, at 1 × or 10 × the history a busy account has:
 | the student's sessions with their mentor | 24 (8 upcoming, the rest done, cancelled or forfeited) |
 | the mentor's sessions | 48 (the student's plus 24 with 12 other students) |
 | the student's ledger | a grant plus one consume per session, refunds for the cancelled ones |
+| conversations | the student and their mentor: 40 messages; the mentor with each of 12 other students: 3 each (one unread) |
+| group sessions | 6 upcoming, led by the mentor, 8 seats each, 5 or more taken by other students; the student holds a seat in every third and waits for every third (full) |
 
 Seeding writes rows in bulk (not through the services: they are what is
 measured elsewhere) but keeps every invariant the services keep: no two live
@@ -18,6 +20,7 @@ Growing from 1 × to 10 × adds rows; nothing is rewritten.
 
 import datetime as dt
 import random
+import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
@@ -25,9 +28,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from conversations.models import Membership, Message, Thread
 from credits.models import AllowanceKind, CreditAccount, Enrolment, EntryKind, ForfeitReason, LedgerEntry, Plan
 from mentorship import weekgrid
 from mentorship.models import AvailabilityGrid, Language, MentorAssignment, MentorProfile, Skill
+from scheduling.group_models import GroupSeat, GroupSession, WaitlistEntry
 from scheduling.models import Feedback, ServiceType, Session, SessionStatus
 
 DOMAIN = "pages.bench.invalid"
@@ -39,6 +44,9 @@ MENTORS_PER_SCALE = 30
 STUDENT_SESSIONS_PER_SCALE = 24
 OTHER_SESSIONS_PER_SCALE = 24
 SLOT = dt.timedelta(hours=2)  # every session of the mentor sits on its own two-hour slot
+MESSAGES_PER_SCALE = 40  # in the student's thread with their mentor
+GROUPS_PER_SCALE = 6
+GROUP_SEATS = 8
 
 
 @dataclass
@@ -92,8 +100,10 @@ def seed_world(scale: int, *, now: dt.datetime | None = None) -> World:
     others = _grow_students(scale)
     _grow_sessions(scale, student=student, mentor=mentor, others=others, service=service, now=now)
     _settle_ledger(student, now=now)
+    _grow_conversations(scale, student=student, mentor=mentor, others=others, now=now)
+    _grow_groups(scale, student=student, mentor=mentor, others=others, now=now)
     with connection.cursor() as cursor:
-        for model in (Session, LedgerEntry, User, MentorProfile):
+        for model in (Session, LedgerEntry, User, MentorProfile, Message, Thread, GroupSession, GroupSeat):
             cursor.execute(f"ANALYZE {model._meta.db_table}")
     upcoming = Session.objects.filter(student=student).upcoming(now).order_by("starts_at").first()
     return World(student=student, mentor=mentor, manager=manager, service=service, upcoming_session=upcoming,
@@ -217,3 +227,88 @@ def _settle_ledger(student: User, *, now) -> None:
                                        note="cancelled 3 h before start", created_at=s.starts_at))
     LedgerEntry.objects.bulk_create(entries)
     CreditAccount.objects.filter(pk=account.pk).update(balance=balance)
+
+
+def _grow_conversations(scale, *, student, mentor, others, now) -> None:
+    """The student's thread with their mentor grows by 40 messages per scale (older ones added behind the
+    newest); the mentor has a thread with every other student, three messages each, the last one unread."""
+    def thread_with(pupil, first_at):
+        thread, made = Thread.objects.get_or_create(student=pupil, mentor=mentor, defaults={"created_at": first_at})
+        if made:
+            Membership.objects.bulk_create([Membership(thread=thread, user=pupil, last_read_at=now),
+                                            Membership(thread=thread, user=mentor, last_read_at=now)])
+        return thread
+
+    def add(thread, pupil, count, *, newest_at):
+        have = Message.objects.filter(thread=thread).count()
+        if have >= count:
+            return
+        # Message j is j half-hours older than the newest: growing adds older history, the newest stays.
+        made = Message.objects.bulk_create([
+            Message(thread=thread, sender=pupil if j % 2 else mentor, body=f"Bench message {j}: how is it going?",
+                    created_at=newest_at - dt.timedelta(minutes=30 * j), submit_key=uuid.uuid4())
+            for j in range(have, count)
+        ])
+        if have == 0:
+            newest = made[0]
+            Thread.objects.filter(pk=thread.pk).update(last_message=newest, last_message_at=newest.created_at)
+
+    anchor = now.replace(second=0, microsecond=0)
+    thread = thread_with(student, anchor - dt.timedelta(days=60))
+    add(thread, student, MESSAGES_PER_SCALE * scale, newest_at=anchor - dt.timedelta(hours=1))
+    for i, pupil in enumerate(others):
+        newest_at = anchor - dt.timedelta(hours=2 + i)
+        other_thread = thread_with(pupil, newest_at - dt.timedelta(days=3))
+        if not Message.objects.filter(thread=other_thread).exists():
+            add(other_thread, pupil, 3, newest_at=newest_at)
+            # Message 0 (the newest) is the mentor's when j is even: make the one before it unread for them.
+            Membership.objects.filter(thread=other_thread, user=mentor).update(
+                unread_count=1, unread_since=newest_at - dt.timedelta(minutes=30),
+                last_read_at=newest_at - dt.timedelta(minutes=60))
+
+
+def _grow_groups(scale, *, student, mentor, others, now) -> None:
+    """Upcoming group sessions led by the mentor, on the odd hours its one-on-one sessions leave free;
+    5 of 8 seats taken by other students, the student in every third and waiting for a full one next to it,
+    their group seats paid from a group allowance (the group balance equals the sum of its entries)."""
+    have = GroupSession.objects.filter(mentor=mentor).count()
+    want = GROUPS_PER_SCALE * scale
+    if have >= want:
+        return
+    anchor = now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(days=3, hours=1)
+    made = GroupSession.objects.bulk_create([
+        GroupSession(mentor=mentor, title=f"Bench group {i}", topic="Code review clinic",
+                     starts_at=anchor + SLOT * (3 * i), ends_at=anchor + SLOT * (3 * i) + dt.timedelta(hours=1),
+                     seats=GROUP_SEATS, video_url="https://meet.example.com/bench-group", created_at=now,
+                     created_by=mentor)
+        for i in range(have, want)
+    ])
+    seats, waits, mine = [], [], []
+    for n, group in enumerate(made, start=have):
+        takers = [others[(n + k) % len(others)] for k in range(5)]
+        if n % 3 == 0:
+            takers.append(student)
+        if n % 3 == 1:  # full: the student waits for it
+            takers += [others[(n + k) % len(others)] for k in range(5, GROUP_SEATS)]
+            waits.append(WaitlistEntry(session=group, student=student, joined_at=now))
+        for taker in dict.fromkeys(takers):
+            seat = GroupSeat(session=group, student=taker, booked_at=now, starts_at=group.starts_at,
+                             ends_at=group.ends_at)
+            seats.append(seat)
+            if taker == student:
+                mine.append(seat)
+    GroupSeat.objects.bulk_create(seats)
+    WaitlistEntry.objects.bulk_create(waits)
+    for group in made:
+        GroupSession.objects.filter(pk=group.pk).update(
+            seats_taken=GroupSeat.objects.filter(session=group).count())
+    account, _ = CreditAccount.objects.get_or_create(student=student)
+    balance = account.group_balance + len(mine) + 2
+    entries = [LedgerEntry(account=account, kind=EntryKind.GROUP_GRANT, amount=len(mine) + 2, balance_after=balance,
+                           note="bench group seats", created_at=now)]
+    for seat in mine:
+        balance -= 1
+        entries.append(LedgerEntry(account=account, kind=EntryKind.GROUP_CONSUME, amount=-1, balance_after=balance,
+                                   group_seat_id=seat.pk, note="Bench group", created_at=now))
+    LedgerEntry.objects.bulk_create(entries)
+    CreditAccount.objects.filter(pk=account.pk).update(group_balance=balance)

@@ -1,0 +1,60 @@
+"""A thread's story rendered in one pass.
+
+Messages are most of a thread page (50 a page), so their `<li>` is built here
+once per message rather than through `{% include %}` with two `|date`, a
+`urlize` and a `linebreaksbr` each; the rarer session and flash events keep
+their template (`conversations/_entry.html`). The markup and the words are the
+template's, to the character.
+"""
+
+from django import template
+from django.template.defaultfilters import linebreaksbr, urlize
+from django.template.loader import get_template
+from django.utils import dateformat, timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+
+def message_li(m, *, viewer_id, zone, words: dict) -> str:
+    mine = m.sender_id == viewer_id
+    who = words["you"] if mine else conditional_escape(m.sender.get_full_name())
+    at = timezone.localtime(m.created_at, zone)
+    about = ""
+    if m.about_session_id and m.about_session is not None:
+        s = m.about_session
+        text = _("About the session %(service)s on %(when)s") % {
+            "service": s.service.name, "when": dateformat.format(timezone.localtime(s.starts_at, zone), words["about"])}
+        about = f'\n  <div class="small message-about" data-testid="message-about">{conditional_escape(text)}</div>'
+    flash = f'\n  <div class="small message-about">{words["flash"]}</div>' if m.flash_request_id else ""
+    body = linebreaksbr(urlize(m.body, autoescape=True), autoescape=True)
+    return (
+        f'\n<li class="message{" message-mine" if mine else ""}" id="message-{m.pk}" data-testid="message">\n'
+        f'  <div class="message-meta small"><strong>{who}</strong>\n'
+        f'    · <time datetime="{at.strftime("%Y-%m-%dT%H:%M:%S%z")}">{dateformat.format(at, words["when"])}</time></div>'
+        f'{about}{flash}\n'
+        f'  <div class="message-body" data-testid="message-body">{body}</div>\n</li>\n'
+    )
+
+
+@register.simple_tag(takes_context=True)
+def thread_entries(context, entries, viewer):
+    """The `<li>` of each entry; `viewer` is the reader (None in the admin: no "You", no links)."""
+    zone = timezone.get_current_timezone()
+    words = {"you": conditional_escape(_("You")), "when": _("D j M Y, H:i"), "about": _("D j M, H:i"),
+             "flash": conditional_escape(_("With a meeting request"))}
+    viewer_id = viewer.pk if viewer is not None else None  # once: the viewer is a lazy object
+    event_template = None
+    parts = []
+    for entry in entries:
+        if entry.kind == "message":
+            parts.append(message_li(entry.message, viewer_id=viewer_id, zone=zone, words=words))
+            continue
+        if event_template is None:
+            event_template = get_template("conversations/_entry.html")
+        with context.push(entry=entry, viewer=viewer):
+            parts.append(event_template.template.render(context))
+    return mark_safe("".join(parts))
