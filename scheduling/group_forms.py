@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mentorship import caching
 from mentorship.models import Skill
 
 from .forms import LocalDateTimeField, _ZonedStartForm
@@ -41,14 +42,16 @@ class GroupScheduleForm(_ZonedStartForm):
 
 
 class GroupFilterForm(forms.Form):
-    skill = forms.ModelChoiceField(queryset=Skill.objects.all(), required=False,
-                                   empty_label=gettext_lazy("Any skill"), widget=forms.Select(attrs={"class": "form-select"}))
+    # Plain choices from the cached skill list (mentorship/caching.py): no query per page view.
+    skill = forms.TypedChoiceField(required=False, coerce=int, empty_value=None,
+                                   widget=forms.Select(attrs={"class": "form-select"}))
     mentor = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=gettext_lazy("Mentor"),
                                     widget=forms.Select(attrs={"class": "form-select"}))
 
     def __init__(self, *args, mentors=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mentor"].choices = [("", _("Any mentor"))] + [(m.pk, m.get_full_name()) for m in mentors]
+        self.fields["skill"].choices = [("", _("Any skill"))] + caching.choices(Skill)
+        self.fields["mentor"].choices = [("", _("Any mentor"))] + list(mentors)
 
 
 class GroupCancelForm(forms.Form):

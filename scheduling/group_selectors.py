@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, Q
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from accounts.models import Role, User
 
@@ -23,31 +24,46 @@ FEED_LEFT_RECENT = timedelta(days=14)
 @dataclass
 class GroupRow:
     group: GroupSession
-    my_seat: GroupSeat | None
-    my_wait: WaitlistEntry | None
+    my_seat: bool
+    my_wait: bool
+    skill_names: list[str]
 
 
-def upcoming_for_student(student: User, *, now: datetime, skill=None, mentor_id: int | None = None,
-                         limit: int = 200) -> list[GroupRow]:
-    """Upcoming group sessions with the student's own seat or waitlist place, in three queries."""
-    groups = (GroupSession.objects.upcoming(now).select_related("mentor")
-              .prefetch_related("skills",
-                                Prefetch("seat_set", queryset=GroupSeat.objects.filter(
-                                    student=student, status=SeatStatus.BOOKED), to_attr="mine"),
-                                Prefetch("waitlist", queryset=WaitlistEntry.objects.filter(
-                                    student=student, status=WaitStatus.WAITING), to_attr="my_waits"))
+GROUPS_PER_PAGE = 20
+
+
+def upcoming_for_student(student: User, *, now: datetime, skill_id: int | None = None, mentor_id: int | None = None,
+                         page: int = 1, per_page: int = GROUPS_PER_PAGE) -> tuple[list[GroupRow], bool]:
+    """A page of upcoming group sessions, each with whether the student holds a seat or waits for one and its
+    skills' names, in one query; and whether a later page exists."""
+    seat = GroupSeat.objects.filter(session=OuterRef("pk"), student=student, status=SeatStatus.BOOKED)
+    wait = WaitlistEntry.objects.filter(session=OuterRef("pk"), student=student, status=WaitStatus.WAITING)
+    names = GroupSession.skills.through.objects.filter(groupsession=OuterRef("pk")).order_by(
+        "skill__name").values("skill__name")
+    groups = (GroupSession.objects.upcoming(now)
+              .select_related("mentor").only(*GROUP_ROW_FIELDS)
+              .annotate(my_seat=Exists(seat), my_wait=Exists(wait), skill_names=ArraySubquery(names))
               .order_by("starts_at", "pk"))
-    if skill is not None:
-        groups = groups.filter(skills=skill)
+    if skill_id is not None:
+        groups = groups.filter(skills=skill_id)
     if mentor_id:
         groups = groups.filter(mentor_id=mentor_id)
-    return [GroupRow(g, g.mine[0] if g.mine else None, g.my_waits[0] if g.my_waits else None)
-            for g in groups[:limit]]
+    first = (max(page, 1) - 1) * per_page
+    found = list(groups[first:first + per_page + 1])
+    return [GroupRow(g, g.my_seat, g.my_wait, g.skill_names) for g in found[:per_page]], len(found) > per_page
 
 
-def mentors_with_groups(*, now: datetime) -> list[User]:
-    return list(User.objects.filter(role=Role.MENTOR, group_sessions__status=GroupStatus.SCHEDULED,
-                                    group_sessions__starts_at__gt=now).distinct().order_by("full_name"))
+# What a row of the list shows (templates/scheduling/group_list.html).
+GROUP_ROW_FIELDS = ("title", "topic", "starts_at", "ends_at", "seats", "seats_taken", "mentor__full_name",
+                    "mentor__email")
+
+
+def mentors_with_groups(*, now: datetime) -> list[tuple[int, str]]:
+    """(id, name) of each mentor with an upcoming group session, for the list's filter."""
+    rows = (User.objects.filter(role=Role.MENTOR, group_sessions__status=GroupStatus.SCHEDULED,
+                                group_sessions__starts_at__gt=now)
+            .distinct().order_by("full_name").values_list("pk", "full_name", "email"))
+    return [(pk, full_name or email) for pk, full_name, email in rows]
 
 
 def for_mentor(mentor: User, *, now: datetime) -> dict:

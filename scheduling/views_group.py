@@ -60,10 +60,15 @@ def group_list(request):
         raise Http404("Group sessions are in the admin for success managers.")
     filters = GroupFilterForm(request.GET or None, mentors=selectors.mentors_with_groups(now=now))
     data = filters.cleaned_data if filters.is_valid() else {}
-    rows = selectors.upcoming_for_student(request.user, now=now, skill=data.get("skill"),
-                                          mentor_id=data.get("mentor"))
+    page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    page = min(max(page, 1), 1000)
+    rows, has_later = selectors.upcoming_for_student(request.user, now=now, skill_id=data.get("skill"),
+                                                     mentor_id=data.get("mentor"), page=page)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "scheduling/group_list.html", {
         "now": now, "filters": filters, "rows": rows, "allowance": group_summary(request.user, now=now),
+        "page": page, "has_later": has_later, "query": query.urlencode(),
     })
 
 

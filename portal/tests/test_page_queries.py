@@ -31,7 +31,7 @@ BUDGET = {
     "flash requests": 4,
     "inbox": 5,
     "conversation": 8,
-    "group sessions": 10,
+    "group sessions": 6,
     "group session page": 8,
     "mentor agenda": 9,
     "mentor sessions": 5,

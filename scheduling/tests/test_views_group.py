@@ -159,6 +159,22 @@ def test_the_list_filters_by_skill_and_mentor_with_a_constant_number_of_queries(
     assert {r.group.title for r in filtered.context["rows"]} == {"Group 0", "Group 10", "Group 16"}
 
 
+def test_the_list_shows_twenty_at_a_time_with_links_to_later_and_sooner_ones(client, student, mentor, soon):
+    for i in range(23):
+        schedule(mentor, soon + timedelta(hours=2 * i), now=timezone.now(), title=f"Group {i:02d}")
+    client.force_login(student)
+    first = client.get(url("group-list"))
+    assert [r.group.title for r in first.context["rows"]] == [f"Group {i:02d}" for i in range(20)]
+    assert "Later sessions" in first.content.decode() and "Sooner sessions" not in first.content.decode()
+    second = client.get(url("group-list"), {"page": 2})
+    assert [r.group.title for r in second.context["rows"]] == ["Group 20", "Group 21", "Group 22"]
+    assert "Sooner sessions" in second.content.decode() and "Later sessions" not in second.content.decode()
+    # Nonsense page numbers get a page, never a 500.
+    assert client.get(url("group-list"), {"page": "x"}).context["page"] == 1
+    beyond = client.get(url("group-list"), {"page": "99"})
+    assert beyond.status_code == 200 and "Back to the first page" in beyond.content.decode()
+
+
 def test_the_overview_lists_booked_seats(client, booked_student, group):
     services.group_seat_book(group=group, student=booked_student, actor=booked_student, now=timezone.now())
     client.force_login(booked_student)
