@@ -32,17 +32,21 @@ class GroupRow:
 GROUPS_PER_PAGE = 20
 
 
+def skill_names() -> ArraySubquery:
+    """A group session's skills' names in name order, as an annotation (no query of its own)."""
+    return ArraySubquery(GroupSession.skills.through.objects.filter(groupsession=OuterRef("pk"))
+                         .order_by("skill__name").values("skill__name"))
+
+
 def upcoming_for_student(student: User, *, now: datetime, skill_id: int | None = None, mentor_id: int | None = None,
                          page: int = 1, per_page: int = GROUPS_PER_PAGE) -> tuple[list[GroupRow], bool]:
     """A page of upcoming group sessions, each with whether the student holds a seat or waits for one and its
     skills' names, in one query; and whether a later page exists."""
     seat = GroupSeat.objects.filter(session=OuterRef("pk"), student=student, status=SeatStatus.BOOKED)
     wait = WaitlistEntry.objects.filter(session=OuterRef("pk"), student=student, status=WaitStatus.WAITING)
-    names = GroupSession.skills.through.objects.filter(groupsession=OuterRef("pk")).order_by(
-        "skill__name").values("skill__name")
     groups = (GroupSession.objects.upcoming(now)
               .select_related("mentor").only(*GROUP_ROW_FIELDS)
-              .annotate(my_seat=Exists(seat), my_wait=Exists(wait), skill_names=ArraySubquery(names))
+              .annotate(my_seat=Exists(seat), my_wait=Exists(wait), skill_names=skill_names())
               .order_by("starts_at", "pk"))
     if skill_id is not None:
         groups = groups.filter(skills=skill_id)

@@ -38,9 +38,14 @@ from .group_models import (
 )
 
 
-def _visible_group(request, pk: int) -> GroupSession:
-    """Students see any group session; a mentor sees their own; anyone else gets 404."""
-    group = get_object_or_404(GroupSession.objects.select_related("mentor", "cancelled_by"), pk=pk)
+def _visible_group(request, pk: int, *, with_skill_names: bool = False) -> GroupSession:
+    """Students see any group session; a mentor sees their own; anyone else gets 404.
+
+    `with_skill_names`: the skills' names read in the same query (`group.skill_names`), for the page."""
+    groups = GroupSession.objects.select_related("mentor", "cancelled_by")
+    if with_skill_names:
+        groups = groups.annotate(skill_names=selectors.skill_names())
+    group = get_object_or_404(groups, pk=pk)
     if request.user.role == Role.STUDENT or group.mentor_id == request.user.pk:
         return group
     raise Http404("No such group session.")
@@ -74,17 +79,20 @@ def group_list(request):
 
 @login_required
 def group_detail(request, pk: int):
-    group = _visible_group(request, pk)
+    group = _visible_group(request, pk, with_skill_names=True)
     now = timezone.now()
-    context = {"group": group, "now": now, "skills": list(group.skills.all())}
+    context = {"group": group, "now": now, "skill_names": group.skill_names}
     if group.mentor_id == request.user.pk:
         context.update(attendees=selectors.attendees(group), waiting=selectors.waitlist(group),
                        attendance_form=SeatAttendanceForm(), is_mentor=True)
     else:
-        entry = WaitlistEntry.objects.filter(session=group, student=request.user, status=WaitStatus.WAITING).first()
+        seat = GroupSeat.objects.filter(session=group, student=request.user, status__in=[
+            SeatStatus.BOOKED, SeatStatus.ATTENDED, SeatStatus.NO_SHOW]).first()
+        # A student with a seat never waits for the same session (waitlist_join refuses, a booking closes the wait).
+        entry = None if seat else WaitlistEntry.objects.filter(
+            session=group, student=request.user, status=WaitStatus.WAITING).first()
         context.update(
-            seat=GroupSeat.objects.filter(session=group, student=request.user, status__in=[
-                SeatStatus.BOOKED, SeatStatus.ATTENDED, SeatStatus.NO_SHOW]).first(),
+            seat=seat,
             entry=entry, position=services.group.waitlist_position(entry) if entry else None,
             offer_open=bool(entry and not group.is_full and group.is_late_cancellation(now)),
             allowance=group_summary(request.user, now=now), late=group.is_late_cancellation(now),

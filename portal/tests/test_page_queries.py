@@ -32,7 +32,7 @@ BUDGET = {
     "inbox": 5,
     "conversation": 8,
     "group sessions": 6,
-    "group session page": 8,
+    "group session page": 6,
     "mentor agenda": 9,
     "mentor sessions": 5,
     "mentor session page": 6,
