@@ -52,6 +52,11 @@ def inbox(user: User, *, search: str = ""):
     rows = (
         Membership.objects.filter(user=user, thread__last_message_at__isnull=False)
         .select_related("thread__student", "thread__mentor", "thread__last_message")
+        # Only what a row shows (conversations/templatetags/thread_tags.py inbox_rows).
+        .only("unread_count", "thread_id", "user_id", "thread__student_id", "thread__mentor_id",
+              "thread__blocked_at", "thread__last_message_at", "thread__last_message_id",
+              "thread__student__full_name", "thread__student__email", "thread__mentor__full_name",
+              "thread__mentor__email", "thread__last_message__sender_id", "thread__last_message__body")
         .order_by("-thread__last_message_at", "-thread_id")
     )
     search = search.strip()

@@ -1,4 +1,4 @@
-"""A thread's story rendered in one pass.
+"""A thread's story, and the inbox's rows, rendered in one pass.
 
 Messages are most of a thread page (50 a page), so their `<li>` is built here
 once per message rather than through `{% include %}` with two `|date`, a
@@ -10,9 +10,11 @@ template's, to the character.
 from django import template
 from django.template.defaultfilters import linebreaksbr, urlize
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -57,4 +59,35 @@ def thread_entries(context, entries, viewer):
             event_template = get_template("conversations/_entry.html")
         with context.push(entry=entry, viewer=viewer):
             parts.append(event_template.template.render(context))
+    return mark_safe("".join(parts))
+
+
+@register.simple_tag
+def inbox_rows(memberships, viewer):
+    """The inbox's `<li>` rows (templates/conversations/inbox.html), built once per row here."""
+    zone = timezone.get_current_timezone()
+    viewer_id = viewer.pk
+    when, you = _("j M, H:i"), conditional_escape(_("You:"))
+    blocked, unread = conditional_escape(_("Blocked")), conditional_escape(_("unread"))
+    prefix = reverse("conversations:thread", args=[0])[:-2]  # ".../inbox/0/" -> ".../inbox/"
+    parts = []
+    for row in memberships:
+        t = row.thread
+        other = t.mentor if t.student_id == viewer_id else t.student
+        at = timezone.localtime(t.last_message_at, zone)
+        last = t.last_message
+        mine = f"{you} " if last is not None and last.sender_id == viewer_id else ""
+        body = conditional_escape(Truncator(last.body).chars(120)) if last is not None else ""
+        badge = f' <span class="badge text-bg-secondary">{blocked}</span>' if t.blocked_at else ""
+        count = (f'<span class="badge rounded-pill text-bg-danger" data-testid="thread-unread">{row.unread_count}'
+                 f'<span class="visually-hidden"> {unread}</span></span>' if row.unread_count else "")
+        parts.append(
+            '<li class="list-group-item d-flex justify-content-between align-items-start gap-2" '
+            'data-testid="inbox-row">\n      <div class="text-truncate">\n'
+            f'        <a class="fw-semibold" href="{prefix}{t.pk}/">{conditional_escape(other.get_full_name())}</a>'
+            f'{badge}\n        <div class="small text-truncate inbox-last">{mine}{body}</div>\n      </div>\n'
+            f'      <div class="text-end flex-shrink-0">\n        <time class="small d-block" '
+            f'datetime="{at.strftime("%Y-%m-%dT%H:%M:%S%z")}">{dateformat.format(at, when)}</time>\n'
+            f'        {count}\n      </div>\n    </li>\n'
+        )
     return mark_safe("".join(parts))
