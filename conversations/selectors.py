@@ -99,6 +99,34 @@ def _flash_steps(request: FlashRequest) -> list[tuple[datetime, str]]:
     return steps
 
 
+def _people(thread: Thread, ids) -> dict[int, User]:
+    """The thread's two people (the views read them with the thread) and anyone else in `ids`, in one query
+    only when there is anyone else (a manager who acted on a session, say)."""
+    people = {thread.student_id: thread.student, thread.mentor_id: thread.mentor}
+    unknown = set(ids) - people.keys() - {None}
+    if unknown:
+        people.update(User.objects.in_bulk(unknown))
+    return people
+
+
+def _attach_actors(events: list[SessionEvent], thread: Thread) -> None:
+    people = _people(thread, {e.actor_id for e in events})
+    for e in events:
+        e.actor = people.get(e.actor_id)
+
+
+def _attach(page: list[Message], thread: Thread) -> None:
+    """Each message's sender and the session it is about, from what is in hand: the thread's two people;
+    anyone else and the sessions in one query each, only when there are any."""
+    people = _people(thread, {m.sender_id for m in page})
+    session_ids = {m.about_session_id for m in page if m.about_session_id}
+    sessions = Session.objects.select_related("service").in_bulk(session_ids) if session_ids else {}
+    for m in page:
+        m.sender = people[m.sender_id]
+        if m.about_session_id:
+            m.about_session = sessions.get(m.about_session_id)
+
+
 def thread_story(thread: Thread, *, viewer: User | None, now: datetime, before: int | None = None,
                  limit: int = MESSAGES_SHOWN) -> dict:
     """Messages oldest first with the sessions and flash requests between the two
@@ -108,24 +136,26 @@ def thread_story(thread: Thread, *, viewer: User | None, now: datetime, before: 
     events shown are those inside the span of the messages shown (all of
     them when the thread is short enough to show whole).
     """
-    # Only what a message row shows (conversations/templatetags/thread_tags.py): 50 rows of four joined
-    # tables with every column cost more to build than to render.
-    messages = Message.objects.filter(thread_id=thread.pk).select_related("sender", "about_session__service").only(
-        "thread_id", "sender_id", "body", "created_at", "about_session_id", "flash_request_id",
-        "sender__full_name", "sender__email", "about_session__starts_at", "about_session__service__name")
+    # Only what a message row shows (conversations/templatetags/thread_tags.py), without joins: the senders
+    # are the thread's two people, already in hand, and a session a message is about is rare (_attach).
+    messages = Message.objects.filter(thread_id=thread.pk).only(
+        "thread_id", "sender_id", "body", "created_at", "about_session_id", "flash_request_id")
     if before is not None:
         messages = messages.filter(pk__lt=before)
     page = list(messages.order_by("-created_at", "-pk")[: limit + 1]) if thread.pk else []
     has_earlier = len(page) > limit
     page = page[:limit][::-1]
+    _attach(page, thread)
     span_start = page[0].created_at if has_earlier and page else None
     span_end = None
     if before is not None:
         span_end = Message.objects.filter(pk=before, thread=thread).values_list("created_at", flat=True).first()
 
     pair = {"student_id": thread.student_id, "mentor_id": thread.mentor_id}
-    events = SessionEvent.objects.filter(
-        **{f"session__{k}": v for k, v in pair.items()}).select_related("session__service", "actor")
+    # What an event line shows (conversations/_entry.html); the actor is attached like a message's sender.
+    events = SessionEvent.objects.filter(**{f"session__{k}": v for k, v in pair.items()}).select_related(
+        "session__service").only("at", "kind", "previous_starts_at", "actor_id", "session_id",
+                                 "session__starts_at", "session__service__name")
     requests = FlashRequest.objects.filter(**pair).select_related("service", "session")
     if span_start is not None:
         events = events.filter(at__gte=span_start)
@@ -136,7 +166,9 @@ def thread_story(thread: Thread, *, viewer: User | None, now: datetime, before: 
         requests = requests.filter(created_at__lt=span_end)
 
     entries = [Entry(at=m.created_at, kind="message", message=m) for m in page]
-    entries += [Entry(at=e.at, kind="session", event=e) for e in events.order_by("-at", "-pk")[:EVENTS_SHOWN]]
+    shown_events = list(events.order_by("-at", "-pk")[:EVENTS_SHOWN])
+    _attach_actors(shown_events, thread)
+    entries += [Entry(at=e.at, kind="session", event=e) for e in shown_events]
     for request in requests.order_by("-created_at", "-pk")[:EVENTS_SHOWN]:
         request.shown_status = request.status_at(now)
         request.shown_status_label = FlashRequest.Status(request.shown_status).label
