@@ -187,6 +187,23 @@ def bench_booking(*, stdout, size: int = 30, repeat: int = 1) -> dict:
                 stdout.write(f"{label}: {winners} winner(s) of {size}; p50 {figures[label]['p50_ms']} ms, "
                              f"p95 {figures[label]['p95_ms']} ms; locks held per booking: median "
                              f"{figures[label]['locks_held_p50_ms']} ms, max {figures[label]['locks_held_max_ms']} ms")
+            # The same bookings one after another: what one request costs with nothing to wait for. Threads of one
+            # Python process run one at a time (the GIL), so a race of N can't finish sooner than N such requests
+            # back to back; `race_lower_bound_ms` says where that puts the race's slowest request.
+            mentor, service, students, starts = seed(f"alone-{uuid.uuid4().hex[:6]}")
+            url = reverse("scheduling:book-confirm", args=[mentor.pk, service.pk])
+            alone = []
+            for client, start in zip(clients_for(students), starts, strict=False):
+                started = time.perf_counter()
+                client.post(url, {"start": start.isoformat(), "booking_key": str(uuid.uuid4()), "weeks": 1})
+                alone.append((time.perf_counter() - started) * 1000)
+            figures["one_at_a_time"] = {
+                "winners": Session.objects.filter(mentor=mentor).count(),
+                "p50_ms": round(percentile(alone, 0.5), 1), "p95_ms": round(percentile(alone, 0.95), 1),
+                "race_lower_bound_ms": round(percentile(alone, 0.5) * size, 1),
+            }
+            stdout.write(f"one at a time: p50 {figures['one_at_a_time']['p50_ms']} ms per booking, so a race of {size} "
+                         f"in one process needs at least {figures['one_at_a_time']['race_lower_bound_ms']} ms")
         figures["load_average_after"] = os.getloadavg()
         figures["goal"] = {"one_slot_winners": 1, "distinct_slots_winners": size, "one_slot_p95_ms": 150}
         return figures
