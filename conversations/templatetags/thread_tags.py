@@ -7,6 +7,8 @@ their template (`conversations/_entry.html`). The markup and the words are the
 template's, to the character.
 """
 
+from functools import lru_cache
+
 from django import template
 from django.template.defaultfilters import linebreaksbr, urlize
 from django.template.loader import get_template
@@ -21,6 +23,14 @@ register = template.Library()
 
 
 
+@lru_cache(maxsize=4096)
+def body_html(body: str) -> str:
+    """A message's text as shown: escaped, links made clickable, line breaks kept. Messages never change once
+    sent and the same thread is read again and again (each reply, each visit), so each process keeps the last
+    few thousand rather than running `urlize`'s per-word regular expressions on every view."""
+    return linebreaksbr(urlize(body, autoescape=True), autoescape=True)
+
+
 def message_li(m, *, viewer_id, zone, words: dict) -> str:
     mine = m.sender_id == viewer_id
     who = words["you"] if mine else conditional_escape(m.sender.get_full_name())
@@ -32,7 +42,7 @@ def message_li(m, *, viewer_id, zone, words: dict) -> str:
             "service": s.service.name, "when": dateformat.format(timezone.localtime(s.starts_at, zone), words["about"])}
         about = f'\n  <div class="small message-about" data-testid="message-about">{conditional_escape(text)}</div>'
     flash = f'\n  <div class="small message-about">{words["flash"]}</div>' if m.flash_request_id else ""
-    body = linebreaksbr(urlize(m.body, autoescape=True), autoescape=True)
+    body = body_html(m.body)
     return (
         f'\n<li class="message{" message-mine" if mine else ""}" id="message-{m.pk}" data-testid="message">\n'
         f'  <div class="message-meta small"><strong>{who}</strong>\n'
