@@ -30,7 +30,7 @@ from .models import Thread
 
 def _my_thread(request, pk: int) -> Thread:
     try:
-        return Thread.objects.for_user(request.user).select_related("student", "mentor", "blocked_by").get(pk=pk)
+        return Thread.objects.for_user(request.user).select_related("student", "mentor").get(pk=pk)
     except Thread.DoesNotExist:
         raise Http404("No such conversation.") from None
 
