@@ -100,6 +100,9 @@ def booking_create(
                     if same else _("This booking page was already used for another time. "
                                    "Go back to the times and pick one again.")
                 )
+            if seen["clash"]:
+                # A lost race ends here, before the credits and pauses are read: the time is gone whatever they say.
+                raise _Unavailable()
             enrolment = current_enrolment(student)
             # Credits, plan, pause and the cap, in the words the pages showed — from
             # what was read under the locks (the locked balance, the upcoming count).
@@ -117,8 +120,6 @@ def booking_create(
                         "first": dateformat.format(pause.starts_on, _("j M")),
                         "last": dateformat.format(pause.ends_on, _("j M"))}
                 )
-            if seen["clash"]:
-                raise _Unavailable()
             if mentor_agreed:
                 free = earliest <= starts_at and ends_at <= horizon
             else:

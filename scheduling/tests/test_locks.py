@@ -11,6 +11,7 @@ from accounts.models import OutboundEmail
 from accounts.tests.factories import MentorFactory, StudentFactory
 from mentorship.models import MentorProfile
 from scheduling import services
+from scheduling.errors import SchedulingError
 from scheduling.models import Session
 from scheduling.tests.helpers import at, bookable_mentor, give_credits
 
@@ -108,6 +109,25 @@ def test_a_booking_holds_its_locks_for_at_most_twelve_statements_and_renders_not
     assert rendered and not any(in_atomic for _, in_atomic in rendered)
     emails = OutboundEmail.objects.filter(topic=f"session:{session.pk}")
     assert emails.count() == 2 and all(e.payload is None and e.subject and e.ics for e in emails)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_race_lets_go_of_the_locks_after_three_statements_without_reading_credits_or_pauses():
+    mentor = MentorFactory(timezone="UTC")
+    service = bookable_mentor(mentor, hours=range(9, 17))
+    first, second = StudentFactory(), StudentFactory()
+    for student in (first, second):
+        give_credits(student, 2, now=NOW)
+    services.booking_create(student=first, mentor=mentor, service=service, starts_at=SLOT, actor=first, now=NOW)
+    with CaptureQueriesContext(connection) as ctx, pytest.raises(SchedulingError):
+        services.booking_create(student=second, mentor=mentor, service=service, starts_at=SLOT, actor=second,
+                                now=NOW)
+    statements = [q["sql"] for q in ctx.captured_queries]
+    first_lock = next(i for i, sql in enumerate(statements) if "pg_advisory_xact_lock" in sql)
+    under_locks = statements[first_lock:next(i for i, sql in enumerate(statements) if sql.startswith("ROLLBACK"))]
+    # The locks, the locked account, the one statement that finds the clash; then the rollback.
+    assert len(under_locks) == 3, "\n".join(under_locks)
+    assert not any("credits_enrolment" in sql or "pauserequest" in sql for sql in under_locks)
 
 
 @pytest.mark.django_db(transaction=True)
