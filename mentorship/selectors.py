@@ -464,6 +464,14 @@ class MentorCard:
         return weekgrid.plural_count(self.shared_hours)
 
 
+# What the card (and the overview's booking links) read: not the whole user, profile and grid rows.
+MENTOR_CARD_FIELDS = (
+    "student_id", "mentor_id", "started_at", "mentor__full_name", "mentor__email", "mentor__timezone",
+    "mentor__role", "mentor__mentor_profile__headline", "mentor__mentor_profile__video_url",
+    "mentor__mentor_profile__photo", "mentor__availability_grid__cells",
+)
+
+
 def mentor_card(student: User, *, now: datetime) -> MentorCard:
     """What the student's overview shows at the top: their mentor, or the pairing state."""
     student_cells = grid_cells(student)
@@ -471,6 +479,7 @@ def mentor_card(student: User, *, now: datetime) -> MentorCard:
         MentorAssignment.objects.current()
         .filter(student=student)
         .select_related("mentor", "mentor__mentor_profile", "mentor__availability_grid")
+        .only(*MENTOR_CARD_FIELDS)
         .first()
     )
     if assignment is None:

@@ -69,6 +69,7 @@ def overview(request):
     now = timezone.now()
     card = mentorship_selectors.mentor_card(request.user, now=now)
     outlook, enrolment = outlook_and_enrolment(request.user, now=now)
+    group_seats, group_waits = group_selectors.student_places(request.user, now=now)
     context = {
         "now": now,
         "card": card,
@@ -76,8 +77,8 @@ def overview(request):
         "outlook": outlook,
         "credits_enrolment": enrolment,  # the credits card reads it from here rather than twice more
         **scheduling_selectors.student_sessions(request.user, now=now),
-        "group_seats": group_selectors.student_seats(request.user, now=now),
-        "group_waits": group_selectors.student_waits(request.user, now=now),
+        "group_seats": group_seats,
+        "group_waits": group_waits,
     }
     return render(request, "portal/overview.html", context)
 
