@@ -8,6 +8,7 @@ from functools import lru_cache
 from operator import itemgetter
 
 from babel import Locale, UnknownLocaleError
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -363,6 +364,23 @@ def _mentor_queryset() -> QuerySet[User]:
     )
 
 
+# What a mentor's card in the directory reads (mentorship/_avatar.html, portal/directory.html).
+CARD_FIELDS = ("full_name", "email", "timezone", "role", "mentor_profile__headline", "mentor_profile__photo",
+               "mentor_profile__capacity", "mentor_profile__accepting_new_students")
+
+
+def _card_queryset() -> QuerySet[User]:
+    """Mentors with only what their directory cards show, their skills' names (in name order) in the same
+    query: no whole user, profile and grid rows, no prefetch queries for the skills and languages."""
+    names = Skill.objects.filter(mentor_profiles=OuterRef("mentor_profile")).order_by("name").values("name")
+    return (User.objects.filter(role=Role.MENTOR, is_active=True).select_related("mentor_profile")
+            .only(*CARD_FIELDS).annotate(skill_names=ArraySubquery(names)))
+
+
+def _skills_of(mentor: User) -> list[Skill]:
+    return [Skill(name=name) for name in mentor.skill_names]
+
+
 def _entry(mentor: User, viewer_mask: int, window_start: datetime) -> DirectoryEntry:
     profile = getattr(mentor, "mentor_profile", None)
     try:
@@ -419,7 +437,7 @@ def directory(viewer: User, *, now: datetime, skill: Skill | int | None = None, 
     if accepting_only:
         # No profile yet means the defaults: accepting.
         mentors = mentors.filter(Q(mentor_profile__isnull=True) | Q(mentor_profile__accepting_new_students=True))
-    rows = list(mentors.annotate(active_students=_active_students_subquery()).values_list(
+    rows = list(mentors.annotate(active_students=_active_students_subquery()).order_by().values_list(
         "pk", "full_name", "timezone", "availability_grid__cells", "mentor_profile__capacity", "active_students"))
     if accepting_only:
         rows = [r for r in rows if (r[4] if r[4] is not None else DEFAULT_CAPACITY) - r[5] > 0]
@@ -428,8 +446,16 @@ def directory(viewer: User, *, now: datetime, skill: Skill | int | None = None, 
     num_pages = max(1, -(-len(ranked) // per_page))
     number = min(max(1, page), num_pages)
     chosen = ranked[(number - 1) * per_page:number * per_page]
-    by_pk = _mentor_queryset().in_bulk([r[0] for _, r in chosen])
-    entries = [_entry(by_pk[r[0]], viewer_mask, window_start) for _, r in chosen if r[0] in by_pk]
+    # The ranking read already has each mentor's grid (their shared hours) and active students: the page's
+    # mentors are read once more only for what their cards show, skill names included (one query).
+    by_pk = _card_queryset().in_bulk([r[0] for _, r in chosen])
+    entries = []
+    for hours, (pk, *_rest, active) in chosen:
+        mentor = by_pk.get(pk)
+        if mentor is not None:
+            profile = getattr(mentor, "mentor_profile", None)
+            entries.append(DirectoryEntry(mentor=mentor, profile=profile, skills=_skills_of(mentor), languages=[],
+                                          shared_hours=hours / weekgrid.QUARTERS_PER_HOUR, active_students=active))
     return DirectoryPage(entries=entries, number=number, num_pages=num_pages, total=len(ranked),
                          viewer_hours=weekgrid.hours_selected(viewer_cells))
 

@@ -23,7 +23,7 @@ BUDGET = {
     "floor": 4,
     "student overview": 8,
     "student sessions": 5,
-    "directory": 8,
+    "directory": 6,
     "mentor page": 9,
     "slot picker": 7,
     "session page": 6,
