@@ -10,7 +10,7 @@ from operator import itemgetter
 from babel import Locale, UnknownLocaleError
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language, ngettext, to_locale
 from django.utils.translation import gettext as _
@@ -352,18 +352,6 @@ class DirectoryEntry:
         return weekgrid.plural_count(self.shared_hours)
 
 
-def _mentor_queryset() -> QuerySet[User]:
-    return (
-        User.objects.filter(role=Role.MENTOR, is_active=True)
-        .select_related("mentor_profile", "availability_grid")
-        .prefetch_related(
-            Prefetch("mentor_profile__skills", queryset=Skill.objects.order_by("name")),
-            Prefetch("mentor_profile__languages", queryset=Language.objects.order_by("name")),
-        )
-        .annotate(active_students=_active_students_subquery())
-    )
-
-
 # What a mentor's card in the directory reads (mentorship/_avatar.html, portal/directory.html).
 CARD_FIELDS = ("full_name", "email", "timezone", "role", "mentor_profile__headline", "mentor_profile__photo",
                "mentor_profile__capacity", "mentor_profile__accepting_new_students")
@@ -379,22 +367,6 @@ def _card_queryset() -> QuerySet[User]:
 
 def _skills_of(mentor: User) -> list[Skill]:
     return [Skill(name=name) for name in mentor.skill_names]
-
-
-def _entry(mentor: User, viewer_mask: int, window_start: datetime) -> DirectoryEntry:
-    profile = getattr(mentor, "mentor_profile", None)
-    try:
-        cells = mentor.availability_grid.cells
-    except AvailabilityGrid.DoesNotExist:
-        cells = None
-    overlap = viewer_mask & weekgrid.week_mask(cells, mentor.timezone, window_start) if viewer_mask else 0
-    return DirectoryEntry(
-        mentor=mentor, profile=profile,
-        skills=list(profile.skills.all()) if profile else [],
-        languages=list(profile.languages.all()) if profile else [],
-        shared_hours=weekgrid.mask_hours(overlap),
-        active_students=mentor.active_students,
-    )
 
 
 DIRECTORY_PAGE_SIZE = 12
@@ -460,13 +432,38 @@ def directory(viewer: User, *, now: datetime, skill: Skill | int | None = None, 
                          viewer_hours=weekgrid.hours_selected(viewer_cells))
 
 
-def mentor_detail(viewer: User, mentor_id: int, *, now: datetime) -> DirectoryEntry | None:
-    mentor = _mentor_queryset().filter(pk=mentor_id).first()
+def mentor_detail(viewer: User, mentor_id: int, *, now: datetime, **annotations) -> DirectoryEntry | None:
+    """One mentor's profile page in one query: the card's fields, bio, experience, video room, grid, skill
+    and language names, active students, and (`is_viewers_mentor`) whether they are the viewer's current
+    mentor. `annotations`: what the page above wants read in the same query (the viewer's thread with them)."""
+    languages = Language.objects.filter(mentor_profiles=OuterRef("mentor_profile")).order_by("name", "pk")
+    mentor = (
+        _card_queryset().filter(pk=mentor_id).select_related("availability_grid")
+        .only(*CARD_FIELDS, "mentor_profile__years_experience", "mentor_profile__bio",
+              "mentor_profile__video_url", "availability_grid__cells")
+        .annotate(active_students=_active_students_subquery(),
+                  language_names=ArraySubquery(languages.values("name")),
+                  language_codes=ArraySubquery(languages.values("code")),
+                  is_viewers_mentor=Exists(MentorAssignment.objects.current().filter(student=viewer.pk,
+                                                                                   mentor=OuterRef("pk"))),
+                  **annotations)
+        .first()
+    )
     if mentor is None:
         return None
     window_start, _ = matching_window(now)
     viewer_mask = weekgrid.week_mask(grid_cells(viewer), viewer.timezone, window_start)
-    return _entry(mentor, viewer_mask, window_start)
+    try:
+        cells = mentor.availability_grid.cells
+    except AvailabilityGrid.DoesNotExist:
+        cells = None
+    overlap = viewer_mask & weekgrid.week_mask(cells, mentor.timezone, window_start) if viewer_mask else 0
+    return DirectoryEntry(
+        mentor=mentor, profile=getattr(mentor, "mentor_profile", None), skills=_skills_of(mentor),
+        languages=[Language(name=name, code=code)
+                   for name, code in zip(mentor.language_names, mentor.language_codes, strict=True)],
+        shared_hours=weekgrid.mask_hours(overlap), active_students=mentor.active_students,
+    )
 
 
 # --- Cards ----------------------------------------------------------------------

@@ -157,15 +157,18 @@ def directory(request):
 @login_required
 @require_http_methods(["GET"])
 def mentor_detail(request, mentor_id: int):
-    entry = mentorship_selectors.mentor_detail(request.user, mentor_id, now=timezone.now())
+    student = request.user.is_student
+    # A student's thread with this mentor (for the "Your conversation" link) rides along with the mentor.
+    extra = {"viewer_thread_id": conversation_selectors.thread_with_outer(request.user)} if student else {}
+    entry = mentorship_selectors.mentor_detail(request.user, mentor_id, now=timezone.now(), **extra)
     if entry is None:
         raise Http404("No such mentor.")
     context = {
         "entry": entry,
         "mentor_local_now": timezone.now().astimezone(entry.mentor.tzinfo),
-        "is_my_mentor": request.user.is_student and mentorship_selectors.current_mentor(request.user) == entry.mentor,
-        "outlook": booking_outlook(request.user, now=timezone.now()) if request.user.is_student else None,
-        "thread": conversation_selectors.thread_between(request.user, entry.mentor) if request.user.is_student else None,
+        "is_my_mentor": student and entry.mentor.is_viewers_mentor,
+        "outlook": booking_outlook(request.user, now=timezone.now()) if student else None,
+        "thread_id": entry.mentor.viewer_thread_id if student else None,
     }
     return render(request, "portal/mentor_detail.html", context)
 

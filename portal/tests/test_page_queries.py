@@ -24,7 +24,7 @@ BUDGET = {
     "student overview": 8,
     "student sessions": 5,
     "directory": 6,
-    "mentor page": 9,
+    "mentor page": 5,
     "slot picker": 7,
     "session page": 6,
     "credits history": 7,
