@@ -68,15 +68,22 @@ def overview(request):
     """The student's home: their mentor, next session, credits, upcoming and past sessions."""
     now = timezone.now()
     card = mentorship_selectors.mentor_card(request.user, now=now)
-    outlook, enrolment = outlook_and_enrolment(request.user, now=now)
-    group_seats, group_waits = group_selectors.student_places(request.user, now=now)
+    # Whether there are proposals to answer and group places to list rides along with the enrolment: most
+    # students have neither, and then neither is read (without a current plan, both are read as usual).
+    outlook, enrolment = outlook_and_enrolment(
+        request.user, now=now, any_pending=scheduling_selectors.any_pending_proposals(request.user, now=now),
+        **group_selectors.any_places(request.user, now=now))
+    known = enrolment is not None
+    group_seats, group_waits = group_selectors.student_places(
+        request.user, now=now, any_places=(enrolment.any_seats or enrolment.any_waits) if known else None)
     context = {
         "now": now,
         "card": card,
         "current_mentor": card.mentor,  # read once, with the card
         "outlook": outlook,
         "credits_enrolment": enrolment,  # the credits card reads it from here rather than twice more
-        **scheduling_selectors.student_sessions(request.user, now=now),
+        **scheduling_selectors.student_sessions(request.user, now=now,
+                                                any_pending=enrolment.any_pending if known else None),
         "group_seats": group_seats,
         "group_waits": group_waits,
     }

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import F, IntegerField, Prefetch, Q, Value
+from django.db.models import Exists, F, IntegerField, Prefetch, Q, Value
 
 from accounts.models import Role, User
 
@@ -78,16 +78,33 @@ _PLACE_COLUMNS = ("_kind", "session_id", "session__title", "_starts", "_ends", "
                   "session__mentor__full_name", "session__mentor__email")
 
 
-def student_places(student: User, *, now: datetime) -> tuple[list[OverviewPlace], list[OverviewPlace]]:
+def _seats_ahead(student: User, *, now: datetime):
+    return GroupSeat.objects.filter(student=student, status=SeatStatus.BOOKED, ends_at__gt=now,
+                                    session__status=GroupStatus.SCHEDULED)
+
+
+def _waits_ahead(student: User, *, now: datetime):
+    return WaitlistEntry.objects.filter(student=student, status=WaitStatus.WAITING,
+                                        session__status=GroupStatus.SCHEDULED, session__starts_at__gt=now)
+
+
+def any_places(student: User, *, now: datetime) -> dict:
+    """Whether `student_places` would find anything, as expressions a page can read along with another query
+    (most students hold no seat and wait for none: then the overview needs no read of them)."""
+    return {"any_seats": Exists(_seats_ahead(student, now=now)), "any_waits": Exists(_waits_ahead(student, now=now))}
+
+
+def student_places(student: User, *, now: datetime,
+                   any_places: bool | None = None) -> tuple[list[OverviewPlace], list[OverviewPlace]]:
     """(booked seats in sessions still ahead, waitlist places for sessions not started yet), 20 of each in
     start order, for the overview: one query (UNION ALL of two column lists) rather than two reads of
-    whole seat, session and mentor rows."""
-    seats = (GroupSeat.objects.filter(student=student, status=SeatStatus.BOOKED, ends_at__gt=now,
-                                      session__status=GroupStatus.SCHEDULED)
+    whole seat, session and mentor rows. `any_places`: what `any_places` answered (False: no query)."""
+    if any_places is False:
+        return [], []
+    seats = (_seats_ahead(student, now=now)
              .annotate(_kind=Value(0, output_field=IntegerField()), _starts=F("starts_at"), _ends=F("ends_at"))
              .values_list(*_PLACE_COLUMNS).order_by("starts_at")[:20])
-    waits = (WaitlistEntry.objects.filter(student=student, status=WaitStatus.WAITING,
-                                          session__status=GroupStatus.SCHEDULED, session__starts_at__gt=now)
+    waits = (_waits_ahead(student, now=now)
              .annotate(_kind=Value(1, output_field=IntegerField()), _starts=F("session__starts_at"),
                        _ends=F("session__ends_at"))
              .values_list(*_PLACE_COLUMNS).order_by("session__starts_at")[:20])
