@@ -7,7 +7,7 @@ messages or events (the tests assert it).
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 
 from accounts.models import User
 from mentorship.models import MentorAssignment
@@ -29,6 +29,13 @@ def have_reason_to_talk(*, student: User, mentor: User) -> bool:
 
 def thread_between(user: User, other: User) -> Thread | None:
     return Thread.objects.for_user(user).filter(Q(student=other) | Q(mentor=other)).first()
+
+
+def thread_with_outer(user: User) -> Subquery:
+    """The pk of `user`'s thread with the person of the outer query (`OuterRef("pk")`), as `thread_between`
+    finds it: for a page that reads that person anyway (the mentor page) and wants it in the same query."""
+    other = OuterRef("pk")
+    return Subquery(Thread.objects.for_user(user).filter(Q(student=other) | Q(mentor=other)).values("pk")[:1])
 
 
 # --- the unread badge ---------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image
@@ -144,14 +146,38 @@ class InterestsForm(forms.Form):
     )
 
 
+def _attrs(attrs: dict) -> str:
+    """django/forms/widgets/attrs.html, in Python."""
+    return "".join(f" {escape(k)}" if v is True else f' {escape(k)}="{escape(str(v))}"'
+                   for k, v in attrs.items() if v is not False)
+
+
+class PlainSelect(forms.Select):
+    """A Select written out in Python: the same markup as Django's select.html and select_option.html, without
+    a template include per option (the directory renders two lists of every skill and language per visit)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        out = [f'<select name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                out.append(f'\n  <optgroup label="{escape(group_name)}">')
+            out.extend(f'\n  <option value="{escape(str(o["value"]))}"{_attrs(o["attrs"])}>'
+                       f'{conditional_escape(o["label"])}</option>\n' for o in options)
+            if group_name:
+                out.append("\n  </optgroup>")
+        out.append("\n</select>")
+        return mark_safe("".join(out))
+
+
 class DirectoryFilterForm(forms.Form):
     # Ids from the cached lists (`caching.choices`): the directory renders them on every visit.
     skill = forms.TypedChoiceField(
-        coerce=int, empty_value=None, required=False, widget=forms.Select(attrs={"class": "form-select"}),
+        coerce=int, empty_value=None, required=False, widget=PlainSelect(attrs={"class": "form-select"}),
         error_messages={"invalid_choice": gettext_lazy("That skill is no longer listed; pick another.")},
     )
     language = forms.TypedChoiceField(
-        coerce=int, empty_value=None, required=False, widget=forms.Select(attrs={"class": "form-select"}),
+        coerce=int, empty_value=None, required=False, widget=PlainSelect(attrs={"class": "form-select"}),
         error_messages={"invalid_choice": gettext_lazy("That language is no longer listed; pick another.")},
     )
 

@@ -8,8 +8,9 @@ from functools import lru_cache
 from operator import itemgetter
 
 from babel import Locale, UnknownLocaleError
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language, ngettext, to_locale
 from django.utils.translation import gettext as _
@@ -351,32 +352,21 @@ class DirectoryEntry:
         return weekgrid.plural_count(self.shared_hours)
 
 
-def _mentor_queryset() -> QuerySet[User]:
-    return (
-        User.objects.filter(role=Role.MENTOR, is_active=True)
-        .select_related("mentor_profile", "availability_grid")
-        .prefetch_related(
-            Prefetch("mentor_profile__skills", queryset=Skill.objects.order_by("name")),
-            Prefetch("mentor_profile__languages", queryset=Language.objects.order_by("name")),
-        )
-        .annotate(active_students=_active_students_subquery())
-    )
+# What a mentor's card in the directory reads (mentorship/_avatar.html, portal/directory.html).
+CARD_FIELDS = ("full_name", "email", "timezone", "role", "mentor_profile__headline", "mentor_profile__photo",
+               "mentor_profile__capacity", "mentor_profile__accepting_new_students")
 
 
-def _entry(mentor: User, viewer_mask: int, window_start: datetime) -> DirectoryEntry:
-    profile = getattr(mentor, "mentor_profile", None)
-    try:
-        cells = mentor.availability_grid.cells
-    except AvailabilityGrid.DoesNotExist:
-        cells = None
-    overlap = viewer_mask & weekgrid.week_mask(cells, mentor.timezone, window_start) if viewer_mask else 0
-    return DirectoryEntry(
-        mentor=mentor, profile=profile,
-        skills=list(profile.skills.all()) if profile else [],
-        languages=list(profile.languages.all()) if profile else [],
-        shared_hours=weekgrid.mask_hours(overlap),
-        active_students=mentor.active_students,
-    )
+def _card_queryset() -> QuerySet[User]:
+    """Mentors with only what their directory cards show, their skills' names (in name order) in the same
+    query: no whole user, profile and grid rows, no prefetch queries for the skills and languages."""
+    names = Skill.objects.filter(mentor_profiles=OuterRef("mentor_profile")).order_by("name").values("name")
+    return (User.objects.filter(role=Role.MENTOR, is_active=True).select_related("mentor_profile")
+            .only(*CARD_FIELDS).annotate(skill_names=ArraySubquery(names)))
+
+
+def _skills_of(mentor: User) -> list[Skill]:
+    return [Skill(name=name) for name in mentor.skill_names]
 
 
 DIRECTORY_PAGE_SIZE = 12
@@ -419,7 +409,7 @@ def directory(viewer: User, *, now: datetime, skill: Skill | int | None = None, 
     if accepting_only:
         # No profile yet means the defaults: accepting.
         mentors = mentors.filter(Q(mentor_profile__isnull=True) | Q(mentor_profile__accepting_new_students=True))
-    rows = list(mentors.annotate(active_students=_active_students_subquery()).values_list(
+    rows = list(mentors.annotate(active_students=_active_students_subquery()).order_by().values_list(
         "pk", "full_name", "timezone", "availability_grid__cells", "mentor_profile__capacity", "active_students"))
     if accepting_only:
         rows = [r for r in rows if (r[4] if r[4] is not None else DEFAULT_CAPACITY) - r[5] > 0]
@@ -428,19 +418,52 @@ def directory(viewer: User, *, now: datetime, skill: Skill | int | None = None, 
     num_pages = max(1, -(-len(ranked) // per_page))
     number = min(max(1, page), num_pages)
     chosen = ranked[(number - 1) * per_page:number * per_page]
-    by_pk = _mentor_queryset().in_bulk([r[0] for _, r in chosen])
-    entries = [_entry(by_pk[r[0]], viewer_mask, window_start) for _, r in chosen if r[0] in by_pk]
+    # The ranking read already has each mentor's grid (their shared hours) and active students: the page's
+    # mentors are read once more only for what their cards show, skill names included (one query).
+    by_pk = _card_queryset().in_bulk([r[0] for _, r in chosen])
+    entries = []
+    for hours, (pk, *_rest, active) in chosen:
+        mentor = by_pk.get(pk)
+        if mentor is not None:
+            profile = getattr(mentor, "mentor_profile", None)
+            entries.append(DirectoryEntry(mentor=mentor, profile=profile, skills=_skills_of(mentor), languages=[],
+                                          shared_hours=hours / weekgrid.QUARTERS_PER_HOUR, active_students=active))
     return DirectoryPage(entries=entries, number=number, num_pages=num_pages, total=len(ranked),
                          viewer_hours=weekgrid.hours_selected(viewer_cells))
 
 
-def mentor_detail(viewer: User, mentor_id: int, *, now: datetime) -> DirectoryEntry | None:
-    mentor = _mentor_queryset().filter(pk=mentor_id).first()
+def mentor_detail(viewer: User, mentor_id: int, *, now: datetime, **annotations) -> DirectoryEntry | None:
+    """One mentor's profile page in one query: the card's fields, bio, experience, video room, grid, skill
+    and language names, active students, and (`is_viewers_mentor`) whether they are the viewer's current
+    mentor. `annotations`: what the page above wants read in the same query (the viewer's thread with them)."""
+    languages = Language.objects.filter(mentor_profiles=OuterRef("mentor_profile")).order_by("name", "pk")
+    mentor = (
+        _card_queryset().filter(pk=mentor_id).select_related("availability_grid")
+        .only(*CARD_FIELDS, "mentor_profile__years_experience", "mentor_profile__bio",
+              "mentor_profile__video_url", "availability_grid__cells")
+        .annotate(active_students=_active_students_subquery(),
+                  language_names=ArraySubquery(languages.values("name")),
+                  language_codes=ArraySubquery(languages.values("code")),
+                  is_viewers_mentor=Exists(MentorAssignment.objects.current().filter(student=viewer.pk,
+                                                                                   mentor=OuterRef("pk"))),
+                  **annotations)
+        .first()
+    )
     if mentor is None:
         return None
     window_start, _ = matching_window(now)
     viewer_mask = weekgrid.week_mask(grid_cells(viewer), viewer.timezone, window_start)
-    return _entry(mentor, viewer_mask, window_start)
+    try:
+        cells = mentor.availability_grid.cells
+    except AvailabilityGrid.DoesNotExist:
+        cells = None
+    overlap = viewer_mask & weekgrid.week_mask(cells, mentor.timezone, window_start) if viewer_mask else 0
+    return DirectoryEntry(
+        mentor=mentor, profile=getattr(mentor, "mentor_profile", None), skills=_skills_of(mentor),
+        languages=[Language(name=name, code=code)
+                   for name, code in zip(mentor.language_names, mentor.language_codes, strict=True)],
+        shared_hours=weekgrid.mask_hours(overlap), active_students=mentor.active_students,
+    )
 
 
 # --- Cards ----------------------------------------------------------------------
@@ -464,6 +487,14 @@ class MentorCard:
         return weekgrid.plural_count(self.shared_hours)
 
 
+# What the card (and the overview's booking links) read: not the whole user, profile and grid rows.
+MENTOR_CARD_FIELDS = (
+    "student_id", "mentor_id", "started_at", "mentor__full_name", "mentor__email", "mentor__timezone",
+    "mentor__role", "mentor__mentor_profile__headline", "mentor__mentor_profile__video_url",
+    "mentor__mentor_profile__photo", "mentor__availability_grid__cells",
+)
+
+
 def mentor_card(student: User, *, now: datetime) -> MentorCard:
     """What the student's overview shows at the top: their mentor, or the pairing state."""
     student_cells = grid_cells(student)
@@ -471,6 +502,7 @@ def mentor_card(student: User, *, now: datetime) -> MentorCard:
         MentorAssignment.objects.current()
         .filter(student=student)
         .select_related("mentor", "mentor__mentor_profile", "mentor__availability_grid")
+        .only(*MENTOR_CARD_FIELDS)
         .first()
     )
     if assignment is None:

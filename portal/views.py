@@ -68,16 +68,24 @@ def overview(request):
     """The student's home: their mentor, next session, credits, upcoming and past sessions."""
     now = timezone.now()
     card = mentorship_selectors.mentor_card(request.user, now=now)
-    outlook, enrolment = outlook_and_enrolment(request.user, now=now)
+    # Whether there are proposals to answer and group places to list rides along with the enrolment: most
+    # students have neither, and then neither is read (without a current plan, both are read as usual).
+    outlook, enrolment = outlook_and_enrolment(
+        request.user, now=now, any_pending=scheduling_selectors.any_pending_proposals(request.user, now=now),
+        **group_selectors.any_places(request.user, now=now))
+    known = enrolment is not None
+    group_seats, group_waits = group_selectors.student_places(
+        request.user, now=now, any_places=(enrolment.any_seats or enrolment.any_waits) if known else None)
     context = {
         "now": now,
         "card": card,
         "current_mentor": card.mentor,  # read once, with the card
         "outlook": outlook,
         "credits_enrolment": enrolment,  # the credits card reads it from here rather than twice more
-        **scheduling_selectors.student_sessions(request.user, now=now),
-        "group_seats": group_selectors.student_seats(request.user, now=now),
-        "group_waits": group_selectors.student_waits(request.user, now=now),
+        **scheduling_selectors.student_sessions(request.user, now=now,
+                                                any_pending=enrolment.any_pending if known else None),
+        "group_seats": group_seats,
+        "group_waits": group_waits,
     }
     return render(request, "portal/overview.html", context)
 
@@ -156,15 +164,18 @@ def directory(request):
 @login_required
 @require_http_methods(["GET"])
 def mentor_detail(request, mentor_id: int):
-    entry = mentorship_selectors.mentor_detail(request.user, mentor_id, now=timezone.now())
+    student = request.user.is_student
+    # A student's thread with this mentor (for the "Your conversation" link) rides along with the mentor.
+    extra = {"viewer_thread_id": conversation_selectors.thread_with_outer(request.user)} if student else {}
+    entry = mentorship_selectors.mentor_detail(request.user, mentor_id, now=timezone.now(), **extra)
     if entry is None:
         raise Http404("No such mentor.")
     context = {
         "entry": entry,
         "mentor_local_now": timezone.now().astimezone(entry.mentor.tzinfo),
-        "is_my_mentor": request.user.is_student and mentorship_selectors.current_mentor(request.user) == entry.mentor,
-        "outlook": booking_outlook(request.user, now=timezone.now()) if request.user.is_student else None,
-        "thread": conversation_selectors.thread_between(request.user, entry.mentor) if request.user.is_student else None,
+        "is_my_mentor": student and entry.mentor.is_viewers_mentor,
+        "outlook": booking_outlook(request.user, now=timezone.now()) if student else None,
+        "thread_id": entry.mentor.viewer_thread_id if student else None,
     }
     return render(request, "portal/mentor_detail.html", context)
 

@@ -96,14 +96,15 @@ def booking_outlook(student: User, *, now: datetime) -> BookingOutlook:
     return outlook_and_enrolment(student, now=now)[0]
 
 
-def outlook_and_enrolment(student: User, *, now: datetime) -> tuple[BookingOutlook, object]:
+def outlook_and_enrolment(student: User, *, now: datetime, **annotations) -> tuple[BookingOutlook, object]:
     """The outlook and the current enrolment it was read from (pages pass it on to the credits card).
 
     One query: the upcoming count rides along with the enrolment and its balance; only a student with no
-    current plan needs a second one."""
+    current plan needs a second one. `annotations`: what the page wants read in the same query (on the
+    enrolment; None without a current plan)."""
     upcoming_count = (Session.objects.filter(student=OuterRef("student")).upcoming(now, started=False)
                       .order_by().values("student").annotate(n=Count("pk")).values("n")[:1])
-    enrolment = current_enrolment(student, upcoming_count=Coalesce(Subquery(upcoming_count), 0))
+    enrolment = current_enrolment(student, upcoming_count=Coalesce(Subquery(upcoming_count), 0), **annotations)
     allowance = allowance_for(student, enrolment=enrolment, now=now)
     if enrolment is not None:
         upcoming = enrolment.upcoming_count

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, IntegerField, Q, Value, Window
+from django.db.models import Avg, Count, Exists, IntegerField, Q, Value, Window
 from django.utils.dateparse import parse_date
 
 from accounts.models import User
@@ -362,16 +362,30 @@ class _Desc:
 FEEDBACK_PROMPT_DAYS = timedelta(days=14)
 
 
-def pending_proposals(user: User, *, now: datetime) -> list:
-    """Open reschedule proposals this user is asked to answer (one query; two when there are some)."""
+def _pending_proposals_query(user: User, *, now: datetime):
     from .models import RescheduleProposal
 
+    return (RescheduleProposal.objects.pending()
+            .filter(Q(session__student=user, by_mentor=True) | Q(session__mentor=user, by_mentor=False))
+            .filter(session__status=SessionStatus.SCHEDULED, session__starts_at__gt=now, starts_at__gt=now))
+
+
+def any_pending_proposals(user: User, *, now: datetime) -> Exists:
+    """Whether `pending_proposals` would find any, as an expression a page can read along with another query."""
+    return Exists(_pending_proposals_query(user, now=now))
+
+
+def pending_proposals(user: User, *, now: datetime, any_pending: bool | None = None) -> list:
+    """Open reschedule proposals this user is asked to answer (one query; two when there are some).
+    `any_pending`: what `any_pending_proposals` answered, read with another query (False: no query here)."""
+    from .models import RescheduleProposal
+
+    if any_pending is False:
+        return []
     # Which ones first (two tables), then those rows with their people and service: PostgreSQL took longer to
     # plan the six-table join than to run it, and on nearly every page view there is nothing to answer.
-    ids = list(RescheduleProposal.objects.pending()
-               .filter(Q(session__student=user, by_mentor=True) | Q(session__mentor=user, by_mentor=False))
-               .filter(session__status=SessionStatus.SCHEDULED, session__starts_at__gt=now, starts_at__gt=now)
-               .order_by("session__starts_at").values_list("pk", flat=True)[:20])
+    ids = list(_pending_proposals_query(user, now=now).order_by("session__starts_at")
+               .values_list("pk", flat=True)[:20])
     if not ids:
         return []
     return list(RescheduleProposal.objects.filter(pk__in=ids)
@@ -379,19 +393,32 @@ def pending_proposals(user: User, *, now: datetime) -> list:
                 .order_by("session__starts_at"))
 
 
-def student_sessions(student: User, *, now: datetime, history: int = 10, ahead: int = 10) -> dict:
+OVERVIEW_SESSION_FIELDS = (
+    "student_id", "mentor_id", "service_id", "starts_at", "ends_at", "status", "video_url", "forfeit_waived_at",
+    "mentor__full_name", "mentor__email", "service__name", "feedback__session_id",
+)
+
+
+def student_sessions(student: User, *, now: datetime, history: int = 10, ahead: int = 10,
+                     any_pending: bool | None = None) -> dict:
     """The overview: in progress (join now), the next `ahead` sessions, the last `history` (the sessions page
-    has the rest), proposals to answer, sessions to rate."""
-    base = Session.objects.filter(student=student).select_related(*SESSION_RELATED, "feedback")
+    has the rest), proposals to answer (`any_pending`: see `pending_proposals`), sessions to rate."""
+    # Only what the overview's rows, cards and join/deadline blocks read; the student is the viewer (no join):
+    # the compilation, the planning of the five-table join and the model building were most of this read.
+    base = (Session.objects.filter(student=student).select_related("mentor", "service", "feedback")
+            .only(*OVERVIEW_SESSION_FIELDS))
     lists = in_one_query({"live": base.upcoming(now).order_by("starts_at")[:ahead + 5],
                            "recent": base.past(now).order_by("-starts_at")[:history]})
     live, recent = lists["live"], lists["recent"]
+    for session in live + recent:
+        session.student = student
     in_progress = [s for s in live if s.starts_at - JOIN_OPENS_BEFORE <= now]
     upcoming = [s for s in live if s.starts_at - JOIN_OPENS_BEFORE > now][:ahead]
     # Asked once per session: the prompt goes when the feedback is given (or the session is two weeks old).
     to_rate = [s for s in recent if phase(s, now) == "awaiting_feedback" and s.ends_at >= now - FEEDBACK_PROMPT_DAYS][:3]
     return {"next_session": upcoming[0] if upcoming else None, "in_progress": in_progress, "upcoming": upcoming,
-            "recent": recent, "to_rate": to_rate, "proposals": pending_proposals(student, now=now)}
+            "recent": recent, "to_rate": to_rate,
+            "proposals": pending_proposals(student, now=now, any_pending=any_pending)}
 
 
 AGENDA_AHEAD = 15  # the agenda's next sessions after today; the sessions page pages through the rest

@@ -21,10 +21,10 @@ from portal.pagebench import seed_world
 # (one; a second only when there are some); the overview the sessions to rate.
 BUDGET = {
     "floor": 4,
-    "student overview": 9,
+    "student overview": 6,
     "student sessions": 5,
-    "directory": 8,
-    "mentor page": 9,
+    "directory": 6,
+    "mentor page": 5,
     "slot picker": 7,
     "session page": 6,
     "credits history": 7,

@@ -231,3 +231,22 @@ def test_the_mentor_edits_the_details_and_attendees_get_the_updated_invite_with_
     assert email.ics_method == "REQUEST" and f"SEQUENCE:{before + 1}" in email.ics
     client.force_login(booked_student)
     assert client.get(url("group-edit", group.pk)).status_code == 403
+
+
+def test_the_overview_lists_seats_and_waitlist_places_from_one_read(client, booked_student, group, mentor, soon):
+    from scheduling.group_models import WaitlistEntry
+
+    services.group_seat_book(group=group, student=booked_student, actor=booked_student, now=timezone.now())
+    full = schedule(mentor, soon + timedelta(days=1), now=timezone.now(), seats=2, title="System design & co")
+    later = schedule(mentor, soon + timedelta(days=2), now=timezone.now(), seats=2, title="Salary talks")
+    for g in (later, full):  # joined out of start order: the page lists them by start
+        WaitlistEntry.objects.create(session=g, student=booked_student, joined_at=timezone.now())
+    client.force_login(booked_student)
+    client.get(reverse("portal:overview"))
+    page = client.get(reverse("portal:overview")).content.decode()
+    seat_row = page.split('data-testid="overview-group-seat"')[1].split("</li>")[0]
+    assert f'href="{url("group-detail", group.pk)}">Interview practice</a>' in seat_row
+    assert "with Ada Mentor" in seat_row and "Free cancellation until" in seat_row
+    waits = page.split("On the waitlist for:")[1].split("</p>")[0]
+    assert waits.index("System design &amp; co") < waits.index("Salary talks")
+    assert f'href="{url("group-detail", full.pk)}"' in waits
