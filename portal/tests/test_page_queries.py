@@ -32,7 +32,7 @@ BUDGET = {
     "mentor agenda": 9,
     "mentor sessions": 5,
     "mentor session page": 6,
-    "admin student page": 11,
+    "admin student page": 9,
     "admin dashboard": 11,
 }
 

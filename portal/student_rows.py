@@ -1,0 +1,87 @@
+"""The rows of the student page's tables (portal/admin.py, change_form.html), built once in Python.
+
+Up to 150 rows (pairings, ledger, upcoming and past sessions, pauses, history) each with a moment or two:
+in the template every row paid for its `{% url %}`, its `|when` (the zone, the year and the translated format
+looked up again), its `get_…_display` (Django rebuilds and hashes the whole choices list on each call) and its
+`{% translate %}`. Here each of those is looked up once per page; the HTML is the template's, escaped the same
+way (format_html)."""
+
+from django.urls import reverse
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+
+from accounts.timefmt import Moments
+from credits.models import LedgerEntry
+from scheduling.models import PauseRequest, Session, SessionStatus
+
+_PK = 2147483647  # a placeholder pk: reverse once, then put each row's pk in its place
+
+
+def _url_for(name: str):
+    url = reverse(name, args=[_PK])
+    return lambda pk: url.replace(str(_PK), str(pk))
+
+
+def _labels(model, field: str) -> dict:
+    """A choice field's labels in the active language, as get_<field>_display shows them."""
+    return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
+
+
+def _name(user, default="—") -> str:
+    return user.get_full_name() if user is not None else default
+
+
+def table_rows(panels, student, *, now) -> dict:
+    """{table: the <tbody> rows} for the panels' tables."""
+    moments = Moments(student, now=now)
+    when = moments.html
+    dash = "—"
+    session_url = _url_for("admin:scheduling_session_change")
+    pause_url = _url_for("admin:scheduling_pauserequest_change")
+
+    current = gettext("current")
+    assignments = format_html_join("\n", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+        (_name(a.mentor), when(a.started_at), when(a.ended_at) if a.ended_at else current, a.reason,
+         _name(a.assigned_by) or dash)
+        for a in panels.assignments))
+
+    kinds = _labels(LedgerEntry, "kind")
+    automatic = gettext("automatic")
+    ledger = format_html_join("\n", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+        (when(e.created_at), kinds.get(e.kind, e.kind), f"{e.amount:+d}", e.balance_after,
+         format_html('<a href="{}">#{}</a>', session_url(e.session_id), e.session_id) if e.session_id else dash,
+         e.actor.get_full_name() if e.actor else automatic, e.note)
+        for e in panels.ledger))
+
+    statuses = _labels(Session, "status")
+    waived = gettext("Forfeit waived — credit returned")
+
+    def sessions(rows):
+        return format_html_join("\n", '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>', (
+            (session_url(s.pk), when(s.starts_at, s.ends_at), _name(s.mentor), s.service.name,
+             waived if s.status == SessionStatus.FORFEITED and s.forfeit_waived_at
+             else statuses.get(s.status, s.status))
+            for s in rows))
+
+    pause_statuses = _labels(PauseRequest, "status")
+    day = gettext("j M Y")
+    pauses = format_html_join("\n", '<tr><td><a href="{}">{} – {}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>', (
+        (pause_url(p.pk), date_format(p.starts_on, day), date_format(p.ends_on, day), p.reason,
+         pause_statuses.get(p.status, p.status), _name(p.decided_by) or dash, p.decision_note)
+        for p in panels.pauses))
+
+    def on(entry):
+        url = entry.get_admin_url()
+        target = format_html('<a href="{}">{}</a>', url, entry.object_repr) if url else entry.object_repr
+        return format_html('{}\n          <span class="help">({})</span>', target, entry.content_type.name)
+
+    history = format_html_join("\n", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+        (when(e.action_time), e.user.get_full_name(), on(e), e.get_change_message()) for e in panels.history))
+
+    return {"assignments": assignments, "ledger": ledger, "upcoming": sessions(panels.upcoming),
+            "past": sessions(panels.past), "pauses": pauses, "history": history,
+            "since": when(panels.current_assignment.started_at) if panels.current_assignment else "",
+            "next_reset": when(panels.enrolment.next_reset_at) if panels.enrolment and panels.enrolment.next_reset_at
+            else ""}
+
