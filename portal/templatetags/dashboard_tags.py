@@ -5,19 +5,22 @@ from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from portal.admin_dashboard import may_see_dashboard, panel_context
+from portal.admin_dashboard import may_see_dashboard, programme_panel_html
 from portal.dashboard import Scope
 
 register = template.Library()
 
 
-@register.inclusion_tag("admin/portal/dashboard/_panel.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def programme_dashboard(context):
-    """The whole programme's dashboard, for the admin index (nothing for staff who may not see sessions)."""
+    """The whole programme's dashboard, for the admin index (nothing for staff who may not see sessions).
+    Its HTML is shared by the managers of a zone and language for as long as its figures (admin_dashboard)."""
     request = context.get("request")
     if request is None or not may_see_dashboard(request.user):
-        return {"hidden": True}
-    return {**panel_context(Scope()), "heading_level": 2, "scope": Scope(), "on_index": True}
+        return ""
+    template = context.template.engine.get_template("admin/portal/dashboard/_panel.html")
+    return mark_safe(programme_panel_html(lambda panel: template.render(context.new(
+        {**panel, "heading_level": 2, "scope": Scope(), "on_index": True}))))
 
 
 # The tables and the per-mentor links have a row per mentor (hundreds on a large programme): built in Python
