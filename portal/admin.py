@@ -155,24 +155,35 @@ def with_panel_facts(students, *, now: datetime):
                              panel_upcoming=count(upcoming_q(now)), panel_past=count(~upcoming_q(now)))
 
 
+def _person(relation: str) -> tuple[str, ...]:
+    return relation, f"{relation}__full_name", f"{relation}__email"
+
+
 def student_panels(student: User, *, now: datetime) -> StudentPanels:
     """Everything the student page shows, in a fixed number of queries however much history there is.
     A student read through `with_panel_facts` (the page's own) saves one of them."""
     if not hasattr(student, "panel_upcoming"):
         student = with_panel_facts(User.objects.filter(pk=student.pk), now=now).get()
+    # Each list reads the columns its table shows (portal/student_rows.py): a person's name is full_name or email.
     assignments = list(MentorAssignment.objects.filter(student=student).select_related("mentor", "assigned_by")
-                       [:ASSIGNMENTS_SHOWN])
+                       .only("student", "started_at", "ended_at", "reason", *_person("mentor"),
+                             *_person("assigned_by"))[:ASSIGNMENTS_SHOWN])
     enrolment = current_enrolment(student)
     # Only what the page reads of the account: its id (the links) and its balance.
     account = (CreditAccount(pk=student.panel_account_id, student_id=student.pk, balance=student.panel_balance)
                if student.panel_account_id is not None else None)
     ledger = list(LedgerEntry.objects.filter(account__student=student).select_related("actor")
+                  .only("created_at", "kind", "amount", "balance_after", "session_id", "note", *_person("actor"))
                   .order_by("-created_at", "-id")[:LEDGER_SHOWN])
-    sessions = Session.objects.filter(student=student).select_related("mentor", "service")
+    sessions = (Session.objects.filter(student=student).select_related("mentor", "service")
+                .only("student", "starts_at", "ends_at", "status", "forfeit_waived_at", *_person("mentor"),
+                      "service__name"))
     lists = in_one_query({"upcoming": sessions.upcoming(now).order_by("starts_at")[:UPCOMING_SHOWN],
                           "past": sessions.past(now).order_by("-starts_at")[:PAST_SHOWN]})
     upcoming, past = lists["upcoming"], lists["past"]
-    pauses = list(PauseRequest.objects.filter(student=student).select_related("decided_by")[:PAUSES_SHOWN])
+    pauses = list(PauseRequest.objects.filter(student=student).select_related("decided_by")
+                  .only("student", "starts_on", "ends_on", "reason", "status", "decision_note",
+                        *_person("decided_by"))[:PAUSES_SHOWN])
 
     # The admin history of the student and of the records about them: their
     # pairing, credit account, enrolments, sessions and pause requests.

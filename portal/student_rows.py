@@ -7,7 +7,6 @@ looked up again), its `get_…_display` (Django rebuilds and hashes the whole ch
 way (format_html)."""
 
 from django.urls import reverse
-from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
@@ -65,9 +64,9 @@ def table_rows(panels, student, *, now) -> dict:
             for s in rows))
 
     pause_statuses = _labels(PauseRequest, "status")
-    day = gettext("j M Y")
+    day = moments.compile(gettext("j M Y"))
     pauses = format_html_join("\n", '<tr><td><a href="{}">{} – {}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>', (
-        (pause_url(p.pk), date_format(p.starts_on, day), date_format(p.ends_on, day), p.reason,
+        (pause_url(p.pk), day(p.starts_on), day(p.ends_on), p.reason,
          pause_statuses.get(p.status, p.status), _name(p.decided_by) or dash, p.decision_note)
         for p in panels.pauses))
 
