@@ -10,7 +10,7 @@ import csv
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django import forms
 from django.contrib import admin, messages
@@ -18,7 +18,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -33,18 +33,17 @@ from accounts.admin_mixins import ReadOnlyAdmin
 from accounts.emails import preview_email, send_templated_email
 from accounts.models import Role, User
 from credits.models import CreditAccount, Enrolment, EnrolmentStatus, LedgerEntry, Plan
-from credits.selectors import current_enrolment
 from mentorship import selectors as mentorship_selectors
 from mentorship import weekgrid
 from mentorship.forms import ReassignForm
 from mentorship.models import MentorAssignment, StudentAccount
 from mentorship.services import CapacityError, MentorshipError
 from portal.admin_dashboard import may_see_dashboard
+from portal.prepared import Prepared, read_together, when
 from portal.student_rows import table_rows
 from scheduling import at_risk, services
 from scheduling.errors import SchedulingError
 from scheduling.models import PauseRequest, Session, upcoming_q
-from scheduling.selectors import in_one_query
 
 REASSIGN_PERMISSION = "mentorship.reassign_mentor"
 SUGGESTIONS_SHOWN = 30
@@ -128,8 +127,9 @@ class EnrolmentStatusFilter(admin.SimpleListFilter):
 
 @dataclass
 class StudentPanels:
+    """The lists are rows as dicts (portal/prepared.py: read in one query); `history` is LogEntry objects."""
     assignments: list
-    current_assignment: MentorAssignment | None
+    current_assignment: dict | None
     enrolment: Enrolment | None
     account: CreditAccount | None
     ledger: list
@@ -142,8 +142,8 @@ class StudentPanels:
     links: dict = field(default_factory=dict)
 
 def with_panel_facts(students, *, now: datetime):
-    """The student rows with what the page's panels count about each, read in the same query: the credit
-    account (`panel_account_id`, `panel_balance`) and how many sessions are upcoming and past."""
+    """The student rows with what the page's panels count about each: the credit account
+    (`panel_account_id`, `panel_balance`) and how many sessions are upcoming and past."""
     account = CreditAccount.objects.filter(student=OuterRef("pk"))
     sessions = Session.objects.filter(student=OuterRef("pk")).order_by().values("student")
 
@@ -155,55 +155,104 @@ def with_panel_facts(students, *, now: datetime):
                              panel_upcoming=count(upcoming_q(now)), panel_past=count(~upcoming_q(now)))
 
 
-def _person(relation: str) -> tuple[str, ...]:
-    return relation, f"{relation}__full_name", f"{relation}__email"
+def _names(relation: str) -> dict:
+    """A person's name as the tables write it (full_name, else email): `<relation>_name`, `<relation>_email`."""
+    return {f"{relation}_name": F(f"{relation}__full_name"), f"{relation}_email": F(f"{relation}__email")}
 
 
-def student_panels(student: User, *, now: datetime) -> StudentPanels:
-    """Everything the student page shows, in a fixed number of queries however much history there is.
-    A student read through `with_panel_facts` (the page's own) saves one of them."""
-    if not hasattr(student, "panel_upcoming"):
-        student = with_panel_facts(User.objects.filter(pk=student.pk), now=now).get()
-    # Each list reads the columns its table shows (portal/student_rows.py): a person's name is full_name or email.
-    assignments = list(MentorAssignment.objects.filter(student=student).select_related("mentor", "assigned_by")
-                       .only("student", "started_at", "ended_at", "reason", *_person("mentor"),
-                             *_person("assigned_by"))[:ASSIGNMENTS_SHOWN])
-    enrolment = current_enrolment(student)
-    # Only what the page reads of the account: its id (the links) and its balance.
-    account = (CreditAccount(pk=student.panel_account_id, student_id=student.pk, balance=student.panel_balance)
-               if student.panel_account_id is not None else None)
-    ledger = list(LedgerEntry.objects.filter(account__student=student).select_related("actor")
-                  .only("created_at", "kind", "amount", "balance_after", "session_id", "note", *_person("actor"))
-                  .order_by("-created_at", "-id")[:LEDGER_SHOWN])
-    sessions = (Session.objects.filter(student=student).select_related("mentor", "service")
-                .only("student", "starts_at", "ends_at", "status", "forfeit_waived_at", *_person("mentor"),
-                      "service__name"))
-    lists = in_one_query({"upcoming": sessions.upcoming(now).order_by("starts_at")[:UPCOMING_SHOWN],
-                          "past": sessions.past(now).order_by("-starts_at")[:PAST_SHOWN]})
-    upcoming, past = lists["upcoming"], lists["past"]
-    pauses = list(PauseRequest.objects.filter(student=student).select_related("decided_by")
-                  .only("student", "starts_on", "ends_on", "reason", "status", "decision_note",
-                        *_person("decided_by"))[:PAUSES_SHOWN])
-
-    # The admin history of the student and of the records about them: their
-    # pairing, credit account, enrolments, sessions and pause requests.
+def _history(student, now):
+    """The admin history of the student and of the records about them: their pairing, credit account,
+    enrolments, sessions and pause requests."""
     ct = ContentType.objects.get_for_models(User, StudentAccount, CreditAccount, Enrolment, Session, PauseRequest,
                                             for_concrete_models=False)
     as_text = Cast("pk", output_field=CharField())
     about = (
-        Q(content_type__in=[ct[User], ct[StudentAccount]], object_id=str(student.pk))
-        | Q(content_type=ct[CreditAccount], object_id__in=CreditAccount.objects.filter(student=student)
+        Q(content_type__in=[ct[User], ct[StudentAccount]], object_id=str(student))
+        | Q(content_type=ct[CreditAccount], object_id__in=CreditAccount.objects.filter(student_id=student)
             .annotate(t=as_text).values("t"))
-        | Q(content_type=ct[Enrolment], object_id__in=Enrolment.objects.filter(student=student)
+        | Q(content_type=ct[Enrolment], object_id__in=Enrolment.objects.filter(student_id=student)
             .annotate(t=as_text).values("t"))
-        | Q(content_type=ct[Session], object_id__in=Session.objects.filter(student=student)
+        | Q(content_type=ct[Session], object_id__in=Session.objects.filter(student_id=student)
             .annotate(t=as_text).values("t"))
-        | Q(content_type=ct[PauseRequest], object_id__in=PauseRequest.objects.filter(student=student)
+        | Q(content_type=ct[PauseRequest], object_id__in=PauseRequest.objects.filter(student_id=student)
             .annotate(t=as_text).values("t"))
     )
-    history = list(LogEntry.objects.filter(about).select_related("user", "content_type")
-                   .order_by("-action_time", "-pk")[:HISTORY_SHOWN])
-    current = next((a for a in assignments if a.ended_at is None), None)
+    return (LogEntry.objects.filter(about).order_by("-action_time", "-pk")
+            .values("id", "action_time", "user_id", "content_type_id", "object_id", "object_repr", "action_flag",
+                    "change_message", **_names("user"))[:HISTORY_SHOWN])
+
+
+_SESSION_ROW = ("id", "starts_at", "ends_at", "status", "forfeit_waived_at")
+
+# What the panels list, each compiled once per process and read together (portal/prepared.py); `student` is
+# the student's id. Each reads the columns its table shows (portal/student_rows.py).
+PANEL_LISTS = {name: Prepared(build, student="int", now="datetime") for name, build in {
+    "facts": lambda student, now: with_panel_facts(User.objects.filter(pk=student), now=now).values(
+        "panel_account_id", "panel_balance", "panel_upcoming", "panel_past"),
+    "assignments": lambda student, now: MentorAssignment.objects.filter(student_id=student).values(
+        "id", "started_at", "ended_at", "reason", **_names("mentor"), **_names("assigned_by"))[:ASSIGNMENTS_SHOWN],
+    "ledger": lambda student, now: LedgerEntry.objects.filter(account__student_id=student)
+        .order_by("-created_at", "-id").values("id", "created_at", "kind", "amount", "balance_after", "session_id",
+                                              "note", **_names("actor"))[:LEDGER_SHOWN],
+    "upcoming": lambda student, now: Session.objects.filter(student_id=student).upcoming(now).order_by("starts_at")
+        .values(*_SESSION_ROW, **_names("mentor"), service_name=F("service__name"))[:UPCOMING_SHOWN],
+    "past": lambda student, now: Session.objects.filter(student_id=student).past(now).order_by("-starts_at")
+        .values(*_SESSION_ROW, **_names("mentor"), service_name=F("service__name"))[:PAST_SHOWN],
+    "pauses": lambda student, now: PauseRequest.objects.filter(student_id=student).values(
+        "id", "created_at", "starts_on", "ends_on", "reason", "status", "decision_note",
+        **_names("decided_by"))[:PAUSES_SHOWN],
+    "history": _history,
+}.items()}
+
+
+class _Newest:
+    """Sort key: descending for any comparable value."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __lt__(self, other):
+        return other.value < self.value
+
+
+def _rows(rows: list[dict], key, *, times=(), days=()) -> list[dict]:
+    """The JSON rows typed back (times, dates) and in their query's order (json_agg promises none)."""
+    for row in rows:
+        for name in times:
+            row[name] = when(row[name])
+        for name in days:
+            row[name] = date.fromisoformat(row[name]) if row[name] else None
+    rows.sort(key=key)
+    return rows
+
+
+def student_panels(student: User, *, now: datetime) -> StudentPanels:
+    """Everything the student page shows: its lists and counts in one query (however much history there is),
+    the current enrolment in a second."""
+    found = read_together(PANEL_LISTS, {"student": student.pk, "now": now})
+    facts = found["facts"][0]
+    assignments = _rows(found["assignments"], lambda r: (_Newest(r["started_at"]), _Newest(r["id"])),
+                        times=("started_at", "ended_at"))
+    ledger = _rows(found["ledger"], lambda r: (_Newest(r["created_at"]), _Newest(r["id"])), times=("created_at",))
+    session_times = ("starts_at", "ends_at", "forfeit_waived_at")
+    upcoming = _rows(found["upcoming"], lambda r: (r["starts_at"], r["id"]), times=session_times)
+    past = _rows(found["past"], lambda r: (_Newest(r["starts_at"]), r["id"]), times=session_times)
+    pauses = _rows(found["pauses"], lambda r: (_Newest(r["created_at"]), r["id"]), times=("created_at",),
+                   days=("starts_on", "ends_on"))
+    history = []
+    for row in _rows(found["history"], lambda r: (_Newest(r["action_time"]), _Newest(r["id"])),
+                     times=("action_time",)):
+        user_name, user_email = row.pop("user_name"), row.pop("user_email")
+        entry = LogEntry(**row)
+        entry.content_type = ContentType.objects.get_for_id(entry.content_type_id)  # cached: no query
+        entry.user = User(pk=entry.user_id, full_name=user_name, email=user_email)  # the name is all it shows
+        history.append(entry)
+
+    enrolment = (Enrolment.objects.current().select_related("plan").filter(student=student).first())
+    # Only what the page reads of the account: its id (the links) and its balance.
+    account = (CreditAccount(pk=facts["panel_account_id"], student_id=student.pk, balance=facts["panel_balance"])
+               if facts["panel_account_id"] is not None else None)
+    current = next((a for a in assignments if a["ended_at"] is None), None)
     links = {
         "sessions": reverse("admin:scheduling_session_changelist") + f"?student__id__exact={student.pk}",
         "pauses": reverse("admin:scheduling_pauserequest_changelist") + f"?student__id__exact={student.pk}",
@@ -217,8 +266,8 @@ def student_panels(student: User, *, now: datetime) -> StudentPanels:
         links["account"] = reverse("admin:credits_creditaccount_change", args=[account.pk])
     return StudentPanels(
         assignments=assignments, current_assignment=current, enrolment=enrolment, account=account, ledger=ledger,
-        upcoming=upcoming, past=past, upcoming_total=student.panel_upcoming, past_total=student.panel_past, pauses=pauses,
-        history=history, links=links,
+        upcoming=upcoming, past=past, upcoming_total=facts["panel_upcoming"], past_total=facts["panel_past"],
+        pauses=pauses, history=history, links=links,
     )
 
 # --- reassigning with sessions in flight --------------------------------------------------
@@ -366,12 +415,10 @@ class StudentAdmin(StudentAccountBase):
         return at_risk.annotate_risk(queryset, now=timezone.now())
 
     def get_object(self, request, object_id, from_field=None):
-        """The student page (and its history) reads the row without the list's columns (plan, mentor, risk:
-        the panels read what the page shows; building the risk subqueries cost more than the rest of the page),
-        with the panels' counts and balance (one query fewer for the page; cheap subqueries for the history)."""
-        request.student_page_now = timezone.now()
-        queryset = with_panel_facts(admin.ModelAdmin.get_queryset(self, request).filter(role=Role.STUDENT),
-                                    now=request.student_page_now)
+        """The student page (and its history) reads the row alone: none of the list's columns (plan, mentor,
+        risk) is on it — the panels read what the page shows — and building the risk subqueries cost more than
+        the rest of the page."""
+        queryset = admin.ModelAdmin.get_queryset(self, request).filter(role=Role.STUDENT)
         field = self.model._meta.pk if from_field is None else self.model._meta.get_field(from_field)
         try:
             return queryset.get(**{field.name: field.to_python(object_id)})
@@ -448,7 +495,7 @@ class StudentAdmin(StudentAccountBase):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            now = getattr(request, "student_page_now", None) or timezone.now()
+            now = timezone.now()
             context["panels"] = panels = student_panels(obj, now=now)
             context["rows"] = table_rows(panels, obj, now=now)
             context["may_reassign"] = request.user.has_perm(REASSIGN_PERMISSION)

@@ -27,12 +27,13 @@ def _labels(model, field: str) -> dict:
     return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
 
 
-def _name(user, default="—") -> str:
-    return user.get_full_name() if user is not None else default
+def _name(row: dict, relation: str, default="—") -> str:
+    """`user.get_full_name()` from the row's `<relation>_name` and `<relation>_email`; `default` for nobody."""
+    return row[f"{relation}_name"] or row[f"{relation}_email"] or default
 
 
 def table_rows(panels, student, *, now) -> dict:
-    """{table: the <tbody> rows} for the panels' tables."""
+    """{table: the <tbody> rows} for the panels' tables (their rows: dicts, see portal.admin.PANEL_LISTS)."""
     moments = Moments(student, now=now)
     when = moments.html
     dash = "—"
@@ -41,16 +42,16 @@ def table_rows(panels, student, *, now) -> dict:
 
     current = gettext("current")
     assignments = format_html_join("\n", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
-        (_name(a.mentor), when(a.started_at), when(a.ended_at) if a.ended_at else current, a.reason,
-         _name(a.assigned_by) or dash)
+        (_name(a, "mentor"), when(a["started_at"]), when(a["ended_at"]) if a["ended_at"] else current, a["reason"],
+         _name(a, "assigned_by"))
         for a in panels.assignments))
 
     kinds = _labels(LedgerEntry, "kind")
     automatic = gettext("automatic")
     ledger = format_html_join("\n", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
-        (when(e.created_at), kinds.get(e.kind, e.kind), f"{e.amount:+d}", e.balance_after,
-         format_html('<a href="{}">#{}</a>', session_url(e.session_id), e.session_id) if e.session_id else dash,
-         e.actor.get_full_name() if e.actor else automatic, e.note)
+        (when(e["created_at"]), kinds.get(e["kind"], e["kind"]), f"{e['amount']:+d}", e["balance_after"],
+         format_html('<a href="{}">#{}</a>', session_url(e["session_id"]), e["session_id"]) if e["session_id"]
+         else dash, _name(e, "actor", automatic), e["note"])
         for e in panels.ledger))
 
     statuses = _labels(Session, "status")
@@ -58,16 +59,16 @@ def table_rows(panels, student, *, now) -> dict:
 
     def sessions(rows):
         return format_html_join("\n", '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>', (
-            (session_url(s.pk), when(s.starts_at, s.ends_at), _name(s.mentor), s.service.name,
-             waived if s.status == SessionStatus.FORFEITED and s.forfeit_waived_at
-             else statuses.get(s.status, s.status))
+            (session_url(s["id"]), when(s["starts_at"], s["ends_at"]), _name(s, "mentor"), s["service_name"],
+             waived if s["status"] == SessionStatus.FORFEITED and s["forfeit_waived_at"]
+             else statuses.get(s["status"], s["status"]))
             for s in rows))
 
     pause_statuses = _labels(PauseRequest, "status")
     day = moments.compile(gettext("j M Y"))
     pauses = format_html_join("\n", '<tr><td><a href="{}">{} – {}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>', (
-        (pause_url(p.pk), day(p.starts_on), day(p.ends_on), p.reason,
-         pause_statuses.get(p.status, p.status), _name(p.decided_by) or dash, p.decision_note)
+        (pause_url(p["id"]), day(p["starts_on"]), day(p["ends_on"]), p["reason"],
+         pause_statuses.get(p["status"], p["status"]), _name(p, "decided_by"), p["decision_note"])
         for p in panels.pauses))
 
     def on(entry):
@@ -78,9 +79,10 @@ def table_rows(panels, student, *, now) -> dict:
     history = format_html_join("\n", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
         (when(e.action_time), e.user.get_full_name(), on(e), e.get_change_message()) for e in panels.history))
 
+    assignment = panels.current_assignment
     return {"assignments": assignments, "ledger": ledger, "upcoming": sessions(panels.upcoming),
             "past": sessions(panels.past), "pauses": pauses, "history": history,
-            "since": when(panels.current_assignment.started_at) if panels.current_assignment else "",
+            "current_mentor": _name(assignment, "mentor") if assignment else "",
+            "since": when(assignment["started_at"]) if assignment else "",
             "next_reset": when(panels.enrolment.next_reset_at) if panels.enrolment and panels.enrolment.next_reset_at
             else ""}
-
