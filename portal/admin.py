@@ -40,7 +40,7 @@ from mentorship.models import MentorAssignment, StudentAccount
 from mentorship.services import CapacityError, MentorshipError
 from portal.admin_dashboard import may_see_dashboard
 from portal.prepared import Prepared, read_together, when
-from portal.student_rows import table_rows
+from portal.student_rows import readonly_fieldsets, table_rows
 from scheduling import at_risk, services
 from scheduling.errors import SchedulingError
 from scheduling.models import PauseRequest, Session, upcoming_q
@@ -498,6 +498,7 @@ class StudentAdmin(StudentAccountBase):
             now = timezone.now()
             context["panels"] = panels = student_panels(obj, now=now)
             context["rows"] = table_rows(panels, obj, now=now)
+            context["readonly_fieldsets"] = readonly_fieldsets(context["adminform"])
             context["may_reassign"] = request.user.has_perm(REASSIGN_PERMISSION)
             context["may_see_dashboard"] = may_see_dashboard(request.user)
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
