@@ -202,7 +202,17 @@ PANEL_LISTS = {name: Prepared(build, student="int", now="datetime") for name, bu
         "id", "created_at", "starts_on", "ends_on", "reason", "status", "decision_note",
         **_names("decided_by"))[:PAUSES_SHOWN],
     "history": _history,
+    # The current enrolment and its plan, every column (the panel calls the plan's describe()).
+    "enrolment": lambda student, now: Enrolment.objects.current().filter(student_id=student).values(
+        *(f.attname for f in Enrolment._meta.concrete_fields),
+        **{f"p_{f.attname}": F(f"plan__{f.attname}") for f in Plan._meta.concrete_fields})[:1],
 }.items()}
+
+
+def _instance(model, row: dict, prefix: str = ""):
+    """A model instance from a JSON row's columns (`prefix` + attname), each read as the field reads it."""
+    fields = model._meta.concrete_fields
+    return model.from_db(None, [f.attname for f in fields], [f.to_python(row[prefix + f.attname]) for f in fields])
 
 
 class _Newest:
@@ -227,8 +237,8 @@ def _rows(rows: list[dict], key, *, times=(), days=()) -> list[dict]:
 
 
 def student_panels(student: User, *, now: datetime) -> StudentPanels:
-    """Everything the student page shows: its lists and counts in one query (however much history there is),
-    the current enrolment in a second."""
+    """Everything the student page shows, its lists, counts and current enrolment, in one query however much
+    history there is."""
     found = read_together(PANEL_LISTS, {"student": student.pk, "now": now})
     facts = found["facts"][0]
     assignments = _rows(found["assignments"], lambda r: (_Newest(r["started_at"]), _Newest(r["id"])),
@@ -248,7 +258,11 @@ def student_panels(student: User, *, now: datetime) -> StudentPanels:
         entry.user = User(pk=entry.user_id, full_name=user_name, email=user_email)  # the name is all it shows
         history.append(entry)
 
-    enrolment = (Enrolment.objects.current().select_related("plan").filter(student=student).first())
+    enrolment = None
+    if found["enrolment"]:
+        row = found["enrolment"][0]
+        enrolment = _instance(Enrolment, row)
+        enrolment.plan = _instance(Plan, row, "p_")
     # Only what the page reads of the account: its id (the links) and its balance.
     account = (CreditAccount(pk=facts["panel_account_id"], student_id=student.pk, balance=facts["panel_balance"])
                if facts["panel_account_id"] is not None else None)

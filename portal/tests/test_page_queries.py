@@ -32,7 +32,7 @@ BUDGET = {
     "mentor agenda": 9,
     "mentor sessions": 5,
     "mentor session page": 6,
-    "admin student page": 5,
+    "admin student page": 4,
     "admin dashboard": 3,  # warm: the programme's figures are counted at most every 2 minutes (8 more then)
 }
 
