@@ -12,10 +12,12 @@ December doesn't read as next month's.
 
 import zoneinfo
 from datetime import datetime, tzinfo
+from html import escape
 
 from django.utils import dateformat, timezone
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext
 
 UTC = zoneinfo.ZoneInfo("UTC")
@@ -126,8 +128,9 @@ class Moments:
             end = self.hour(end_local) if end_local.date() == local.date() else self._text(end_local)
             text = f"{text}–{end}"
         utc = value.astimezone(UTC)
-        return format_html('<time datetime="{}" title="{}">{}</time>', utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                           self.with_year(utc) + " UTC", f"{text} ({self.zone_name})")
+        # format_html's output, written directly (the page calls this for every row).
+        return mark_safe(f'<time datetime="{utc.strftime("%Y-%m-%dT%H:%M:%SZ")}" '
+                         f'title="{escape(self.with_year(utc) + " UTC")}">{escape(f"{text} ({self.zone_name})")}</time>')
 
 
 _FAST_LETTERS = {"D", "j", "M", "b", "Y", "H", "i"}

@@ -6,8 +6,10 @@ looked up again), its `get_…_display` (Django rebuilds and hashes the whole ch
 `{% translate %}`. Here each of those is looked up once per page; the HTML is the template's, escaped the same
 way (format_html)."""
 
+import html
+
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -21,6 +23,16 @@ _PK = 2147483647  # a placeholder pk: reverse once, then put each row's pk in it
 def _url_for(name: str):
     url = reverse(name, args=[_PK])
     return lambda pk: url.replace(str(_PK), str(pk))
+
+
+def _e(value) -> str:
+    """conditional_escape without its wrappers: HTML as it is, anything else escaped (html.escape, as Django)."""
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+
+
+def _join(row_format: str, rows) -> str:
+    """format_html_join("\\n", ...) without a format_html and a SafeString per cell."""
+    return mark_safe("\n".join(row_format.format(*map(_e, row)) for row in rows))
 
 
 def _labels(model, field: str) -> dict:
@@ -42,14 +54,14 @@ def table_rows(panels, student, *, now) -> dict:
     pause_url = _url_for("admin:scheduling_pauserequest_change")
 
     current = gettext("current")
-    assignments = format_html_join("\n", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+    assignments = _join("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
         (_name(a, "mentor"), when(a["started_at"]), when(a["ended_at"]) if a["ended_at"] else current, a["reason"],
          _name(a, "assigned_by"))
         for a in panels.assignments))
 
     kinds = _labels(LedgerEntry, "kind")
     automatic = gettext("automatic")
-    ledger = format_html_join("\n", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+    ledger = _join("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
         (when(e["created_at"]), kinds.get(e["kind"], e["kind"]), f"{e['amount']:+d}", e["balance_after"],
          format_html('<a href="{}">#{}</a>', session_url(e["session_id"]), e["session_id"]) if e["session_id"]
          else dash, _name(e, "actor", automatic), e["note"])
@@ -59,7 +71,7 @@ def table_rows(panels, student, *, now) -> dict:
     waived = gettext("Forfeit waived — credit returned")
 
     def sessions(rows):
-        return format_html_join("\n", '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>', (
+        return _join('<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>', (
             (session_url(s["id"]), when(s["starts_at"], s["ends_at"]), _name(s, "mentor"), s["service_name"],
              waived if s["status"] == SessionStatus.FORFEITED and s["forfeit_waived_at"]
              else statuses.get(s["status"], s["status"]))
@@ -67,7 +79,7 @@ def table_rows(panels, student, *, now) -> dict:
 
     pause_statuses = _labels(PauseRequest, "status")
     day = moments.compile(gettext("j M Y"))
-    pauses = format_html_join("\n", '<tr><td><a href="{}">{} – {}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>', (
+    pauses = _join('<tr><td><a href="{}">{} – {}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>', (
         (pause_url(p["id"]), day(p["starts_on"]), day(p["ends_on"]), p["reason"],
          pause_statuses.get(p["status"], p["status"]), _name(p, "decided_by"), p["decision_note"])
         for p in panels.pauses))
@@ -77,7 +89,7 @@ def table_rows(panels, student, *, now) -> dict:
         target = format_html('<a href="{}">{}</a>', url, entry.object_repr) if url else entry.object_repr
         return format_html('{}\n          <span class="help">({})</span>', target, entry.content_type.name)
 
-    history = format_html_join("\n", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+    history = _join("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
         (when(e.action_time), e.user.get_full_name(), on(e), e.get_change_message()) for e in panels.history))
 
     assignment = panels.current_assignment
