@@ -160,11 +160,20 @@ def _names(relation: str) -> dict:
     return {f"{relation}_name": F(f"{relation}__full_name"), f"{relation}_email": F(f"{relation}__email")}
 
 
-def _history(student, now):
+_HISTORY_ABOUT = (User, StudentAccount, CreditAccount, Enrolment, Session, PauseRequest)
+
+
+def _content_types() -> dict:
+    """{"ct_<model>": content type id} for the history's models: arguments of the prepared query, not constants
+    in it (a flushed test database numbers them anew)."""
+    found = ContentType.objects.get_for_models(*_HISTORY_ABOUT, for_concrete_models=False)
+    return {f"ct_{model._meta.model_name}": found[model].pk for model in _HISTORY_ABOUT}
+
+
+def _history(student, now, **ct_ids):
     """The admin history of the student and of the records about them: their pairing, credit account,
     enrolments, sessions and pause requests."""
-    ct = ContentType.objects.get_for_models(User, StudentAccount, CreditAccount, Enrolment, Session, PauseRequest,
-                                            for_concrete_models=False)
+    ct = {model: ct_ids[f"ct_{model._meta.model_name}"] for model in _HISTORY_ABOUT}
     as_text = Cast("pk", output_field=CharField())
     about = (
         Q(content_type__in=[ct[User], ct[StudentAccount]], object_id=str(student))
@@ -201,12 +210,13 @@ PANEL_LISTS = {name: Prepared(build, student="int", now="datetime") for name, bu
     "pauses": lambda student, now: PauseRequest.objects.filter(student_id=student).values(
         "id", "created_at", "starts_on", "ends_on", "reason", "status", "decision_note",
         **_names("decided_by"))[:PAUSES_SHOWN],
-    "history": _history,
     # The current enrolment and its plan, every column (the panel calls the plan's describe()).
     "enrolment": lambda student, now: Enrolment.objects.current().filter(student_id=student).values(
         *(f.attname for f in Enrolment._meta.concrete_fields),
         **{f"p_{f.attname}": F(f"plan__{f.attname}") for f in Plan._meta.concrete_fields})[:1],
 }.items()}
+PANEL_LISTS["history"] = Prepared(_history, student="int", now="datetime",
+                                  **{f"ct_{model._meta.model_name}": "int" for model in _HISTORY_ABOUT})
 
 
 def _instance(model, row: dict, prefix: str = ""):
@@ -239,7 +249,7 @@ def _rows(rows: list[dict], key, *, times=(), days=()) -> list[dict]:
 def student_panels(student: User, *, now: datetime) -> StudentPanels:
     """Everything the student page shows, its lists, counts and current enrolment, in one query however much
     history there is."""
-    found = read_together(PANEL_LISTS, {"student": student.pk, "now": now})
+    found = read_together(PANEL_LISTS, {"student": student.pk, "now": now, **_content_types()})
     facts = found["facts"][0]
     assignments = _rows(found["assignments"], lambda r: (_Newest(r["started_at"]), _Newest(r["id"])),
                         times=("started_at", "ended_at"))
