@@ -35,7 +35,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin_site.ManagersAdminConfig",  # django.contrib.admin with a lazy app list
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -10,7 +10,7 @@ import csv
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django import forms
 from django.contrib import admin, messages
@@ -18,8 +18,8 @@ from django.contrib.admin import helpers
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Cast
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Cast, Coalesce
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -33,17 +33,17 @@ from accounts.admin_mixins import ReadOnlyAdmin
 from accounts.emails import preview_email, send_templated_email
 from accounts.models import Role, User
 from credits.models import CreditAccount, Enrolment, EnrolmentStatus, LedgerEntry, Plan
-from credits.selectors import current_enrolment
 from mentorship import selectors as mentorship_selectors
 from mentorship import weekgrid
 from mentorship.forms import ReassignForm
 from mentorship.models import MentorAssignment, StudentAccount
 from mentorship.services import CapacityError, MentorshipError
 from portal.admin_dashboard import may_see_dashboard
+from portal.prepared import Prepared, read_together, when
+from portal.student_rows import readonly_fieldsets, table_rows
 from scheduling import at_risk, services
 from scheduling.errors import SchedulingError
 from scheduling.models import PauseRequest, Session, upcoming_q
-from scheduling.selectors import in_one_query
 
 REASSIGN_PERMISSION = "mentorship.reassign_mentor"
 SUGGESTIONS_SHOWN = 30
@@ -127,8 +127,9 @@ class EnrolmentStatusFilter(admin.SimpleListFilter):
 
 @dataclass
 class StudentPanels:
+    """The lists are rows as dicts (portal/prepared.py: read in one query); `history` is LogEntry objects."""
     assignments: list
-    current_assignment: MentorAssignment | None
+    current_assignment: dict | None
     enrolment: Enrolment | None
     account: CreditAccount | None
     ledger: list
@@ -140,41 +141,142 @@ class StudentPanels:
     history: list
     links: dict = field(default_factory=dict)
 
-def student_panels(student: User, *, now: datetime) -> StudentPanels:
-    """Everything the student page shows, in a fixed number of queries however much history there is."""
-    assignments = list(MentorAssignment.objects.filter(student=student).select_related("mentor", "assigned_by")
-                       [:ASSIGNMENTS_SHOWN])
-    enrolment = current_enrolment(student)
-    account = CreditAccount.objects.filter(student=student).first()
-    ledger = list(LedgerEntry.objects.filter(account__student=student).select_related("actor")
-                  .order_by("-created_at", "-id")[:LEDGER_SHOWN])
-    sessions = Session.objects.filter(student=student).select_related("mentor", "service")
-    lists = in_one_query({"upcoming": sessions.upcoming(now).order_by("starts_at")[:UPCOMING_SHOWN],
-                          "past": sessions.past(now).order_by("-starts_at")[:PAST_SHOWN]})
-    upcoming, past = lists["upcoming"], lists["past"]
-    totals = Session.objects.filter(student=student).aggregate(
-        upcoming=Count("pk", filter=upcoming_q(now)), past=Count("pk", filter=~upcoming_q(now)))
-    pauses = list(PauseRequest.objects.filter(student=student).select_related("decided_by")[:PAUSES_SHOWN])
+def with_panel_facts(students, *, now: datetime):
+    """The student rows with what the page's panels count about each: the credit account
+    (`panel_account_id`, `panel_balance`) and how many sessions are upcoming and past."""
+    account = CreditAccount.objects.filter(student=OuterRef("pk"))
+    sessions = Session.objects.filter(student=OuterRef("pk")).order_by().values("student")
 
-    # The admin history of the student and of the records about them: their
-    # pairing, credit account, enrolments, sessions and pause requests.
-    ct = ContentType.objects.get_for_models(User, StudentAccount, CreditAccount, Enrolment, Session, PauseRequest,
-                                            for_concrete_models=False)
+    def count(q):
+        return Coalesce(Subquery(sessions.filter(q).annotate(n=Count("pk")).values("n")), 0)
+
+    return students.annotate(panel_account_id=Subquery(account.values("pk")[:1]),
+                             panel_balance=Subquery(account.values("balance")[:1]),
+                             panel_upcoming=count(upcoming_q(now)), panel_past=count(~upcoming_q(now)))
+
+
+def _names(relation: str) -> dict:
+    """A person's name as the tables write it (full_name, else email): `<relation>_name`, `<relation>_email`."""
+    return {f"{relation}_name": F(f"{relation}__full_name"), f"{relation}_email": F(f"{relation}__email")}
+
+
+_HISTORY_ABOUT = (User, StudentAccount, CreditAccount, Enrolment, Session, PauseRequest)
+
+
+def _content_types() -> dict:
+    """{"ct_<model>": content type id} for the history's models: arguments of the prepared query, not constants
+    in it (a flushed test database numbers them anew)."""
+    found = ContentType.objects.get_for_models(*_HISTORY_ABOUT, for_concrete_models=False)
+    return {f"ct_{model._meta.model_name}": found[model].pk for model in _HISTORY_ABOUT}
+
+
+def _history(student, now, **ct_ids):
+    """The admin history of the student and of the records about them: their pairing, credit account,
+    enrolments, sessions and pause requests."""
+    ct = {model: ct_ids[f"ct_{model._meta.model_name}"] for model in _HISTORY_ABOUT}
     as_text = Cast("pk", output_field=CharField())
     about = (
-        Q(content_type__in=[ct[User], ct[StudentAccount]], object_id=str(student.pk))
-        | Q(content_type=ct[CreditAccount], object_id__in=CreditAccount.objects.filter(student=student)
+        Q(content_type__in=[ct[User], ct[StudentAccount]], object_id=str(student))
+        | Q(content_type=ct[CreditAccount], object_id__in=CreditAccount.objects.filter(student_id=student)
             .annotate(t=as_text).values("t"))
-        | Q(content_type=ct[Enrolment], object_id__in=Enrolment.objects.filter(student=student)
+        | Q(content_type=ct[Enrolment], object_id__in=Enrolment.objects.filter(student_id=student)
             .annotate(t=as_text).values("t"))
-        | Q(content_type=ct[Session], object_id__in=Session.objects.filter(student=student)
+        | Q(content_type=ct[Session], object_id__in=Session.objects.filter(student_id=student)
             .annotate(t=as_text).values("t"))
-        | Q(content_type=ct[PauseRequest], object_id__in=PauseRequest.objects.filter(student=student)
+        | Q(content_type=ct[PauseRequest], object_id__in=PauseRequest.objects.filter(student_id=student)
             .annotate(t=as_text).values("t"))
     )
-    history = list(LogEntry.objects.filter(about).select_related("user", "content_type")
-                   .order_by("-action_time", "-pk")[:HISTORY_SHOWN])
-    current = next((a for a in assignments if a.ended_at is None), None)
+    return (LogEntry.objects.filter(about).order_by("-action_time", "-pk")
+            .values("id", "action_time", "user_id", "content_type_id", "object_id", "object_repr", "action_flag",
+                    "change_message", **_names("user"))[:HISTORY_SHOWN])
+
+
+_SESSION_ROW = ("id", "starts_at", "ends_at", "status", "forfeit_waived_at")
+
+# What the panels list, each compiled once per process and read together (portal/prepared.py); `student` is
+# the student's id. Each reads the columns its table shows (portal/student_rows.py).
+PANEL_LISTS = {name: Prepared(build, student="int", now="datetime") for name, build in {
+    "facts": lambda student, now: with_panel_facts(User.objects.filter(pk=student), now=now).values(
+        "panel_account_id", "panel_balance", "panel_upcoming", "panel_past"),
+    "assignments": lambda student, now: MentorAssignment.objects.filter(student_id=student).values(
+        "id", "started_at", "ended_at", "reason", **_names("mentor"), **_names("assigned_by"))[:ASSIGNMENTS_SHOWN],
+    "ledger": lambda student, now: LedgerEntry.objects.filter(account__student_id=student)
+        .order_by("-created_at", "-id").values("id", "created_at", "kind", "amount", "balance_after", "session_id",
+                                              "note", **_names("actor"))[:LEDGER_SHOWN],
+    "upcoming": lambda student, now: Session.objects.filter(student_id=student).upcoming(now).order_by("starts_at")
+        .values(*_SESSION_ROW, **_names("mentor"), service_name=F("service__name"))[:UPCOMING_SHOWN],
+    "past": lambda student, now: Session.objects.filter(student_id=student).past(now).order_by("-starts_at")
+        .values(*_SESSION_ROW, **_names("mentor"), service_name=F("service__name"))[:PAST_SHOWN],
+    "pauses": lambda student, now: PauseRequest.objects.filter(student_id=student).values(
+        "id", "created_at", "starts_on", "ends_on", "reason", "status", "decision_note",
+        **_names("decided_by"))[:PAUSES_SHOWN],
+    # The current enrolment and its plan, every column (the panel calls the plan's describe()).
+    "enrolment": lambda student, now: Enrolment.objects.current().filter(student_id=student).values(
+        *(f.attname for f in Enrolment._meta.concrete_fields),
+        **{f"p_{f.attname}": F(f"plan__{f.attname}") for f in Plan._meta.concrete_fields})[:1],
+}.items()}
+PANEL_LISTS["history"] = Prepared(_history, student="int", now="datetime",
+                                  **{f"ct_{model._meta.model_name}": "int" for model in _HISTORY_ABOUT})
+
+
+def _instance(model, row: dict, prefix: str = ""):
+    """A model instance from a JSON row's columns (`prefix` + attname), each read as the field reads it."""
+    fields = model._meta.concrete_fields
+    return model.from_db(None, [f.attname for f in fields], [f.to_python(row[prefix + f.attname]) for f in fields])
+
+
+class _Newest:
+    """Sort key: descending for any comparable value."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __lt__(self, other):
+        return other.value < self.value
+
+
+def _rows(rows: list[dict], key, *, times=(), days=()) -> list[dict]:
+    """The JSON rows typed back (times, dates) and in their query's order (json_agg promises none)."""
+    for row in rows:
+        for name in times:
+            row[name] = when(row[name])
+        for name in days:
+            row[name] = date.fromisoformat(row[name]) if row[name] else None
+    rows.sort(key=key)
+    return rows
+
+
+def student_panels(student: User, *, now: datetime) -> StudentPanels:
+    """Everything the student page shows, its lists, counts and current enrolment, in one query however much
+    history there is."""
+    found = read_together(PANEL_LISTS, {"student": student.pk, "now": now, **_content_types()})
+    facts = found["facts"][0]
+    assignments = _rows(found["assignments"], lambda r: (_Newest(r["started_at"]), _Newest(r["id"])),
+                        times=("started_at", "ended_at"))
+    ledger = _rows(found["ledger"], lambda r: (_Newest(r["created_at"]), _Newest(r["id"])), times=("created_at",))
+    session_times = ("starts_at", "ends_at", "forfeit_waived_at")
+    upcoming = _rows(found["upcoming"], lambda r: (r["starts_at"], r["id"]), times=session_times)
+    past = _rows(found["past"], lambda r: (_Newest(r["starts_at"]), r["id"]), times=session_times)
+    pauses = _rows(found["pauses"], lambda r: (_Newest(r["created_at"]), r["id"]), times=("created_at",),
+                   days=("starts_on", "ends_on"))
+    history = []
+    for row in _rows(found["history"], lambda r: (_Newest(r["action_time"]), _Newest(r["id"])),
+                     times=("action_time",)):
+        user_name, user_email = row.pop("user_name"), row.pop("user_email")
+        entry = LogEntry(**row)
+        entry.content_type = ContentType.objects.get_for_id(entry.content_type_id)  # cached: no query
+        entry.user = User(pk=entry.user_id, full_name=user_name, email=user_email)  # the name is all it shows
+        history.append(entry)
+
+    enrolment = None
+    if found["enrolment"]:
+        row = found["enrolment"][0]
+        enrolment = _instance(Enrolment, row)
+        enrolment.plan = _instance(Plan, row, "p_")
+    # Only what the page reads of the account: its id (the links) and its balance.
+    account = (CreditAccount(pk=facts["panel_account_id"], student_id=student.pk, balance=facts["panel_balance"])
+               if facts["panel_account_id"] is not None else None)
+    current = next((a for a in assignments if a["ended_at"] is None), None)
     links = {
         "sessions": reverse("admin:scheduling_session_changelist") + f"?student__id__exact={student.pk}",
         "pauses": reverse("admin:scheduling_pauserequest_changelist") + f"?student__id__exact={student.pk}",
@@ -188,8 +290,8 @@ def student_panels(student: User, *, now: datetime) -> StudentPanels:
         links["account"] = reverse("admin:credits_creditaccount_change", args=[account.pk])
     return StudentPanels(
         assignments=assignments, current_assignment=current, enrolment=enrolment, account=account, ledger=ledger,
-        upcoming=upcoming, past=past, upcoming_total=totals["upcoming"], past_total=totals["past"], pauses=pauses,
-        history=history, links=links,
+        upcoming=upcoming, past=past, upcoming_total=facts["panel_upcoming"], past_total=facts["panel_past"],
+        pauses=pauses, history=history, links=links,
     )
 
 # --- reassigning with sessions in flight --------------------------------------------------
@@ -417,7 +519,10 @@ class StudentAdmin(StudentAccountBase):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context["panels"] = student_panels(obj, now=timezone.now())
+            now = timezone.now()
+            context["panels"] = panels = student_panels(obj, now=now)
+            context["rows"] = table_rows(panels, obj, now=now)
+            context["readonly_fieldsets"] = readonly_fieldsets(context["adminform"])
             context["may_reassign"] = request.user.has_perm(REASSIGN_PERMISSION)
             context["may_see_dashboard"] = may_see_dashboard(request.user)
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)

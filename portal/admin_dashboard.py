@@ -1,25 +1,33 @@
 """The programme dashboard's pages inside the admin: the whole programme (also on
 the admin index), one mentor, one student; each chart as SVG and as CSV."""
 
+from datetime import timedelta
+
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
 from django.contrib import admin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role, User
 
 from . import charts
-from .dashboard import UTILISATION_DAYS, WEEKS, Scope, dashboard
+from .dashboard import UTILISATION_DAYS, WEEKS, Dashboard, Scope, dashboard
 
 VIEW_PERMISSION = "scheduling.view_session"
 app_name = "programme"
+
+# The whole programme's figures (the admin index opens on them) are the same for every manager in a zone and
+# cost a dozen aggregate queries: they are counted at most this often, and the panel says when.
+PROGRAMME_COUNTED_EVERY = timedelta(minutes=2)
+_PROGRAMME_KEY = "dashboard:programme:v1:{zone}"
 
 
 def may_see_dashboard(user) -> bool:
@@ -45,9 +53,42 @@ def scope_query(scope: Scope) -> str:
     return ""
 
 
+def board_for(scope: Scope, *, now=None) -> Dashboard:
+    """The scope's dashboard in the current zone. The whole programme's comes from the shared cache when it
+    was counted less than PROGRAMME_COUNTED_EVERY ago (`counted_at` says when); a mentor's or a student's is
+    counted for the request. The panel, its charts and its CSV read the same board, so they agree."""
+    now = now or timezone.now()
+    if scope.mentor is not None or scope.student is not None:
+        return dashboard(scope, now=now)
+    zone = timezone.get_current_timezone()
+    key = _PROGRAMME_KEY.format(zone=getattr(zone, "key", str(zone)))
+    board = cache.get(key)
+    if board is None:
+        board = dashboard(scope, now=now, zone=zone)
+        board.counted_at = now
+        cache.set(key, board, int(PROGRAMME_COUNTED_EVERY.total_seconds()))
+    return board
+
+
+def programme_panel_html(render) -> str:
+    """The whole programme's panel for the admin index: `render(context)` is called only when no manager
+    in this zone and language has seen the current board yet; the HTML is kept as long as that board."""
+    zone = timezone.get_current_timezone()
+    key = _PROGRAMME_KEY.format(zone=getattr(zone, "key", str(zone))) + f":html:{get_language()}"
+    html = cache.get(key)
+    if html is None:
+        now = timezone.now()
+        context = panel_context(Scope(), now=now)
+        html = render(context)
+        left = context["board"].counted_at + PROGRAMME_COUNTED_EVERY - now
+        if left.total_seconds() >= 1:
+            cache.set(key, html, int(left.total_seconds()))
+    return html
+
+
 def panel_context(scope: Scope, *, now=None) -> dict:
     """What templates/admin/portal/dashboard/_panel.html needs."""
-    board = dashboard(scope, now=now or timezone.now())
+    board = board_for(scope, now=now)
     query = scope_query(scope)
     sections = []
     for key in ("sessions", "risk", "credits", "mentors"):
@@ -60,7 +101,8 @@ def panel_context(scope: Scope, *, now=None) -> dict:
             "csv": reverse("programme:chart-csv", args=[key]) + query,
         })
     return {"board": board, "sections": sections, "weeks": WEEKS, "utilisation_days": UTILISATION_DAYS,
-            "zone_name": getattr(board.zone, "key", str(board.zone))}
+            "zone_name": getattr(board.zone, "key", str(board.zone)),
+            "counted_every": int(PROGRAMME_COUNTED_EVERY.total_seconds() // 60)}
 
 
 def _guard(request):
@@ -88,7 +130,7 @@ def chart_svg(request, chart: str):
     _guard(request)
     if chart not in charts.SVGS:
         raise Http404
-    board = dashboard(scope_from(request), now=timezone.now())
+    board = board_for(scope_from(request))
     return HttpResponse(charts.SVGS[chart](board), content_type="image/svg+xml")
 
 
@@ -98,7 +140,7 @@ def chart_csv(request, chart: str):
     if chart not in charts.TABLES:
         raise Http404
     scope = scope_from(request)
-    board = dashboard(scope, now=timezone.now())
+    board = board_for(scope)
     response = HttpResponse(charts.to_csv(charts.TABLES[chart](board)), content_type="text/csv; charset=utf-8")
     suffix = f"-mentor-{scope.mentor.pk}" if scope.mentor else f"-student-{scope.student.pk}" if scope.student else ""
     response["Content-Disposition"] = f'attachment; filename="{chart}{suffix}-{timezone.now():%Y-%m-%d}.csv"'

@@ -141,6 +141,9 @@ class Dashboard:
     plans: list[PlanCredits] = field(default_factory=list)
     mentors: list[MentorRow] = field(default_factory=list)
     risk: list[RiskWeek] = field(default_factory=list)
+    # When the figures were counted, for a board kept in the cache (portal.admin_dashboard.board_for): the
+    # page says so. None: counted for this request.
+    counted_at: datetime | None = None
 
 
 def week_window(now: datetime, zone: tzinfo) -> tuple[date, datetime, datetime]:

@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -148,6 +149,7 @@ def _grow_tenfold(now):
 
 
 def _queries(client, url) -> int:
+    cache.clear()  # the programme's figures are kept for a while (board_for): count what counting them costs
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
         assert response.status_code == 200
@@ -240,3 +242,30 @@ def test_students_at_risk_are_counted_daily_and_drawn_week_by_week(client, manag
     assert [w.snapshot.at_risk if w.snapshot else None for w in board.risk][-3:] == [None, 1, 2]
     assert board.risk[-1].snapshot.day.isoformat() == "2027-03-10"
     assert dashboard(Scope(mentor=mentor), now=now, zone=LONDON).risk == []  # counted for the programme only
+
+
+def test_the_programme_figures_are_shared_for_two_minutes_and_say_when_they_were_counted(client, manager, mentor):
+    service = bookable_mentor(mentor)
+    student = StudentFactory()
+    now = timezone.now()
+    _session(student, mentor, service, (now - timedelta(days=1)).replace(microsecond=0), SessionStatus.COMPLETED)
+    client.force_login(manager)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert 'data-testid="dashboard-counted-at">Figures as of' in page and "every 2 minutes" in page
+
+    def completed(url, **query):
+        rows = list(csv.reader(io.StringIO(client.get(url, query).content.decode())))
+        return sum(int(r[2]) for r in rows[1:])
+
+    assert completed("/admin/programme/sessions.csv") == 1
+    _session(student, mentor, service, (now - timedelta(days=2)).replace(microsecond=0), SessionStatus.COMPLETED)
+    # The programme's table, chart and CSV agree with what the index showed until the figures are recounted ...
+    assert completed("/admin/programme/sessions.csv") == 1
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("admin:index")).status_code == 200
+    assert not any("scheduling_session" in q["sql"] for q in captured.captured_queries)
+    # ... a mentor's own dashboard is counted for the request, and says nothing about when.
+    assert completed("/admin/programme/sessions.csv", mentor=mentor.pk) == 2
+    assert "dashboard-counted-at" not in client.get(reverse("programme:dashboard"), {"mentor": mentor.pk}).content.decode()
+    cache.clear()  # two minutes later
+    assert completed("/admin/programme/sessions.csv") == 2
