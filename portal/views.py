@@ -5,7 +5,8 @@ Thin, like every view here: fetch what this user may see, call a selector or
 one service, render.
 """
 
-from datetime import timedelta
+from bisect import bisect_left
+from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -106,7 +107,11 @@ def _agenda_week(mentor, *, now, week, sessions) -> dict:
     service = scheduling_selectors.offered_services(mentor).first()
     duration = service.duration if service else timedelta(hours=1)
     starts = scheduling_selectors.free_slot_starts(mentor=mentor, duration=duration, now=now)
-    free = scheduling_selectors.free_ranges(starts, duration=duration, tz=tz)
+    # Only the week's free times are shown (and the first one overall): merge only the starts of its days.
+    week_from = datetime.combine(week.start, time.min, tzinfo=tz)
+    week_to = datetime.combine(week.start + timedelta(days=7), time.min, tzinfo=tz)
+    free = scheduling_selectors.free_ranges(starts[bisect_left(starts, week_from):bisect_left(starts, week_to)],
+                                            duration=duration, tz=tz)
     days = [
         {"day": weekday.day, "is_today": weekday.is_today, "sessions": sessions.get(weekday.day, []),
          "free": free.get(weekday.day, [])}

@@ -29,7 +29,7 @@ BUDGET = {
     "session page": 6,
     "credits history": 7,
     "flash requests": 4,
-    "mentor agenda": 9,
+    "mentor agenda": 8,
     "mentor sessions": 5,
     "mentor session page": 6,
     "admin student page": 11,
