@@ -145,10 +145,11 @@ def credits_summary(student, *, now: dt.datetime, enrolment=UNREAD) -> CreditsSu
 
 
 def ledger_for(student):
-    """The student's history, newest first (paginate it)."""
-    return LedgerEntry.objects.filter(account__student=student).select_related("enrolment__plan").order_by(
-        "-created_at", "-id"
-    )
+    """The student's history, newest first (paginate it): what the history page shows of each entry (its
+    description, change and balance) and no more."""
+    return LedgerEntry.objects.filter(account__student=student).select_related("enrolment__plan").only(
+        "kind", "amount", "balance_after", "created_at", "note", "period", "reason", "enrolment__plan__allowance_kind",
+    ).order_by("-created_at", "-id")
 
 
 def recent_request(student, *, now: dt.datetime):

@@ -1,9 +1,12 @@
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import template
 from django.utils import dateformat, timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from ..forms import CreditRequestForm
 from ..selectors import UNREAD, credits_summary, current_enrolment, group_summary
 
 register = template.Library()
@@ -49,3 +52,20 @@ def ledger_rows(entries):
             '            </tr>'
         )
     return mark_safe("\n            ".join(out))
+
+
+_BLANK_REQUEST_FORM: dict[str, str] = {}
+
+
+@register.simple_tag
+def request_form(form):
+    """`{{ form|crispy }}` for the "get more sessions" form. The blank form (every visit to the page) renders
+    the same for everyone in a language, so crispy renders it once per language and process; a form sent back
+    with errors is rendered as it is."""
+    if form.is_bound or type(form) is not CreditRequestForm:
+        return as_crispy_form(form)
+    language = get_language()
+    html = _BLANK_REQUEST_FORM.get(language)
+    if html is None:
+        html = _BLANK_REQUEST_FORM[language] = as_crispy_form(CreditRequestForm())
+    return html

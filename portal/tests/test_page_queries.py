@@ -27,7 +27,7 @@ BUDGET = {
     "mentor page": 9,
     "slot picker": 7,
     "session page": 6,
-    "credits history": 7,
+    "credits history": 6,
     "flash requests": 4,
     "mentor agenda": 8,
     "mentor sessions": 5,
