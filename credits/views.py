@@ -1,6 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Window
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,6 +6,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role
+from config.paging import counted_page
 
 from . import selectors, services
 from .errors import CreditsError
@@ -16,28 +15,10 @@ from .forms import CreditRequestForm
 HISTORY_PAGE_SIZE = 25
 
 
-def _history_page(student, wanted) -> Page:
-    """What Paginator(...).get_page(wanted) gives, in one query where it can: the page's rows carry the
-    total (COUNT(*) OVER ()), so the count needs no query of its own. A page that is not a number, below 1
-    or past the end (no rows come back), and an empty history, go the paginator's own way (count, then rows)."""
-    entries = selectors.ledger_for(student)
-    paginator = Paginator(entries, HISTORY_PAGE_SIZE)
-    try:
-        number = int(wanted)
-    except (TypeError, ValueError):
-        number = 1  # what get_page does with anything that is not a whole number
-    if number >= 1:
-        bottom = (number - 1) * HISTORY_PAGE_SIZE
-        rows = list(entries.annotate(history_total=Window(Count("pk")))[bottom:bottom + HISTORY_PAGE_SIZE])
-        if rows:
-            paginator.count = rows[0].history_total
-            return Page(rows, number, paginator)
-    return paginator.get_page(wanted)
-
-
 def _history_context(request, form: CreditRequestForm) -> dict:
     now = timezone.now()
-    page = _history_page(request.user, request.GET.get("page"))
+    # The page of entries carries their count: one query, not two.
+    page = counted_page(selectors.ledger_for(request.user), HISTORY_PAGE_SIZE, request.GET.get("page"))
     return {
         "summary": selectors.credits_summary(request.user, now=now),
         "page_obj": page,

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role, User
+from config.paging import counted_page
 
 from . import calendar, selectors, services
 from .allowance import booking_outlook
@@ -239,7 +239,7 @@ def session_list(request):
         sessions = sessions.filter(status=shown).order_by("-starts_at")
     else:
         sessions = sessions.order_by("-starts_at")
-    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = counted_page(sessions, SESSIONS_PER_PAGE, request.GET.get("page"))  # the count rides along
     query = {key: value for key, value in (("status", shown), ("with", other.pk if other else "")) if value}
     return render(request, "scheduling/session_list.html", {
         "page_obj": page, "sessions": page.object_list, "now": now, "filters": SESSION_FILTERS, "shown": shown,

@@ -22,7 +22,7 @@ from portal.pagebench import seed_world
 BUDGET = {
     "floor": 4,
     "student overview": 9,
-    "student sessions": 5,
+    "student sessions": 4,
     "directory": 8,
     "mentor page": 9,
     "slot picker": 7,
@@ -30,7 +30,7 @@ BUDGET = {
     "credits history": 6,
     "flash requests": 4,
     "mentor agenda": 8,
-    "mentor sessions": 5,
+    "mentor sessions": 4,
     "mentor session page": 6,
     "admin student page": 11,
     "admin dashboard": 11,

@@ -2,12 +2,15 @@
 template include and several `|date` filters per row: on the slot picker and
 the long session lists that template work was most of the page's time."""
 
+import functools
+
 from django import template
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .. import calendar, wording
@@ -53,27 +56,41 @@ def _local(value, zone):
     return value.astimezone(zone)
 
 
-def status_badge(session, *, phase: str = "upcoming") -> str:
+@functools.lru_cache(maxsize=None)
+def _row_labels(language: str | None) -> dict[str, str]:
+    """The fixed words of a session row in `language` (the active one when called), looked up once per
+    language rather than four to six times per row: a sessions page of 20 rows spent more time in gettext than
+    in anything else of its own. Django keeps each language's catalogue for the life of the process too."""
+    return {
+        "in_progress": _("In progress — join now"), "awaiting_attendance": _("Waiting for attendance"),
+        "scheduled": _("Scheduled"), "completed": _("Completed"), "cancelled": _("Cancelled"),
+        "forfeited_waived": _("Forfeited · waived"), "forfeited": _("Forfeited"),
+        "join": _("Join the video room"), "no_room": _("Your mentor hasn't set a video room yet."),
+        "propose": _("Propose a new time"), "reschedule": _("Reschedule"), "ask": _("Ask for another time"),
+        "cancel": _("Cancel"), "with": _("with %(mentor)s"),
+    }
+
+
+def row_labels() -> dict[str, str]:
+    return _row_labels(get_language())
+
+
+def status_badge(session, *, phase: str = "upcoming", labels: dict | None = None) -> str:
     """`phase` (wording.phase, for a scheduled session): in progress and waiting for attendance say so."""
-    # Labels looked up before the f-strings: xgettext doesn't read calls inside an f-string.
+    labels = labels or row_labels()
     status = session.status
     if status == "scheduled":
         if phase == "in_progress":
-            label = _("In progress — join now")
-            return f'<span class="badge text-bg-success" data-testid="phase">{label}</span>'
+            return f'<span class="badge text-bg-success" data-testid="phase">{labels["in_progress"]}</span>'
         if phase == "awaiting_attendance":
-            label = _("Waiting for attendance")
-            return f'<span class="badge text-bg-warning" data-testid="phase">{label}</span>'
-        label = _("Scheduled")
-        return f'<span class="badge text-bg-primary">{label}</span>'
+            return f'<span class="badge text-bg-warning" data-testid="phase">{labels["awaiting_attendance"]}</span>'
+        return f'<span class="badge text-bg-primary">{labels["scheduled"]}</span>'
     if status == "completed":
-        label = _("Completed")
-        return f'<span class="badge text-bg-success">{label}</span>'
+        return f'<span class="badge text-bg-success">{labels["completed"]}</span>'
     if status == "cancelled":
-        label = _("Cancelled")
-        return f'<span class="badge text-bg-secondary">{label}</span>'
+        return f'<span class="badge text-bg-secondary">{labels["cancelled"]}</span>'
     if status == "forfeited":
-        label = _("Forfeited · waived") if session.forfeit_waived_at else _("Forfeited")
+        label = labels["forfeited_waived"] if session.forfeit_waived_at else labels["forfeited"]
         return f'<span class="badge text-bg-warning">{label}</span>'
     return f'<span class="badge text-bg-danger">{escape(session.get_status_display())}</span>'
 
@@ -87,14 +104,13 @@ def deadline_text(session, *, user, now, zone, phase: str) -> str:
     return f'<span class="small {tone}" data-testid="deadline">{escape(terms.text)}</span>'
 
 
-def join_block(session) -> str:
+def join_block(session, labels: dict | None = None) -> str:
     """What _join.html shows while the session is in progress (the room is open then)."""
+    labels = labels or row_labels()
     if session.video_url:
-        label = _("Join the video room")
         return (f'<a class="btn btn-success" href="{escape(session.video_url)}" target="_blank" rel="noopener" '
-                f'data-testid="join">{label}</a>')
-    label = _("Your mentor hasn't set a video room yet.")
-    return f'<span class="text-secondary small">{label}</span>'
+                f'data-testid="join">{labels["join"]}</a>')
+    return f'<span class="text-secondary small">{labels["no_room"]}</span>'
 
 
 # Plain f-strings: every value is either ours (times, ids, URLs from reverse) or escaped here.
@@ -105,8 +121,9 @@ def session_row(session, *, user, now, zone, prefix: str, row_time: str | None =
     ends = _local(session.ends_at, zone)
     if row_time is None:
         row_time = _("D j M, H:i")
+    labels = row_labels()
     if user.pk == session.student_id:
-        who = _("with %(mentor)s") % {"mentor": escape(session.mentor.get_full_name())}
+        who = labels["with"] % {"mentor": escape(session.mentor.get_full_name())}
     else:
         who = escape(session.student.get_full_name())
     pk = session.pk
@@ -114,22 +131,22 @@ def session_row(session, *, user, now, zone, prefix: str, row_time: str | None =
     phase = wording.phase(session, now) if session.status == "scheduled" else ""
     actions = ""
     if phase == "in_progress":
-        actions = f"<div>{join_block(session)}</div>"
+        actions = f"<div>{join_block(session, labels)}</div>"
     elif phase == "upcoming":
         if user.pk != session.student_id:
-            path, label = "propose", _("Propose a new time")
+            path, label = "propose", labels["propose"]
         elif not wording.starts_within_free_cancellation_window(session.starts_at, now=now):
-            path, label = "reschedule", _("Reschedule")
+            path, label = "reschedule", labels["reschedule"]
         else:
-            path, label = "propose", _("Ask for another time")
+            path, label = "propose", labels["ask"]
         move = f'<a class="btn btn-sm btn-outline-primary" href="{prefix}{pk}/{path}/">{label}</a>'
-        cancel = _("Cancel")
+        cancel = labels["cancel"]
         actions = (f'<div class="d-flex flex-wrap gap-2">{move}<a class="btn btn-sm btn-outline-danger" '
                    f'href="{prefix}{pk}/cancel/">{cancel}</a></div>')
     return (
         '<li class="list-group-item d-flex flex-wrap justify-content-between align-items-center gap-2"><div>'
         f'<a class="fw-semibold text-decoration-none" href="{prefix}{pk}/">{dateformat.format(starts, row_time)}–'
-        f'{dateformat.format(ends, "H:i")}</a> · {escape(session.service.name)} · {who} {status_badge(session, phase=phase)}'
+        f'{ends:%H:%M}</a> · {escape(session.service.name)} · {who} {status_badge(session, phase=phase, labels=labels)}'
         f'<div>{deadline_text(session, user=user, now=now, zone=zone, phase=phase)}</div></div>{actions}</li>'
     )
 
