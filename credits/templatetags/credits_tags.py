@@ -1,10 +1,12 @@
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import template
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from accounts import datefmt
 
 from ..forms import CreditRequestForm
 from ..selectors import UNREAD, credits_summary, current_enrolment, group_summary
@@ -33,6 +35,7 @@ def ledger_rows(entries):
     when_format = _("D j M Y, H:i")
     unlimited = escape(_("unlimited"))
     group = _("%(n)s group")
+    names = datefmt.day_and_month_names()
     out = []
     for entry in entries:
         amount = entry.amount
@@ -45,7 +48,7 @@ def ledger_rows(entries):
             balance = entry.balance_after
         out.append(
             f'<tr data-kind="{escape(entry.kind)}">\n'
-            f'              <td class="text-nowrap">{dateformat.format(entry.created_at.astimezone(zone), when_format)}</td>\n'
+            f'              <td class="text-nowrap">{datefmt.format(entry.created_at.astimezone(zone), when_format, names)}</td>\n'
             f'              <td>{escape(entry.description)}</td>\n'
             f'              <td class="text-end">{change}</td>\n'
             f'              <td class="text-end">{balance}</td>\n'

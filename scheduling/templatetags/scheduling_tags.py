@@ -7,12 +7,14 @@ import functools
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import template
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from accounts import datefmt
 
 from .. import calendar, wording
 from ..forms import NotesForm
@@ -116,14 +118,16 @@ def join_block(session, labels: dict | None = None) -> str:
 
 
 # Plain f-strings: every value is either ours (times, ids, URLs from reverse) or escaped here.
-def session_row(session, *, user, now, zone, prefix: str, row_time: str | None = None) -> str:
+def session_row(session, *, user, now, zone, prefix: str, row_time: str | None = None, labels: dict | None = None,
+                names: dict | None = None) -> str:
     """`prefix`: the sessions' URL prefix, reversed once per list rather than three times per row.
-    `row_time`: the translated date format (|date:"D j M, H:i"), looked up once per list."""
+    `row_time`: the translated date format (|date:"D j M, H:i"), `labels` (row_labels()) and `names`
+    (datefmt.day_and_month_names()): the words, looked up once per list."""
     starts = _local(session.starts_at, zone)
     ends = _local(session.ends_at, zone)
     if row_time is None:
         row_time = _("D j M, H:i")
-    labels = row_labels()
+    labels = labels or row_labels()
     if user.pk == session.student_id:
         who = labels["with"] % {"mentor": escape(session.mentor.get_full_name())}
     else:
@@ -147,7 +151,7 @@ def session_row(session, *, user, now, zone, prefix: str, row_time: str | None =
                    f'href="{prefix}{pk}/cancel/">{cancel}</a></div>')
     return (
         '<li class="list-group-item d-flex flex-wrap justify-content-between align-items-center gap-2"><div>'
-        f'<a class="fw-semibold text-decoration-none" href="{prefix}{pk}/">{dateformat.format(starts, row_time)}–'
+        f'<a class="fw-semibold text-decoration-none" href="{prefix}{pk}/">{datefmt.format(starts, row_time, names)}–'
         f'{ends:%H:%M}</a> · {escape(session.service.name)} · {who} {status_badge(session, phase=phase, labels=labels)}'
         f'<div>{deadline_text(session, user=user, now=now, zone=zone, phase=phase)}</div></div>{actions}</li>'
     )
@@ -159,7 +163,9 @@ def session_rows(context, sessions):
     user, now, zone = context["user"], context["now"], timezone.get_current_timezone()
     prefix = reverse("scheduling:session-list")
     row_time = _("D j M, H:i")
-    return mark_safe("".join(session_row(s, user=user, now=now, zone=zone, prefix=prefix, row_time=row_time)
+    labels, names = row_labels(), datefmt.day_and_month_names()
+    return mark_safe("".join(session_row(s, user=user, now=now, zone=zone, prefix=prefix, row_time=row_time,
+                                         labels=labels, names=names)
                              for s in sessions))
 
 
