@@ -8,6 +8,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from accounts import datefmt
 from scheduling.wording import phase
 
 register = template.Library()
@@ -34,13 +35,8 @@ def status_html(session, now) -> str:
     return f'<span class="badge text-bg-danger">{conditional_escape(session.get_status_display())}</span>'
 
 
-@register.simple_tag(takes_context=True)
-def agenda_day_items(context, day):
+def _day_items(day, *, zone, now, prefix: str, free: str) -> str:
     """The `<li>` items of one day of the agenda's week: its sessions, then its free ranges."""
-    zone, now = timezone.get_current_timezone(), context["now"]
-    # "/sessions/0/" → "/sessions/": reversed once per day rather than once per session
-    prefix = reverse("scheduling:session-detail", args=[0])[:-2]
-    free = conditional_escape(_("Free"))
     out = []
     for session in day["sessions"]:
         starts, ends = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
@@ -52,4 +48,31 @@ def agenda_day_items(context, day):
         start, end = start.astimezone(zone), end.astimezone(zone)
         out.append(f'<li class="mb-1 agenda-free" id="free-{int(start.timestamp())}" data-testid="week-free">'
                    f'{free} {start:%H:%M}–{end:%H:%M}</li>')
-    return mark_safe("\n        ".join(out))
+    return "\n        ".join(out)
+
+
+@register.simple_tag(takes_context=True)
+def agenda_week_days(context, week_days):
+    """The seven `<li>` days of the agenda's week, each with its heading and items (or "Nothing."): built here
+    once, with the words and the session URL looked up once for the week, not per day in the template."""
+    zone, now = timezone.get_current_timezone(), context["now"]
+    prefix = reverse("scheduling:session-detail", args=[0])[:-2]
+    free = conditional_escape(_("Free"))
+    heading_format = _("l j M")
+    names = datefmt.day_and_month_names()
+    today = f' <span class="badge text-bg-primary">{conditional_escape(_("today"))}</span>'
+    nothing = f'<p class="small mb-0">{conditional_escape(_("Nothing."))}</p>'
+    out = []
+    for day in week_days:
+        if day["sessions"] or day["free"]:
+            body = (f'<ul class="list-unstyled small mb-0">\n        '
+                    f'{_day_items(day, zone=zone, now=now, prefix=prefix, free=free)}\n      </ul>')
+        else:
+            body = nothing
+        is_today = day["is_today"]
+        out.append(
+            f'<li class="border rounded p-2{" border-primary" if is_today else ""}" data-day="{day["day"]:%Y-%m-%d}">\n'
+            f'      <h3 class="h6 mb-1">{conditional_escape(datefmt.format(day["day"], heading_format, names))}'
+            f'{today if is_today else ""}</h3>\n      {body}\n    </li>'
+        )
+    return mark_safe("\n    ".join(out))
