@@ -92,19 +92,19 @@ def agenda(request):
     week = scheduling_selectors.week_view({}, wanted=request.GET.get("week"), default=today, today=today)
     # The week's sessions come with today's, the next ones and those to mark: one query for the four lists.
     agenda = scheduling_selectors.mentor_agenda(request.user, now=now, week_start=week.start)
-    week_sessions = agenda.pop("week_sessions")
+    week_sessions, service = agenda.pop("week_sessions"), agenda.pop("offered_service")
     context = {
         "now": now,
         **agenda,
-        **_agenda_week(request.user, now=now, week=week, sessions=week_sessions),
+        **_agenda_week(request.user, now=now, week=week, sessions=week_sessions, service=service),
         "flash_pending": pending_for_mentor(request.user, now=now),
     }
     return render(request, "portal/agenda.html", context)
 
 
-def _agenda_week(mentor, *, now, week, sessions) -> dict:
+def _agenda_week(mentor, *, now, week, sessions, service) -> dict:
+    """`service`: the mentor's first offered service (its length is the free times' step), None for none."""
     tz = mentor.tzinfo
-    service = scheduling_selectors.offered_services(mentor).first()
     duration = service.duration if service else timedelta(hours=1)
     starts = scheduling_selectors.free_slot_starts(mentor=mentor, duration=duration, now=now)
     # Only the week's free times are shown (and the first one overall): merge only the starts of its days.

@@ -407,7 +407,8 @@ _AGENDA_SERVICE_FIELDS = ("id", "name", "duration_minutes")
 
 def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None) -> dict:
     """Today, the next sessions, those to mark and (given `week_start`) the week's sessions by local day
-    (`week_sessions`, as `mentor_week_sessions`), and the latest feedback: one statement, one round trip.
+    (`week_sessions`, as `mentor_week_sessions`), the latest feedback and the first of `offered_services`
+    (`offered_service`, whose length the week's free times use): one statement, one round trip.
 
     The agenda is a mentor's home page. Built through the ORM, the four lists (a UNION ALL, each part with
     its student, mentor and service) and the feedback took longer to compile in Python than PostgreSQL took to
@@ -441,6 +442,9 @@ def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None
     service_columns = ", ".join(f"v.{name}" for name in _AGENDA_SERVICE_FIELDS)
     width = len(_AGENDA_SERVICE_FIELDS)
     no_service = ", ".join(["NULL"] * width)
+    no_session = ", ".join(["NULL"] * len(_AGENDA_SESSION_FIELDS))
+    no_student = ", ".join(["NULL"] * len(_AGENDA_STUDENT_FIELDS))
+    no_feedback = ", ".join(["NULL"] * 6)
     sql = f"""
         WITH parts AS ({" UNION ALL ".join(f"({part})" for part, _ in parts)})
         SELECT parts.part, {session_columns}, {student_columns}, {service_columns},
@@ -454,19 +458,29 @@ def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None
           FROM {Feedback._meta.db_table} f JOIN {session_table} s ON s.id = f.session_id
           JOIN {user_table} u ON u.id = s.student_id
          WHERE s.mentor_id = %s ORDER BY f.created_at DESC LIMIT %s)
+        UNION ALL
+        (SELECT 5, {no_session}, {no_student}, {service_columns}, {no_feedback}
+          FROM {ServiceType._meta.db_table} v JOIN {ServiceType.mentors.through._meta.db_table} m
+            ON m.servicetype_id = v.id
+         WHERE v.is_active AND m.user_id = %s ORDER BY v.duration_minutes, v.name LIMIT 1)
     """
-    params = [p for _, part_params in parts for p in part_params] + [mentor.pk, AGENDA_FEEDBACK]
+    params = [p for _, part_params in parts for p in part_params] + [mentor.pk, AGENDA_FEEDBACK, mentor.pk]
     n_session, n_student = len(_AGENDA_SESSION_FIELDS), len(_AGENDA_STUDENT_FIELDS)
     lists: dict[int, list] = {0: [], 1: [], 2: [], 3: [], 4: []}
     services: dict[int, ServiceType] = {}
     students: dict[int, User] = {}
     average, count = None, 0
+    offered = None
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     db = connection.alias
     for row in rows:
         part = row[0]
+        if part == 5:  # the mentor's first offered service (offered_services(mentor).first())
+            offered = ServiceType.from_db(db, _AGENDA_SERVICE_FIELDS,
+                                          row[1 + n_session + n_student:1 + n_session + n_student + width])
+            continue
         values = row[1:1 + n_session]
         student_values = row[1 + n_session:1 + n_session + n_student]
         session = Session.from_db(db, _AGENDA_SESSION_FIELDS, values)
@@ -497,7 +511,7 @@ def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None
         "proposals": pending_proposals(mentor, now=now),
         # The five latest carry the average and count over all of them (window aggregates).
         "rating_average": float(average) if lists[4] else None, "rating_count": count if lists[4] else 0,
-        "recent_feedback": lists[4],
+        "recent_feedback": lists[4], "offered_service": offered,
     }
     if week_start is not None:
         found["week_sessions"] = _by_local_day(lists[3], tz)

@@ -29,7 +29,7 @@ BUDGET = {
     "session page": 6,
     "credits history": 6,
     "flash requests": 4,
-    "mentor agenda": 8,
+    "mentor agenda": 7,
     "mentor sessions": 4,
     "mentor session page": 6,
     "admin student page": 11,
