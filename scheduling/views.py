@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -43,11 +43,12 @@ from .wording import cancellation_terms
 # --- fetch helpers: only what this user may see, 404 otherwise -----------------
 
 
-def _my_session(request, pk: int) -> Session:
+def _my_session(request, pk: int, **annotations) -> Session:
     try:
         return (
             Session.objects.for_user(request.user)
             .select_related("student", "mentor", "service", "feedback")
+            .annotate(**annotations)
             .get(pk=pk)
         )
     except Session.DoesNotExist:
@@ -249,9 +250,12 @@ def session_list(request):
 
 @login_required
 def session_detail(request, pk: int):
-    session = _my_session(request, pk)
+    # Whether any proposal is open rides along with the session: the proposals are read only when there are
+    # some (seldom), not on every view of the page.
+    session = _my_session(request, pk, has_open_proposals=Exists(
+        RescheduleProposal.objects.pending().filter(session=OuterRef("pk"))))
     now = timezone.now()
-    open_proposals = list(session.proposals.pending())
+    open_proposals = list(session.proposals.pending()) if session.has_open_proposals else []
     for proposal in open_proposals:
         proposal.session = session  # already read, with both people: no join to read it again
     open_proposals = [p for p in open_proposals if not p.is_expired(now)]

@@ -17,8 +17,9 @@ from portal.pagebench import seed_world
 # Every page of a student or mentor reads the unread-message count for the navigation (one indexed query).
 # Issue 11 (every rule shown before the click): a page that offers booking reads the student's booking
 # outlook first (the enrolment with its balances and the upcoming count: one query, which the overview's
-# credits card reuses); the overview, the agenda and the session page read the open reschedule proposals
-# (one; a second only when there are some); the overview the sessions to rate.
+# credits card reuses); the overview and the agenda read the open reschedule proposals (one; a second only
+# when there are some), the session page whether there are any with the session (then one to read them); the
+# overview the sessions to rate.
 BUDGET = {
     "floor": 4,
     "student overview": 9,
@@ -26,12 +27,12 @@ BUDGET = {
     "directory": 8,
     "mentor page": 9,
     "slot picker": 7,
-    "session page": 6,
+    "session page": 5,
     "credits history": 6,
     "flash requests": 4,
     "mentor agenda": 7,
     "mentor sessions": 4,
-    "mentor session page": 6,
+    "mentor session page": 5,
     "admin student page": 11,
     "admin dashboard": 11,
 }
