@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -59,8 +60,16 @@ def _bookable_mentor(mentor_id: int) -> User:
     return get_object_or_404(User, pk=mentor_id, role=Role.MENTOR, is_active=True)
 
 
-def _offered_service(mentor: User, service_id: int) -> ServiceType:
-    return get_object_or_404(ServiceType, pk=service_id, is_active=True, mentors=mentor)
+def _bookable_offer(mentor_id: int, service_id: int) -> tuple[User, ServiceType]:
+    """A bookable mentor (as `_bookable_mentor`) and an active service they offer, in one query (the offer's
+    row, with the mentor and the service); 404 when either is not."""
+    try:
+        offer = (ServiceType.mentors.through.objects.select_related("user", "servicetype")
+                 .get(user_id=mentor_id, user__role=Role.MENTOR, user__is_active=True,
+                      servicetype_id=service_id, servicetype__is_active=True))
+    except ObjectDoesNotExist:
+        raise Http404("No such mentor or service.") from None
+    return offer.user, offer.servicetype
 
 
 def _refused(request, template: str, context: dict, exc: SchedulingError):
@@ -100,8 +109,7 @@ def book_mentor(request, mentor_id: int):
 
 @role_required(Role.STUDENT)
 def book_slots(request, mentor_id: int, service_id: int):
-    mentor = _bookable_mentor(mentor_id)
-    service = _offered_service(mentor, service_id)
+    mentor, service = _bookable_offer(mentor_id, service_id)
     now = timezone.now()
     outlook = booking_outlook(request.user, now=now)
     starts = []
@@ -147,8 +155,7 @@ def _slot_week(request, starts, duration, now) -> dict:
 @role_required(Role.STUDENT)
 @require_http_methods(["GET", "POST"])
 def book_confirm(request, mentor_id: int, service_id: int):
-    mentor = _bookable_mentor(mentor_id)
-    service = _offered_service(mentor, service_id)
+    mentor, service = _bookable_offer(mentor_id, service_id)
     now = timezone.now()
     slots_url = reverse("scheduling:book-slots", args=[mentor.pk, service.pk])
     start = parse_start(request.POST.get("start") if request.method == "POST" else request.GET.get("start"))

@@ -26,7 +26,7 @@ BUDGET = {
     "student sessions": 4,
     "directory": 8,
     "mentor page": 9,
-    "slot picker": 7,
+    "slot picker": 6,
     "session page": 5,
     "credits history": 6,
     "flash requests": 4,
