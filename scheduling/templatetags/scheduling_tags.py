@@ -174,8 +174,9 @@ def slot_buttons(slots, confirm_url):
     """The `<li>` buttons of one day on the slot picker: each slot's strings computed once, in Python (about
     a hundred slots a week; four `|date` filters and the tags around them per slot were most of the page)."""
     url = escape(confirm_url)
-    in_your_hours = " " + _("in your hours")
-    under_24h = _("under 24 h")
+    # The words and their markup, escaped once for the list (they are the same on every slot).
+    in_your_hours = f' ★<span class="visually-hidden">{escape(" " + _("in your hours"))}</span>'
+    under_24h = f' <span class="badge text-bg-warning">{escape(_("under 24 h"))}</span>'
     out = []
     for slot in slots:
         iso = slot.iso  # what |date:'c' wrote: the start in the viewer's zone
@@ -187,15 +188,16 @@ def slot_buttons(slots, confirm_url):
             css = "btn-success"
         else:
             css = "btn-outline-secondary"
-        note = escape(slot.late_note)
-        late = f' data-testid="late-slot" title="{escape(capfirst(slot.late_note))}"' if slot.late_note else ""
+        late = ""
         label = f"{slot.local:%H:%M}"
         if slot.in_your_hours:
-            label += f' ★<span class="visually-hidden">{escape(in_your_hours)}</span>'
+            label += in_your_hours
+        if slot.late_note:
+            late = f' data-testid="late-slot" title="{escape(capfirst(slot.late_note))}"'
         if slot.within_24h:
-            label += f' <span class="badge text-bg-warning">{escape(under_24h)}</span>'
-            if note:
-                label += f'<span class="visually-hidden"> — {note}</span>'
+            label += under_24h
+            if slot.late_note:
+                label += f'<span class="visually-hidden"> — {escape(slot.late_note)}</span>'
         out.append(
             f'<li><a class="btn btn-sm {css}" id="slot-{int(slot.starts_at.timestamp())}" href="{url}?start={query}" '
             f'data-start="{iso}" data-within-24h="{"true" if slot.within_24h else "false"}"{late}>{label}</a></li>'
