@@ -28,7 +28,7 @@ BUDGET = {
     "mentor page": 9,
     "slot picker": 6,
     "session page": 5,
-    "credits history": 6,
+    "credits history": 5,
     "flash requests": 4,
     "mentor agenda": 7,
     "mentor sessions": 4,
