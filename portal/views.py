@@ -28,7 +28,6 @@ from mentorship.forms import DirectoryFilterForm
 from scheduling import group_selectors
 from scheduling import selectors as scheduling_selectors
 from scheduling.allowance import booking_outlook, outlook_and_enrolment
-from scheduling.flash import pending_for_mentor
 
 from .health import broker_status, database_status
 
@@ -97,7 +96,6 @@ def agenda(request):
         "now": now,
         **agenda,
         **_agenda_week(request.user, now=now, week=week, sessions=week_sessions, service=service),
-        "flash_pending": pending_for_mentor(request.user, now=now),
     }
     return render(request, "portal/agenda.html", context)
 

@@ -362,16 +362,25 @@ class _Desc:
 FEEDBACK_PROMPT_DAYS = timedelta(days=14)
 
 
-def pending_proposals(user: User, *, now: datetime) -> list:
-    """Open reschedule proposals this user is asked to answer (one query; two when there are some)."""
+def pending_proposal_ids(user: User, *, now: datetime):
+    """The ids of the open reschedule proposals this user is asked to answer, the first 20 (a queryset)."""
+    from .models import RescheduleProposal
+
+    return (RescheduleProposal.objects.pending()
+            .filter(Q(session__student=user, by_mentor=True) | Q(session__mentor=user, by_mentor=False))
+            .filter(session__status=SessionStatus.SCHEDULED, session__starts_at__gt=now, starts_at__gt=now)
+            .order_by("session__starts_at").values_list("pk", flat=True)[:20])
+
+
+def pending_proposals(user: User, *, now: datetime, ids: list | None = None) -> list:
+    """Open reschedule proposals this user is asked to answer (one query; two when there are some).
+    `ids`: `pending_proposal_ids`, when the caller already read them."""
     from .models import RescheduleProposal
 
     # Which ones first (two tables), then those rows with their people and service: PostgreSQL took longer to
     # plan the six-table join than to run it, and on nearly every page view there is nothing to answer.
-    ids = list(RescheduleProposal.objects.pending()
-               .filter(Q(session__student=user, by_mentor=True) | Q(session__mentor=user, by_mentor=False))
-               .filter(session__status=SessionStatus.SCHEDULED, session__starts_at__gt=now, starts_at__gt=now)
-               .order_by("session__starts_at").values_list("pk", flat=True)[:20])
+    if ids is None:
+        ids = list(pending_proposal_ids(user, now=now))
     if not ids:
         return []
     return list(RescheduleProposal.objects.filter(pk__in=ids)
@@ -407,8 +416,10 @@ _AGENDA_SERVICE_FIELDS = ("id", "name", "duration_minutes")
 
 def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None) -> dict:
     """Today, the next sessions, those to mark and (given `week_start`) the week's sessions by local day
-    (`week_sessions`, as `mentor_week_sessions`), the latest feedback and the first of `offered_services`
-    (`offered_service`, whose length the week's free times use): one statement, one round trip.
+    (`week_sessions`, as `mentor_week_sessions`), the latest feedback, the first of `offered_services`
+    (`offered_service`, whose length the week's free times use), the flash requests waiting for an answer
+    (`flash_pending`) and the ids of the proposals to answer: one statement, one round trip (a second only to
+    read proposals when there are some).
 
     The agenda is a mentor's home page. Built through the ORM, the four lists (a UNION ALL, each part with
     its student, mentor and service) and the feedback took longer to compile in Python than PostgreSQL took to
@@ -443,6 +454,13 @@ def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None
     width = len(_AGENDA_SERVICE_FIELDS)
     no_service = ", ".join(["NULL"] * width)
     no_session = ", ".join(["NULL"] * len(_AGENDA_SESSION_FIELDS))
+    no_session_but_one = ", ".join(["NULL"] * (len(_AGENDA_SESSION_FIELDS) - 1))
+    # The flash requests waiting for the mentor (counted) and the proposals they are asked to answer (ids): their
+    # own querysets, compiled here and read in the same round trip.
+    from .flash import pending_for_mentor_requests
+
+    flash_sql, flash_params = pending_for_mentor_requests(mentor, now=now).values("pk").query.sql_with_params()
+    proposals_sql, proposals_params = pending_proposal_ids(mentor, now=now).query.sql_with_params()
     no_student = ", ".join(["NULL"] * len(_AGENDA_STUDENT_FIELDS))
     no_feedback = ", ".join(["NULL"] * 6)
     sql = f"""
@@ -463,20 +481,33 @@ def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None
           FROM {ServiceType._meta.db_table} v JOIN {ServiceType.mentors.through._meta.db_table} m
             ON m.servicetype_id = v.id
          WHERE v.is_active AND m.user_id = %s ORDER BY v.duration_minutes, v.name LIMIT 1)
+        UNION ALL
+        SELECT 6, COUNT(*), {no_session_but_one}, {no_student}, {no_service}, {no_feedback} FROM ({flash_sql}) flash
+        UNION ALL
+        SELECT 7, proposal.pk, {no_session_but_one}, {no_student}, {no_service}, {no_feedback}
+          FROM ({proposals_sql}) proposal
     """
-    params = [p for _, part_params in parts for p in part_params] + [mentor.pk, AGENDA_FEEDBACK, mentor.pk]
+    params = [p for _, part_params in parts for p in part_params] + [mentor.pk, AGENDA_FEEDBACK, mentor.pk,
+                                                                     *flash_params, *proposals_params]
     n_session, n_student = len(_AGENDA_SESSION_FIELDS), len(_AGENDA_STUDENT_FIELDS)
     lists: dict[int, list] = {0: [], 1: [], 2: [], 3: [], 4: []}
     services: dict[int, ServiceType] = {}
     students: dict[int, User] = {}
     average, count = None, 0
     offered = None
+    flash_pending, proposal_ids = 0, []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     db = connection.alias
     for row in rows:
         part = row[0]
+        if part == 6:
+            flash_pending = row[1]
+            continue
+        if part == 7:
+            proposal_ids.append(row[1])
+            continue
         if part == 5:  # the mentor's first offered service (offered_services(mentor).first())
             offered = ServiceType.from_db(db, _AGENDA_SERVICE_FIELDS,
                                           row[1 + n_session + n_student:1 + n_session + n_student + width])
@@ -508,7 +539,7 @@ def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None
     lists[4].sort(key=lambda f: f.created_at, reverse=True)
     found = {
         "today": lists[0], "upcoming": lists[1], "to_mark": lists[2],
-        "proposals": pending_proposals(mentor, now=now),
+        "proposals": pending_proposals(mentor, now=now, ids=proposal_ids), "flash_pending": flash_pending,
         # The five latest carry the average and count over all of them (window aggregates).
         "rating_average": float(average) if lists[4] else None, "rating_count": count if lists[4] else 0,
         "recent_feedback": lists[4], "offered_service": offered,

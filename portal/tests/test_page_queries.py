@@ -17,9 +17,9 @@ from portal.pagebench import seed_world
 # Every page of a student or mentor reads the unread-message count for the navigation (one indexed query).
 # Issue 11 (every rule shown before the click): a page that offers booking reads the student's booking
 # outlook first (the enrolment with its balances and the upcoming count: one query, which the overview's
-# credits card reuses); the overview and the agenda read the open reschedule proposals (one; a second only
-# when there are some), the session page whether there are any with the session (then one to read them); the
-# overview the sessions to rate.
+# credits card reuses); the overview reads the open reschedule proposals (one; a second only when there are
+# some), the agenda their ids with its lists, the session page whether there are any with the session (then one
+# to read them); the overview the sessions to rate.
 BUDGET = {
     "floor": 4,
     "student overview": 9,
@@ -30,7 +30,7 @@ BUDGET = {
     "session page": 5,
     "credits history": 5,
     "flash requests": 4,
-    "mentor agenda": 7,
+    "mentor agenda": 5,
     "mentor sessions": 4,
     "mentor session page": 5,
     "admin student page": 11,

@@ -364,3 +364,18 @@ def test_booking_pages_are_404_unless_an_active_mentor_offers_that_active_servic
     mentor.is_active = False
     mentor.save()
     assert status(mentor.pk, service.pk) == 404
+
+
+def test_the_agenda_shows_the_time_a_student_asks_for_until_the_session_starts(client, time_machine, student, mentor,
+                                                                              session):
+    late = SLOT - timedelta(hours=5)
+    time_machine.move_to(late, tick=False)
+    services.proposal_create(session=session, actor=student, starts_at=at("2027-01-13 15:00"), now=late)
+    client.force_login(mentor)
+
+    response = client.get(reverse("portal:agenda"))
+
+    assert [p.session_id for p in response.context["proposals"]] == [session.pk]
+    assert text(response).count("Sam Student asks to move their session") == 1
+    time_machine.move_to(SLOT + timedelta(minutes=1), tick=False)  # started: nothing to answer any more
+    assert client.get(reverse("portal:agenda")).context["proposals"] == []
