@@ -1,8 +1,6 @@
 """The agenda's week, built in Python once per item: each session and free range of the seven days took a
 `{% url %}`, an include and two or three `|date` filters in the template, most of the page's rendering."""
 
-import functools
-
 from django import template
 from django.urls import reverse
 from django.utils import timezone
@@ -12,45 +10,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts import datefmt
-from scheduling.wording import phase
+from scheduling.templatetags.scheduling_tags import _badges, status_html  # the badges of _status.html
 
 register = template.Library()
-
-
-@functools.lru_cache(maxsize=None)
-def _badges(language: str | None) -> dict[str, str]:
-    """Each badge of scheduling/_status.html, word for word, in `language` (the active one when called): built
-    once per language, not per session (a week at 10 × data holds eighty)."""
-    # Looked up before the f-strings: xgettext doesn't read calls inside an f-string.
-    in_progress, waiting, scheduled = _("In progress — join now"), _("Waiting for attendance"), _("Scheduled")
-    completed, cancelled = _("Completed"), _("Cancelled")
-    refunded, forfeited = _("Cancelled late · credit refunded"), _("Forfeited")
-    return {
-        "in_progress": f'<span class="badge text-bg-success" data-testid="phase">{conditional_escape(in_progress)}</span>',
-        "awaiting_attendance": f'<span class="badge text-bg-warning" data-testid="phase">{conditional_escape(waiting)}</span>',
-        "scheduled": f'<span class="badge text-bg-primary">{conditional_escape(scheduled)}</span>',
-        "completed": f'<span class="badge text-bg-success">{conditional_escape(completed)}</span>',
-        "cancelled": f'<span class="badge text-bg-secondary">{conditional_escape(cancelled)}</span>',
-        "refunded": f'<span class="badge text-bg-success">{conditional_escape(refunded)}</span>',
-        "forfeited": f'<span class="badge text-bg-warning">{conditional_escape(forfeited)}</span>',
-    }
-
-
-def status_html(session, now, badges: dict | None = None) -> str:
-    """What scheduling/_status.html renders, word for word. `badges`: `_badges(get_language())`, when the
-    caller shows many."""
-    badges = badges or _badges(get_language())
-    status = session.status
-    if status == "scheduled":
-        ph = phase(session, now)
-        if ph == "in_progress" or ph == "awaiting_attendance":
-            return badges[ph]
-        return badges["scheduled"]
-    if status == "completed" or status == "cancelled":
-        return badges[status]
-    if status == "forfeited":
-        return badges["refunded"] if session.forfeit_waived_at else badges["forfeited"]
-    return f'<span class="badge text-bg-danger">{conditional_escape(session.get_status_display())}</span>'
 
 
 def _day_items(day, *, zone, now, prefix: str, free: str, badges: dict) -> str:

@@ -8,7 +8,7 @@ from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language
@@ -99,6 +99,42 @@ def status_badge(session, *, phase: str = "upcoming", labels: dict | None = None
     return f'<span class="badge text-bg-danger">{escape(session.get_status_display())}</span>'
 
 
+@functools.lru_cache(maxsize=None)
+def _badges(language: str | None) -> dict[str, str]:
+    """Each badge of scheduling/_status.html, word for word, in `language` (the active one when called): built
+    once per language, not per session (a week at 10 × data holds eighty)."""
+    # Looked up before the f-strings: xgettext doesn't read calls inside an f-string.
+    in_progress, waiting, scheduled = _("In progress — join now"), _("Waiting for attendance"), _("Scheduled")
+    completed, cancelled = _("Completed"), _("Cancelled")
+    refunded, forfeited = _("Cancelled late · credit refunded"), _("Forfeited")
+    return {
+        "in_progress": f'<span class="badge text-bg-success" data-testid="phase">{conditional_escape(in_progress)}</span>',
+        "awaiting_attendance": f'<span class="badge text-bg-warning" data-testid="phase">{conditional_escape(waiting)}</span>',
+        "scheduled": f'<span class="badge text-bg-primary">{conditional_escape(scheduled)}</span>',
+        "completed": f'<span class="badge text-bg-success">{conditional_escape(completed)}</span>',
+        "cancelled": f'<span class="badge text-bg-secondary">{conditional_escape(cancelled)}</span>',
+        "refunded": f'<span class="badge text-bg-success">{conditional_escape(refunded)}</span>',
+        "forfeited": f'<span class="badge text-bg-warning">{conditional_escape(forfeited)}</span>',
+    }
+
+
+def status_html(session, now, badges: dict | None = None) -> str:
+    """What scheduling/_status.html renders, word for word (the agenda's week, the session page). `badges`:
+    `_badges(get_language())`, when the caller shows many."""
+    badges = badges or _badges(get_language())
+    status = session.status
+    if status == "scheduled":
+        ph = wording.phase(session, now)
+        if ph == "in_progress" or ph == "awaiting_attendance":
+            return badges[ph]
+        return badges["scheduled"]
+    if status == "completed" or status == "cancelled":
+        return badges[status]
+    if status == "forfeited":
+        return badges["refunded"] if session.forfeit_waived_at else badges["forfeited"]
+    return f'<span class="badge text-bg-danger">{conditional_escape(session.get_status_display())}</span>'
+
+
 def deadline_text(session, *, user, now, zone, phase: str) -> str:
     """The 24-hour rule in the one wording (scheduling/wording.py); nothing once the session is under way."""
     if session.status != "scheduled" or user.pk != session.student_id or phase != "upcoming":
@@ -115,6 +151,21 @@ def join_block(session, labels: dict | None = None) -> str:
         return (f'<a class="btn btn-success" href="{escape(session.video_url)}" target="_blank" rel="noopener" '
                 f'data-testid="join">{labels["join"]}</a>')
     return f'<span class="text-secondary small">{labels["no_room"]}</span>'
+
+
+@register.simple_tag
+def session_status(session, now):
+    """{% include "scheduling/_status.html" %}, without an include."""
+    return mark_safe(status_html(session, now))
+
+
+@register.simple_tag(takes_context=True)
+def session_deadline(context, session, now):
+    """{% include "scheduling/_deadline.html" %} (the 24-hour rule for the student of an upcoming session),
+    without an include."""
+    phase = wording.phase(session, now) if session.status == "scheduled" else ""
+    return mark_safe(deadline_text(session, user=context["user"], now=now, zone=timezone.get_current_timezone(),
+                                   phase=phase))
 
 
 # Plain f-strings: every value is either ours (times, ids, URLs from reverse) or escaped here.
