@@ -145,14 +145,27 @@ def credits_summary(student, *, now: dt.datetime, enrolment=UNREAD) -> CreditsSu
 
 
 def ledger_for(student):
-    """The student's history, newest first (paginate it)."""
-    return LedgerEntry.objects.filter(account__student=student).select_related("enrolment__plan").order_by(
-        "-created_at", "-id"
-    )
+    """The student's history, newest first (paginate it): what the history page shows of each entry (its
+    description, change and balance) and no more."""
+    return LedgerEntry.objects.filter(account__student=student).select_related("enrolment__plan").only(
+        "kind", "amount", "balance_after", "created_at", "note", "period", "reason", "enrolment__plan__allowance_kind",
+    ).order_by("-created_at", "-id")
 
 
-def recent_request(student, *, now: dt.datetime):
+def recent_request(student, *, now: dt.datetime, enrolment=UNREAD):
+    """The student's request of the last day (the newest), if any. `enrolment`: one read by
+    `current_enrolment(student, recent_request_at=recent_request_at(now))`, which carries its time: then no
+    query, and what comes back is an unsaved CreditRequest holding that time (all the page reads of it)."""
+    if enrolment is not UNREAD and enrolment is not None and hasattr(enrolment, "recent_request_at"):
+        at = enrolment.recent_request_at
+        return CreditRequest(student=student, created_at=at) if at is not None else None
     return CreditRequest.objects.filter(student=student, created_at__gt=now - REQUEST_COOLDOWN).first()
+
+
+def recent_request_at(now: dt.datetime) -> Subquery:
+    """When the student's request of the last day was made (as `recent_request`), for `current_enrolment`."""
+    return Subquery(CreditRequest.objects.filter(student=OuterRef("student"), created_at__gt=now - REQUEST_COOLDOWN)
+                    .order_by("-created_at").values("created_at")[:1])
 
 
 @dataclass(frozen=True)

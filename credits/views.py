@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -7,6 +6,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role
+from config.paging import counted_page
 
 from . import selectors, services
 from .errors import CreditsError
@@ -17,13 +17,16 @@ HISTORY_PAGE_SIZE = 25
 
 def _history_context(request, form: CreditRequestForm) -> dict:
     now = timezone.now()
-    page = Paginator(selectors.ledger_for(request.user), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The enrolment (for the summary) carries the time of a request made in the last day: one query for both.
+    enrolment = selectors.current_enrolment(request.user, recent_request_at=selectors.recent_request_at(now))
+    # The page of entries carries their count: one query, not two.
+    page = counted_page(selectors.ledger_for(request.user), HISTORY_PAGE_SIZE, request.GET.get("page"))
     return {
-        "summary": selectors.credits_summary(request.user, now=now),
+        "summary": selectors.credits_summary(request.user, now=now, enrolment=enrolment),
         "page_obj": page,
         "entries": page.object_list,
         "form": form,
-        "recent_request": selectors.recent_request(request.user, now=now),
+        "recent_request": selectors.recent_request(request.user, now=now, enrolment=enrolment),
     }
 
 

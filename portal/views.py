@@ -5,7 +5,8 @@ Thin, like every view here: fetch what this user may see, call a selector or
 one service, render.
 """
 
-from datetime import timedelta
+from bisect import bisect_left
+from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,7 +28,6 @@ from mentorship.forms import DirectoryFilterForm
 from scheduling import group_selectors
 from scheduling import selectors as scheduling_selectors
 from scheduling.allowance import booking_outlook, outlook_and_enrolment
-from scheduling.flash import pending_for_mentor
 
 from .health import broker_status, database_status
 
@@ -99,22 +99,25 @@ def agenda(request):
     week = scheduling_selectors.week_view({}, wanted=request.GET.get("week"), default=today, today=today)
     # The week's sessions come with today's, the next ones and those to mark: one query for the four lists.
     agenda = scheduling_selectors.mentor_agenda(request.user, now=now, week_start=week.start)
-    week_sessions = agenda.pop("week_sessions")
+    week_sessions, service = agenda.pop("week_sessions"), agenda.pop("offered_service")
     context = {
         "now": now,
         **agenda,
-        **_agenda_week(request.user, now=now, week=week, sessions=week_sessions),
-        "flash_pending": pending_for_mentor(request.user, now=now),
+        **_agenda_week(request.user, now=now, week=week, sessions=week_sessions, service=service),
     }
     return render(request, "portal/agenda.html", context)
 
 
-def _agenda_week(mentor, *, now, week, sessions) -> dict:
+def _agenda_week(mentor, *, now, week, sessions, service) -> dict:
+    """`service`: the mentor's first offered service (its length is the free times' step), None for none."""
     tz = mentor.tzinfo
-    service = scheduling_selectors.offered_services(mentor).first()
     duration = service.duration if service else timedelta(hours=1)
     starts = scheduling_selectors.free_slot_starts(mentor=mentor, duration=duration, now=now)
-    free = scheduling_selectors.free_ranges(starts, duration=duration, tz=tz)
+    # Only the week's free times are shown (and the first one overall): merge only the starts of its days.
+    week_from = datetime.combine(week.start, time.min, tzinfo=tz)
+    week_to = datetime.combine(week.start + timedelta(days=7), time.min, tzinfo=tz)
+    free = scheduling_selectors.free_ranges(starts[bisect_left(starts, week_from):bisect_left(starts, week_to)],
+                                            duration=duration, tz=tz)
     days = [
         {"day": weekday.day, "is_today": weekday.is_today, "sessions": sessions.get(weekday.day, []),
          "free": free.get(weekday.day, [])}

@@ -308,8 +308,12 @@ def flash_requests_for(user: User, *, now: datetime, limit: int = 100) -> dict:
     return {"open_requests": open_, "past_requests": closed}
 
 
-def pending_for_mentor(mentor: User, *, now: datetime) -> int:
-    """Requests waiting for this mentor's answer that can still be booked."""
+def pending_for_mentor_requests(mentor: User, *, now: datetime):
+    """Requests waiting for this mentor's answer that can still be booked (a queryset)."""
     earliest, _ = booking_window(now)
-    return FlashRequest.objects.filter(Q(mentor=mentor, status=F.PENDING),
-                                       proposed_starts_at__gte=earliest).count()
+    return FlashRequest.objects.filter(Q(mentor=mentor, status=F.PENDING), proposed_starts_at__gte=earliest)
+
+
+def pending_for_mentor(mentor: User, *, now: datetime) -> int:
+    """How many requests wait for this mentor's answer (pending_for_mentor_requests)."""
+    return pending_for_mentor_requests(mentor, now=now).count()

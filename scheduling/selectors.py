@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, Exists, IntegerField, Q, Value, Window
+from django.db.models import Exists, IntegerField, Q, Value
 from django.utils.dateparse import parse_date
 
 from accounts.models import User
@@ -375,17 +375,23 @@ def any_pending_proposals(user: User, *, now: datetime) -> Exists:
     return Exists(_pending_proposals_query(user, now=now))
 
 
-def pending_proposals(user: User, *, now: datetime, any_pending: bool | None = None) -> list:
+def pending_proposal_ids(user: User, *, now: datetime):
+    """The ids of the open reschedule proposals this user is asked to answer, the first 20 (a queryset)."""
+    return _pending_proposals_query(user, now=now).order_by("session__starts_at").values_list("pk", flat=True)[:20]
+
+
+def pending_proposals(user: User, *, now: datetime, any_pending: bool | None = None, ids: list | None = None) -> list:
     """Open reschedule proposals this user is asked to answer (one query; two when there are some).
-    `any_pending`: what `any_pending_proposals` answered, read with another query (False: no query here)."""
+    `any_pending`: what `any_pending_proposals` answered, read with another query (False: no query here).
+    `ids`: `pending_proposal_ids`, when the caller already read them."""
     from .models import RescheduleProposal
 
     if any_pending is False:
         return []
     # Which ones first (two tables), then those rows with their people and service: PostgreSQL took longer to
     # plan the six-table join than to run it, and on nearly every page view there is nothing to answer.
-    ids = list(_pending_proposals_query(user, now=now).order_by("session__starts_at")
-               .values_list("pk", flat=True)[:20])
+    if ids is None:
+        ids = list(pending_proposal_ids(user, now=now))
     if not ids:
         return []
     return list(RescheduleProposal.objects.filter(pk__in=ids)
@@ -422,38 +428,148 @@ def student_sessions(student: User, *, now: datetime, history: int = 10, ahead: 
 
 
 AGENDA_AHEAD = 15  # the agenda's next sessions after today; the sessions page pages through the rest
+AGENDA_TO_MARK = 50
+AGENDA_FEEDBACK = 5
+
+# The fields the agenda's lists read of a session, of its student and of its service (the rest are deferred).
+_AGENDA_SESSION_FIELDS = ("id", "student_id", "mentor_id", "service_id", "starts_at", "ends_at", "status",
+                          "video_url", "forfeit_waived_at")
+_AGENDA_STUDENT_FIELDS = ("id", "email", "full_name", "timezone")
+_AGENDA_SERVICE_FIELDS = ("id", "name", "duration_minutes")
 
 
 def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None) -> dict:
     """Today, the next sessions, those to mark and (given `week_start`) the week's sessions by local day
-    (`week_sessions`, as `mentor_week_sessions`): the four lists in one query."""
+    (`week_sessions`, as `mentor_week_sessions`), the latest feedback, the first of `offered_services`
+    (`offered_service`, whose length the week's free times use), the flash requests waiting for an answer
+    (`flash_pending`) and the ids of the proposals to answer: one statement, one round trip (a second only to
+    read proposals when there are some).
+
+    The agenda is a mentor's home page. Built through the ORM, the four lists (a UNION ALL, each part with
+    its student, mentor and service) and the feedback took longer to compile in Python than PostgreSQL took to
+    plan and run them, so this is one plain parameterised statement, like `mentor_calendar`: the ids of each
+    list (the same conditions as `live()`, `upcoming()` and `_week_sessions_query`), then those sessions with
+    only what the agenda shows. The sessions carry the mentor they were read for."""
     tz = ZoneInfo(mentor.timezone)
     local_now = now.astimezone(tz)
     day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     day_end = (day_start + timedelta(days=1)).replace(tzinfo=None).replace(tzinfo=tz)  # next local midnight
-    base = Session.objects.filter(mentor=mentor).select_related(*SESSION_RELATED)
-    parts = {
-        "today": base.live().filter(starts_at__gte=day_start, starts_at__lt=day_end).order_by("starts_at"),
-        "upcoming": base.upcoming(now).filter(starts_at__gte=day_end).order_by("starts_at")[:AGENDA_AHEAD],
-        "to_mark": base.filter(status=SessionStatus.SCHEDULED, starts_at__lte=now).order_by("starts_at")[:50],
-    }
+    session_table, user_table = Session._meta.db_table, User._meta.db_table
+    parts = [
+        # today: live, starting today (local)
+        (f"SELECT 0 AS part, id FROM {session_table} WHERE mentor_id = %s AND status IN (%s, %s)"
+         " AND starts_at >= %s AND starts_at < %s", [mentor.pk, *LIVE_STATUSES, day_start, day_end]),
+        # upcoming after today: scheduled, not over, the next ones
+        (f"SELECT 1, id FROM {session_table} WHERE mentor_id = %s AND status = %s AND ends_at > %s"
+         " AND starts_at >= %s ORDER BY starts_at LIMIT %s",
+         [mentor.pk, SessionStatus.SCHEDULED, now, day_end, AGENDA_AHEAD]),
+        # to mark: still scheduled once started
+        (f"SELECT 2, id FROM {session_table} WHERE mentor_id = %s AND status = %s AND starts_at <= %s"
+         " ORDER BY starts_at LIMIT %s", [mentor.pk, SessionStatus.SCHEDULED, now, AGENDA_TO_MARK]),
+    ]
     if week_start is not None:
-        parts["week"] = _week_sessions_query(mentor, start=week_start, tz=tz)
-    lists = in_one_query(parts)
-    today, upcoming, to_mark = lists["today"], lists["upcoming"], lists["to_mark"]
-    # The five latest, each carrying the average and count over all of them (window aggregates): one query.
-    recent_feedback = list(
-        Feedback.objects.filter(session__mentor=mentor).select_related("session__student")
-        .annotate(all_average=Window(Avg("rating")), all_count=Window(Count("pk"))).order_by("-created_at")[:5]
-    )
-    first = recent_feedback[0] if recent_feedback else None
+        week_from = datetime.combine(week_start, datetime.min.time(), tzinfo=tz)
+        week_to = datetime.combine(week_start + timedelta(days=7), datetime.min.time(), tzinfo=tz)
+        parts.append((f"SELECT 3, id FROM {session_table} WHERE mentor_id = %s AND starts_at >= %s"
+                      " AND starts_at < %s", [mentor.pk, week_from, week_to]))
+    session_columns = ", ".join(f"s.{name}" for name in _AGENDA_SESSION_FIELDS)
+    student_columns = ", ".join(f"u.{name}" for name in _AGENDA_STUDENT_FIELDS)
+    service_columns = ", ".join(f"v.{name}" for name in _AGENDA_SERVICE_FIELDS)
+    width = len(_AGENDA_SERVICE_FIELDS)
+    no_service = ", ".join(["NULL"] * width)
+    no_session = ", ".join(["NULL"] * len(_AGENDA_SESSION_FIELDS))
+    no_session_but_one = ", ".join(["NULL"] * (len(_AGENDA_SESSION_FIELDS) - 1))
+    # The flash requests waiting for the mentor (counted) and the proposals they are asked to answer (ids): their
+    # own querysets, compiled here and read in the same round trip.
+    from .flash import pending_for_mentor_requests
+
+    flash_sql, flash_params = pending_for_mentor_requests(mentor, now=now).values("pk").query.sql_with_params()
+    proposals_sql, proposals_params = pending_proposal_ids(mentor, now=now).query.sql_with_params()
+    no_student = ", ".join(["NULL"] * len(_AGENDA_STUDENT_FIELDS))
+    no_feedback = ", ".join(["NULL"] * 6)
+    sql = f"""
+        WITH parts AS ({" UNION ALL ".join(f"({part})" for part, _ in parts)})
+        SELECT parts.part, {session_columns}, {student_columns}, {service_columns},
+               NULL::bigint, NULL::integer, NULL::text, NULL::timestamp with time zone, NULL::numeric, NULL::bigint
+          FROM parts JOIN {session_table} s ON s.id = parts.id
+          JOIN {user_table} u ON u.id = s.student_id
+          JOIN {ServiceType._meta.db_table} v ON v.id = s.service_id
+        UNION ALL
+        (SELECT 4, {session_columns}, {student_columns}, {no_service},
+               f.id, f.rating, f.comment, f.created_at, AVG(f.rating) OVER (), COUNT(*) OVER ()
+          FROM {Feedback._meta.db_table} f JOIN {session_table} s ON s.id = f.session_id
+          JOIN {user_table} u ON u.id = s.student_id
+         WHERE s.mentor_id = %s ORDER BY f.created_at DESC LIMIT %s)
+        UNION ALL
+        (SELECT 5, {no_session}, {no_student}, {service_columns}, {no_feedback}
+          FROM {ServiceType._meta.db_table} v JOIN {ServiceType.mentors.through._meta.db_table} m
+            ON m.servicetype_id = v.id
+         WHERE v.is_active AND m.user_id = %s ORDER BY v.duration_minutes, v.name LIMIT 1)
+        UNION ALL
+        SELECT 6, COUNT(*), {no_session_but_one}, {no_student}, {no_service}, {no_feedback} FROM ({flash_sql}) flash
+        UNION ALL
+        SELECT 7, proposal.pk, {no_session_but_one}, {no_student}, {no_service}, {no_feedback}
+          FROM ({proposals_sql}) proposal
+    """
+    params = [p for _, part_params in parts for p in part_params] + [mentor.pk, AGENDA_FEEDBACK, mentor.pk,
+                                                                     *flash_params, *proposals_params]
+    n_session, n_student = len(_AGENDA_SESSION_FIELDS), len(_AGENDA_STUDENT_FIELDS)
+    lists: dict[int, list] = {0: [], 1: [], 2: [], 3: [], 4: []}
+    services: dict[int, ServiceType] = {}
+    students: dict[int, User] = {}
+    average, count = None, 0
+    offered = None
+    flash_pending, proposal_ids = 0, []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    db = connection.alias
+    for row in rows:
+        part = row[0]
+        if part == 6:
+            flash_pending = row[1]
+            continue
+        if part == 7:
+            proposal_ids.append(row[1])
+            continue
+        if part == 5:  # the mentor's first offered service (offered_services(mentor).first())
+            offered = ServiceType.from_db(db, _AGENDA_SERVICE_FIELDS,
+                                          row[1 + n_session + n_student:1 + n_session + n_student + width])
+            continue
+        values = row[1:1 + n_session]
+        student_values = row[1 + n_session:1 + n_session + n_student]
+        session = Session.from_db(db, _AGENDA_SESSION_FIELDS, values)
+        # One object per student and per service, as the ORM's select_related would give equal ones.
+        student = students.get(student_values[0])
+        if student is None:
+            student = students[student_values[0]] = User.from_db(db, _AGENDA_STUDENT_FIELDS, student_values)
+        session.student = student
+        session.mentor = mentor
+        if part == 4:
+            feedback_id, rating, comment, created_at, average, count = row[-6:]
+            feedback = Feedback.from_db(db, ("id", "session_id", "rating", "comment", "created_at"),
+                                        (feedback_id, session.pk, rating, comment, created_at))
+            feedback.session = session
+            lists[4].append(feedback)
+            continue
+        service_values = row[1 + n_session + n_student:1 + n_session + n_student + width]
+        service = services.get(service_values[0])
+        if service is None:
+            service = services[service_values[0]] = ServiceType.from_db(db, _AGENDA_SERVICE_FIELDS, service_values)
+        session.service = service
+        lists[part].append(session)
+    for part in (0, 1, 2, 3):
+        lists[part].sort(key=lambda s: s.starts_at)
+    lists[4].sort(key=lambda f: f.created_at, reverse=True)
     found = {
-        "today": today, "upcoming": upcoming, "to_mark": to_mark, "proposals": pending_proposals(mentor, now=now),
-        "rating_average": first.all_average if first else None, "rating_count": first.all_count if first else 0,
-        "recent_feedback": recent_feedback,
+        "today": lists[0], "upcoming": lists[1], "to_mark": lists[2],
+        "proposals": pending_proposals(mentor, now=now, ids=proposal_ids), "flash_pending": flash_pending,
+        # The five latest carry the average and count over all of them (window aggregates).
+        "rating_average": float(average) if lists[4] else None, "rating_count": count if lists[4] else 0,
+        "recent_feedback": lists[4], "offered_service": offered,
     }
     if week_start is not None:
-        found["week_sessions"] = _by_local_day(lists["week"], tz)
+        found["week_sessions"] = _by_local_day(lists[3], tz)
     return found
 
 

@@ -6,8 +6,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role, User
+from config.paging import counted_page
 
 from . import calendar, selectors, services
 from .allowance import booking_outlook
@@ -43,11 +44,12 @@ from .wording import cancellation_terms
 # --- fetch helpers: only what this user may see, 404 otherwise -----------------
 
 
-def _my_session(request, pk: int) -> Session:
+def _my_session(request, pk: int, **annotations) -> Session:
     try:
         return (
             Session.objects.for_user(request.user)
             .select_related("student", "mentor", "service", "feedback")
+            .annotate(**annotations)
             .get(pk=pk)
         )
     except Session.DoesNotExist:
@@ -58,8 +60,16 @@ def _bookable_mentor(mentor_id: int) -> User:
     return get_object_or_404(User, pk=mentor_id, role=Role.MENTOR, is_active=True)
 
 
-def _offered_service(mentor: User, service_id: int) -> ServiceType:
-    return get_object_or_404(ServiceType, pk=service_id, is_active=True, mentors=mentor)
+def _bookable_offer(mentor_id: int, service_id: int) -> tuple[User, ServiceType]:
+    """A bookable mentor (as `_bookable_mentor`) and an active service they offer, in one query (the offer's
+    row, with the mentor and the service); 404 when either is not."""
+    try:
+        offer = (ServiceType.mentors.through.objects.select_related("user", "servicetype")
+                 .get(user_id=mentor_id, user__role=Role.MENTOR, user__is_active=True,
+                      servicetype_id=service_id, servicetype__is_active=True))
+    except ObjectDoesNotExist:
+        raise Http404("No such mentor or service.") from None
+    return offer.user, offer.servicetype
 
 
 def _refused(request, template: str, context: dict, exc: SchedulingError):
@@ -99,8 +109,7 @@ def book_mentor(request, mentor_id: int):
 
 @role_required(Role.STUDENT)
 def book_slots(request, mentor_id: int, service_id: int):
-    mentor = _bookable_mentor(mentor_id)
-    service = _offered_service(mentor, service_id)
+    mentor, service = _bookable_offer(mentor_id, service_id)
     now = timezone.now()
     outlook = booking_outlook(request.user, now=now)
     starts = []
@@ -146,8 +155,7 @@ def _slot_week(request, starts, duration, now) -> dict:
 @role_required(Role.STUDENT)
 @require_http_methods(["GET", "POST"])
 def book_confirm(request, mentor_id: int, service_id: int):
-    mentor = _bookable_mentor(mentor_id)
-    service = _offered_service(mentor, service_id)
+    mentor, service = _bookable_offer(mentor_id, service_id)
     now = timezone.now()
     slots_url = reverse("scheduling:book-slots", args=[mentor.pk, service.pk])
     start = parse_start(request.POST.get("start") if request.method == "POST" else request.GET.get("start"))
@@ -239,7 +247,7 @@ def session_list(request):
         sessions = sessions.filter(status=shown).order_by("-starts_at")
     else:
         sessions = sessions.order_by("-starts_at")
-    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = counted_page(sessions, SESSIONS_PER_PAGE, request.GET.get("page"))  # the count rides along
     query = {key: value for key, value in (("status", shown), ("with", other.pk if other else "")) if value}
     return render(request, "scheduling/session_list.html", {
         "page_obj": page, "sessions": page.object_list, "now": now, "filters": SESSION_FILTERS, "shown": shown,
@@ -249,9 +257,12 @@ def session_list(request):
 
 @login_required
 def session_detail(request, pk: int):
-    session = _my_session(request, pk)
+    # Whether any proposal is open rides along with the session: the proposals are read only when there are
+    # some (seldom), not on every view of the page.
+    session = _my_session(request, pk, has_open_proposals=Exists(
+        RescheduleProposal.objects.pending().filter(session=OuterRef("pk"))))
     now = timezone.now()
-    open_proposals = list(session.proposals.pending())
+    open_proposals = list(session.proposals.pending()) if session.has_open_proposals else []
     for proposal in open_proposals:
         proposal.session = session  # already read, with both people: no join to read it again
     open_proposals = [p for p in open_proposals if not p.is_expired(now)]

@@ -115,3 +115,19 @@ def test_mentors_cannot_ask_for_sessions(client, mentor):
     client.force_login(mentor)
     assert client.post(reverse("credits:request-more"), {"message": "hi"}).status_code == 403
     assert CreditRequest.objects.count() == 0
+
+
+@pytest.mark.parametrize("plan_fixture", ["pack_plan", None])
+def test_the_history_says_when_the_student_asked_within_the_last_day(client, student, enrol, request, plan_fixture):
+    if plan_fixture:
+        enrol(student, request.getfixturevalue(plan_fixture))
+    CreditRequest.objects.create(student=student, message="old", created_at=FROZEN - dt.timedelta(hours=30))
+    client.force_login(student)
+    page = client.get(reverse("credits:history")).content.decode()
+    assert 'data-testid="request-pending"' not in page and "Ask for more sessions" in page
+
+    CreditRequest.objects.create(student=student, message="first", created_at=FROZEN - dt.timedelta(hours=5))
+    CreditRequest.objects.create(student=student, message="newest", created_at=FROZEN - dt.timedelta(hours=2))
+    page = client.get(reverse("credits:history")).content.decode()
+    assert 'data-testid="request-pending"' in page and "Ask for more sessions" not in page
+    assert "You asked on 16 Nov, 08:00." in " ".join(page.split())  # the newest, in the student's zone (New York)

@@ -6,50 +6,54 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from scheduling.wording import phase
+from accounts import datefmt
+from scheduling.templatetags.scheduling_tags import _badges, status_html  # the badges of _status.html
 
 register = template.Library()
 
 
-def status_html(session, now) -> str:
-    """What scheduling/_status.html renders, word for word."""
-    status = session.status
-    if status == "scheduled":
-        ph = phase(session, now)
-        if ph == "in_progress":
-            return f'<span class="badge text-bg-success" data-testid="phase">{conditional_escape(_("In progress — join now"))}</span>'
-        if ph == "awaiting_attendance":
-            return f'<span class="badge text-bg-warning" data-testid="phase">{conditional_escape(_("Waiting for attendance"))}</span>'
-        return f'<span class="badge text-bg-primary">{conditional_escape(_("Scheduled"))}</span>'
-    if status == "completed":
-        return f'<span class="badge text-bg-success">{conditional_escape(_("Completed"))}</span>'
-    if status == "cancelled":
-        return f'<span class="badge text-bg-secondary">{conditional_escape(_("Cancelled"))}</span>'
-    if status == "forfeited":
-        if session.forfeit_waived_at:
-            return f'<span class="badge text-bg-success">{conditional_escape(_("Cancelled late · credit refunded"))}</span>'
-        return f'<span class="badge text-bg-warning">{conditional_escape(_("Forfeited"))}</span>'
-    return f'<span class="badge text-bg-danger">{conditional_escape(session.get_status_display())}</span>'
-
-
-@register.simple_tag(takes_context=True)
-def agenda_day_items(context, day):
+def _day_items(day, *, zone, now, prefix: str, free: str, badges: dict) -> str:
     """The `<li>` items of one day of the agenda's week: its sessions, then its free ranges."""
-    zone, now = timezone.get_current_timezone(), context["now"]
-    # "/sessions/0/" → "/sessions/": reversed once per day rather than once per session
-    prefix = reverse("scheduling:session-detail", args=[0])[:-2]
-    free = conditional_escape(_("Free"))
     out = []
     for session in day["sessions"]:
         starts, ends = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
         out.append(
             f'<li class="mb-1" data-testid="week-session"><a href="{prefix}{session.pk}/">{starts:%H:%M}–{ends:%H:%M}</a>\n'
-            f'          {conditional_escape(session.student.get_full_name())} {status_html(session, now)}</li>'
+            f'          {conditional_escape(session.student.get_full_name())} {status_html(session, now, badges)}</li>'
         )
     for start, end in day["free"]:
         start, end = start.astimezone(zone), end.astimezone(zone)
         out.append(f'<li class="mb-1 agenda-free" id="free-{int(start.timestamp())}" data-testid="week-free">'
                    f'{free} {start:%H:%M}–{end:%H:%M}</li>')
-    return mark_safe("\n        ".join(out))
+    return "\n        ".join(out)
+
+
+@register.simple_tag(takes_context=True)
+def agenda_week_days(context, week_days):
+    """The seven `<li>` days of the agenda's week, each with its heading and items (or "Nothing."): built here
+    once, with the words and the session URL looked up once for the week, not per day in the template."""
+    zone, now = timezone.get_current_timezone(), context["now"]
+    prefix = reverse("scheduling:session-detail", args=[0])[:-2]
+    free = conditional_escape(_("Free"))
+    heading_format = _("l j M")
+    names = datefmt.day_and_month_names()
+    badges = _badges(get_language())
+    today = f' <span class="badge text-bg-primary">{conditional_escape(_("today"))}</span>'
+    nothing = f'<p class="small mb-0">{conditional_escape(_("Nothing."))}</p>'
+    out = []
+    for day in week_days:
+        if day["sessions"] or day["free"]:
+            body = (f'<ul class="list-unstyled small mb-0">\n        '
+                    f'{_day_items(day, zone=zone, now=now, prefix=prefix, free=free, badges=badges)}\n      </ul>')
+        else:
+            body = nothing
+        is_today = day["is_today"]
+        out.append(
+            f'<li class="border rounded p-2{" border-primary" if is_today else ""}" data-day="{day["day"]:%Y-%m-%d}">\n'
+            f'      <h3 class="h6 mb-1">{conditional_escape(datefmt.format(day["day"], heading_format, names))}'
+            f'{today if is_today else ""}</h3>\n      {body}\n    </li>'
+        )
+    return mark_safe("\n    ".join(out))

@@ -17,25 +17,26 @@ from portal.pagebench import seed_world
 # Every page of a student or mentor reads the unread-message count for the navigation (one indexed query).
 # Issue 11 (every rule shown before the click): a page that offers booking reads the student's booking
 # outlook first (the enrolment with its balances and the upcoming count: one query, which the overview's
-# credits card reuses); the overview, the agenda and the session page read the open reschedule proposals
-# (one; a second only when there are some); the overview the sessions to rate.
+# credits card reuses); the overview reads the open reschedule proposals (one; a second only when there are
+# some), the agenda their ids with its lists, the session page whether there are any with the session (then one
+# to read them); the overview the sessions to rate.
 BUDGET = {
     "floor": 4,
     "student overview": 7,  # 6 for a student who holds no group seat and waits for none
-    "student sessions": 5,
+    "student sessions": 4,
     "directory": 6,
     "mentor page": 5,
-    "slot picker": 7,
-    "session page": 6,
-    "credits history": 7,
+    "slot picker": 6,
+    "session page": 5,
+    "credits history": 5,
     "flash requests": 4,
     "inbox": 5,
     "conversation": 8,
     "group sessions": 6,
     "group session page": 6,
-    "mentor agenda": 9,
-    "mentor sessions": 5,
-    "mentor session page": 6,
+    "mentor agenda": 5,
+    "mentor sessions": 4,
+    "mentor session page": 5,
     "mentor inbox": 5,
     "admin student page": 4,
     "admin dashboard": 3,  # warm: the programme's figures are counted at most every 2 minutes (8 more then)

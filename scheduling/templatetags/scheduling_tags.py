@@ -2,15 +2,22 @@
 template include and several `|date` filters per row: on the slot picker and
 the long session lists that template work was most of the page's time."""
 
+import functools
+
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import template
 from django.urls import reverse
-from django.utils import dateformat, timezone
-from django.utils.html import escape
+from django.utils import timezone
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts import datefmt
+
 from .. import calendar, wording
+from ..forms import NotesForm
 
 register = template.Library()
 
@@ -53,29 +60,79 @@ def _local(value, zone):
     return value.astimezone(zone)
 
 
-def status_badge(session, *, phase: str = "upcoming") -> str:
+@functools.lru_cache(maxsize=None)
+def _row_labels(language: str | None) -> dict[str, str]:
+    """The fixed words of a session row in `language` (the active one when called), looked up once per
+    language rather than four to six times per row: a sessions page of 20 rows spent more time in gettext than
+    in anything else of its own. Django keeps each language's catalogue for the life of the process too."""
+    return {
+        "in_progress": _("In progress — join now"), "awaiting_attendance": _("Waiting for attendance"),
+        "scheduled": _("Scheduled"), "completed": _("Completed"), "cancelled": _("Cancelled"),
+        "forfeited_waived": _("Forfeited · waived"), "forfeited": _("Forfeited"),
+        "join": _("Join the video room"), "no_room": _("Your mentor hasn't set a video room yet."),
+        "propose": _("Propose a new time"), "reschedule": _("Reschedule"), "ask": _("Ask for another time"),
+        "cancel": _("Cancel"), "with": _("with %(mentor)s"),
+    }
+
+
+def row_labels() -> dict[str, str]:
+    return _row_labels(get_language())
+
+
+def status_badge(session, *, phase: str = "upcoming", labels: dict | None = None) -> str:
     """`phase` (wording.phase, for a scheduled session): in progress and waiting for attendance say so."""
-    # Labels looked up before the f-strings: xgettext doesn't read calls inside an f-string.
+    labels = labels or row_labels()
     status = session.status
     if status == "scheduled":
         if phase == "in_progress":
-            label = _("In progress — join now")
-            return f'<span class="badge text-bg-success" data-testid="phase">{label}</span>'
+            return f'<span class="badge text-bg-success" data-testid="phase">{labels["in_progress"]}</span>'
         if phase == "awaiting_attendance":
-            label = _("Waiting for attendance")
-            return f'<span class="badge text-bg-warning" data-testid="phase">{label}</span>'
-        label = _("Scheduled")
-        return f'<span class="badge text-bg-primary">{label}</span>'
+            return f'<span class="badge text-bg-warning" data-testid="phase">{labels["awaiting_attendance"]}</span>'
+        return f'<span class="badge text-bg-primary">{labels["scheduled"]}</span>'
     if status == "completed":
-        label = _("Completed")
-        return f'<span class="badge text-bg-success">{label}</span>'
+        return f'<span class="badge text-bg-success">{labels["completed"]}</span>'
     if status == "cancelled":
-        label = _("Cancelled")
-        return f'<span class="badge text-bg-secondary">{label}</span>'
+        return f'<span class="badge text-bg-secondary">{labels["cancelled"]}</span>'
     if status == "forfeited":
-        label = _("Forfeited · waived") if session.forfeit_waived_at else _("Forfeited")
+        label = labels["forfeited_waived"] if session.forfeit_waived_at else labels["forfeited"]
         return f'<span class="badge text-bg-warning">{label}</span>'
     return f'<span class="badge text-bg-danger">{escape(session.get_status_display())}</span>'
+
+
+@functools.lru_cache(maxsize=None)
+def _badges(language: str | None) -> dict[str, str]:
+    """Each badge of scheduling/_status.html, word for word, in `language` (the active one when called): built
+    once per language, not per session (a week at 10 × data holds eighty)."""
+    # Looked up before the f-strings: xgettext doesn't read calls inside an f-string.
+    in_progress, waiting, scheduled = _("In progress — join now"), _("Waiting for attendance"), _("Scheduled")
+    completed, cancelled = _("Completed"), _("Cancelled")
+    refunded, forfeited = _("Cancelled late · credit refunded"), _("Forfeited")
+    return {
+        "in_progress": f'<span class="badge text-bg-success" data-testid="phase">{conditional_escape(in_progress)}</span>',
+        "awaiting_attendance": f'<span class="badge text-bg-warning" data-testid="phase">{conditional_escape(waiting)}</span>',
+        "scheduled": f'<span class="badge text-bg-primary">{conditional_escape(scheduled)}</span>',
+        "completed": f'<span class="badge text-bg-success">{conditional_escape(completed)}</span>',
+        "cancelled": f'<span class="badge text-bg-secondary">{conditional_escape(cancelled)}</span>',
+        "refunded": f'<span class="badge text-bg-success">{conditional_escape(refunded)}</span>',
+        "forfeited": f'<span class="badge text-bg-warning">{conditional_escape(forfeited)}</span>',
+    }
+
+
+def status_html(session, now, badges: dict | None = None) -> str:
+    """What scheduling/_status.html renders, word for word (the agenda's week, the session page). `badges`:
+    `_badges(get_language())`, when the caller shows many."""
+    badges = badges or _badges(get_language())
+    status = session.status
+    if status == "scheduled":
+        ph = wording.phase(session, now)
+        if ph == "in_progress" or ph == "awaiting_attendance":
+            return badges[ph]
+        return badges["scheduled"]
+    if status == "completed" or status == "cancelled":
+        return badges[status]
+    if status == "forfeited":
+        return badges["refunded"] if session.forfeit_waived_at else badges["forfeited"]
+    return f'<span class="badge text-bg-danger">{conditional_escape(session.get_status_display())}</span>'
 
 
 def deadline_text(session, *, user, now, zone, phase: str) -> str:
@@ -87,26 +144,43 @@ def deadline_text(session, *, user, now, zone, phase: str) -> str:
     return f'<span class="small {tone}" data-testid="deadline">{escape(terms.text)}</span>'
 
 
-def join_block(session) -> str:
+def join_block(session, labels: dict | None = None) -> str:
     """What _join.html shows while the session is in progress (the room is open then)."""
+    labels = labels or row_labels()
     if session.video_url:
-        label = _("Join the video room")
         return (f'<a class="btn btn-success" href="{escape(session.video_url)}" target="_blank" rel="noopener" '
-                f'data-testid="join">{label}</a>')
-    label = _("Your mentor hasn't set a video room yet.")
-    return f'<span class="text-secondary small">{label}</span>'
+                f'data-testid="join">{labels["join"]}</a>')
+    return f'<span class="text-secondary small">{labels["no_room"]}</span>'
+
+
+@register.simple_tag
+def session_status(session, now):
+    """{% include "scheduling/_status.html" %}, without an include."""
+    return mark_safe(status_html(session, now))
+
+
+@register.simple_tag(takes_context=True)
+def session_deadline(context, session, now):
+    """{% include "scheduling/_deadline.html" %} (the 24-hour rule for the student of an upcoming session),
+    without an include."""
+    phase = wording.phase(session, now) if session.status == "scheduled" else ""
+    return mark_safe(deadline_text(session, user=context["user"], now=now, zone=timezone.get_current_timezone(),
+                                   phase=phase))
 
 
 # Plain f-strings: every value is either ours (times, ids, URLs from reverse) or escaped here.
-def session_row(session, *, user, now, zone, prefix: str, row_time: str | None = None) -> str:
+def session_row(session, *, user, now, zone, prefix: str, row_time: str | None = None, labels: dict | None = None,
+                names: dict | None = None) -> str:
     """`prefix`: the sessions' URL prefix, reversed once per list rather than three times per row.
-    `row_time`: the translated date format (|date:"D j M, H:i"), looked up once per list."""
+    `row_time`: the translated date format (|date:"D j M, H:i"), `labels` (row_labels()) and `names`
+    (datefmt.day_and_month_names()): the words, looked up once per list."""
     starts = _local(session.starts_at, zone)
     ends = _local(session.ends_at, zone)
     if row_time is None:
         row_time = _("D j M, H:i")
+    labels = labels or row_labels()
     if user.pk == session.student_id:
-        who = _("with %(mentor)s") % {"mentor": escape(session.mentor.get_full_name())}
+        who = labels["with"] % {"mentor": escape(session.mentor.get_full_name())}
     else:
         who = escape(session.student.get_full_name())
     pk = session.pk
@@ -114,22 +188,22 @@ def session_row(session, *, user, now, zone, prefix: str, row_time: str | None =
     phase = wording.phase(session, now) if session.status == "scheduled" else ""
     actions = ""
     if phase == "in_progress":
-        actions = f"<div>{join_block(session)}</div>"
+        actions = f"<div>{join_block(session, labels)}</div>"
     elif phase == "upcoming":
         if user.pk != session.student_id:
-            path, label = "propose", _("Propose a new time")
+            path, label = "propose", labels["propose"]
         elif not wording.starts_within_free_cancellation_window(session.starts_at, now=now):
-            path, label = "reschedule", _("Reschedule")
+            path, label = "reschedule", labels["reschedule"]
         else:
-            path, label = "propose", _("Ask for another time")
+            path, label = "propose", labels["ask"]
         move = f'<a class="btn btn-sm btn-outline-primary" href="{prefix}{pk}/{path}/">{label}</a>'
-        cancel = _("Cancel")
+        cancel = labels["cancel"]
         actions = (f'<div class="d-flex flex-wrap gap-2">{move}<a class="btn btn-sm btn-outline-danger" '
                    f'href="{prefix}{pk}/cancel/">{cancel}</a></div>')
     return (
         '<li class="list-group-item d-flex flex-wrap justify-content-between align-items-center gap-2"><div>'
-        f'<a class="fw-semibold text-decoration-none" href="{prefix}{pk}/">{dateformat.format(starts, row_time)}–'
-        f'{dateformat.format(ends, "H:i")}</a> · {escape(session.service.name)} · {who} {status_badge(session, phase=phase)}'
+        f'<a class="fw-semibold text-decoration-none" href="{prefix}{pk}/">{datefmt.format(starts, row_time, names)}–'
+        f'{ends:%H:%M}</a> · {escape(session.service.name)} · {who} {status_badge(session, phase=phase, labels=labels)}'
         f'<div>{deadline_text(session, user=user, now=now, zone=zone, phase=phase)}</div></div>{actions}</li>'
     )
 
@@ -140,7 +214,9 @@ def session_rows(context, sessions):
     user, now, zone = context["user"], context["now"], timezone.get_current_timezone()
     prefix = reverse("scheduling:session-list")
     row_time = _("D j M, H:i")
-    return mark_safe("".join(session_row(s, user=user, now=now, zone=zone, prefix=prefix, row_time=row_time)
+    labels, names = row_labels(), datefmt.day_and_month_names()
+    return mark_safe("".join(session_row(s, user=user, now=now, zone=zone, prefix=prefix, row_time=row_time,
+                                         labels=labels, names=names)
                              for s in sessions))
 
 
@@ -149,8 +225,9 @@ def slot_buttons(slots, confirm_url):
     """The `<li>` buttons of one day on the slot picker: each slot's strings computed once, in Python (about
     a hundred slots a week; four `|date` filters and the tags around them per slot were most of the page)."""
     url = escape(confirm_url)
-    in_your_hours = " " + _("in your hours")
-    under_24h = _("under 24 h")
+    # The words and their markup, escaped once for the list (they are the same on every slot).
+    in_your_hours = f' ★<span class="visually-hidden">{escape(" " + _("in your hours"))}</span>'
+    under_24h = f' <span class="badge text-bg-warning">{escape(_("under 24 h"))}</span>'
     out = []
     for slot in slots:
         iso = slot.iso  # what |date:'c' wrote: the start in the viewer's zone
@@ -162,17 +239,39 @@ def slot_buttons(slots, confirm_url):
             css = "btn-success"
         else:
             css = "btn-outline-secondary"
-        note = escape(slot.late_note)
-        late = f' data-testid="late-slot" title="{escape(capfirst(slot.late_note))}"' if slot.late_note else ""
+        late = ""
         label = f"{slot.local:%H:%M}"
         if slot.in_your_hours:
-            label += f' ★<span class="visually-hidden">{escape(in_your_hours)}</span>'
+            label += in_your_hours
+        if slot.late_note:
+            late = f' data-testid="late-slot" title="{escape(capfirst(slot.late_note))}"'
         if slot.within_24h:
-            label += f' <span class="badge text-bg-warning">{escape(under_24h)}</span>'
-            if note:
-                label += f'<span class="visually-hidden"> — {note}</span>'
+            label += under_24h
+            if slot.late_note:
+                label += f'<span class="visually-hidden"> — {escape(slot.late_note)}</span>'
         out.append(
             f'<li><a class="btn btn-sm {css}" id="slot-{int(slot.starts_at.timestamp())}" href="{url}?start={query}" '
             f'data-start="{iso}" data-within-24h="{"true" if slot.within_24h else "false"}"{late}>{label}</a></li>'
         )
     return mark_safe("\n".join(out))
+
+
+_NOTES_FORM: dict[str | None, str] = {}
+_NOTES_VALUE = "session-notes-value-3f9c1e"  # stands for the notes while crispy renders the form once
+
+
+@register.simple_tag
+def notes_form(form):
+    """`{{ notes_form|crispy }}` on the mentor's session page, without crispy's ~1.5 ms on every view: the form
+    (one textarea holding the session's notes) renders the same for every session in a language but for the
+    notes themselves, so crispy renders it once per language and process with a stand-in value, which is then
+    replaced by the notes, escaped as the textarea's template escapes them. A bound form renders as before."""
+    if form.is_bound or type(form) is not NotesForm:
+        return as_crispy_form(form)
+    language = get_language()
+    html = _NOTES_FORM.get(language)
+    if html is None:
+        html = _NOTES_FORM[language] = str(as_crispy_form(NotesForm(initial={"notes": _NOTES_VALUE})))
+    notes = form["notes"].value()
+    # The textarea shows nothing for "" or None (Textarea.format_value), else the text, escaped.
+    return mark_safe(html.replace(_NOTES_VALUE, escape(notes) if notes not in ("", None) else ""))

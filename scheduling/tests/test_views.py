@@ -339,3 +339,43 @@ def test_the_agenda_averages_every_rating_while_it_lists_the_latest_five(client,
     assert len(response.context["recent_feedback"]) == 5
     assert response.context["rating_count"] == 7 and round(response.context["rating_average"], 2) == 3.86
     assert "from 7 ratings" in text(response)
+
+
+@pytest.mark.parametrize("page", ["scheduling:book-slots", "scheduling:book-confirm"])
+def test_booking_pages_are_404_unless_an_active_mentor_offers_that_active_service(client, page):
+    mentor, other = MentorFactory(), MentorFactory()
+    service, elsewhere = bookable_mentor(mentor), bookable_mentor(other)
+    student = StudentFactory()
+    give_credits(student)
+    client.force_login(student)
+
+    def status(mentor_id, service_id):
+        return client.get(reverse(page, args=[mentor_id, service_id])).status_code
+
+    assert status(mentor.pk, service.pk) != 404
+    assert status(mentor.pk, elsewhere.pk) == 404  # not offered by this mentor
+    assert status(student.pk, service.pk) == 404  # not a mentor
+    assert status(mentor.pk, 999_999) == 404
+    service.is_active = False
+    service.save()
+    assert status(mentor.pk, service.pk) == 404
+    service.is_active = True
+    service.save()
+    mentor.is_active = False
+    mentor.save()
+    assert status(mentor.pk, service.pk) == 404
+
+
+def test_the_agenda_shows_the_time_a_student_asks_for_until_the_session_starts(client, time_machine, student, mentor,
+                                                                              session):
+    late = SLOT - timedelta(hours=5)
+    time_machine.move_to(late, tick=False)
+    services.proposal_create(session=session, actor=student, starts_at=at("2027-01-13 15:00"), now=late)
+    client.force_login(mentor)
+
+    response = client.get(reverse("portal:agenda"))
+
+    assert [p.session_id for p in response.context["proposals"]] == [session.pk]
+    assert text(response).count("Sam Student asks to move their session") == 1
+    time_machine.move_to(SLOT + timedelta(minutes=1), tick=False)  # started: nothing to answer any more
+    assert client.get(reverse("portal:agenda")).context["proposals"] == []

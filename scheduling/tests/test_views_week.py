@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import MentorFactory, StudentFactory
 from scheduling import services
-from scheduling.models import SessionStatus
+from scheduling.models import ServiceType, SessionStatus
 from scheduling.tests.helpers import at, bookable_mentor, give_credits, set_grid
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +150,29 @@ def test_the_agenda_week_keeps_a_constant_number_of_queries(client, time_machine
         book(student, mentor, service, at(f"2026-10-{19 + day} 10:00"), now)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_the_agenda_steps_its_free_times_by_the_shortest_active_service_it_offers(client, time_machine):
+    now = at("2026-10-20 06:00")
+    time_machine.move_to(now, tick=False)
+    mentor = MentorFactory(timezone="UTC")
+    bookable_mentor(mentor, service=ServiceType.objects.create(name="Long", duration_minutes=90))
+    ServiceType.objects.create(name="Short but retired", duration_minutes=30, is_active=False).mentors.add(mentor)
+    ServiceType.objects.create(name="B", duration_minutes=45).mentors.add(mentor)
+    ServiceType.objects.create(name="A", duration_minutes=45).mentors.add(mentor)
+    client.force_login(mentor)
+
+    response = client.get(reverse("portal:agenda"))
+
+    assert response.context["free_minutes"] == 45
+    assert "book a 45-minute" in html.unescape(response.content.decode())
+
+
+def test_the_agenda_of_a_mentor_offering_nothing_steps_by_the_hour(client, time_machine):
+    time_machine.move_to(at("2026-10-20 06:00"), tick=False)
+    mentor = MentorFactory(timezone="UTC")
+    client.force_login(mentor)
+
+    response = client.get(reverse("portal:agenda"))
+
+    assert response.status_code == 200 and response.context["free_minutes"] == 60
