@@ -14,7 +14,6 @@ state under the lock, writes, and queues the email to the other party.
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import dateformat
 from django.utils.translation import gettext as _
@@ -28,7 +27,7 @@ from credits.services import account_for_update
 from .allowance import booking_outlook
 from .errors import SchedulingError
 from .models import FlashRequest, ServiceType, Session
-from .selectors import booking_window
+from .selectors import booking_window, pending_for_mentor_requests
 from .services import booking_create, check_parties
 
 F = FlashRequest.Status
@@ -308,12 +307,6 @@ def flash_requests_for(user: User, *, now: datetime, limit: int = 100) -> dict:
     return {"open_requests": open_, "past_requests": closed}
 
 
-def pending_for_mentor_requests(mentor: User, *, now: datetime):
-    """Requests waiting for this mentor's answer that can still be booked (a queryset)."""
-    earliest, _ = booking_window(now)
-    return FlashRequest.objects.filter(Q(mentor=mentor, status=F.PENDING), proposed_starts_at__gte=earliest)
-
-
 def pending_for_mentor(mentor: User, *, now: datetime) -> int:
-    """How many requests wait for this mentor's answer (pending_for_mentor_requests)."""
+    """How many requests wait for this mentor's answer (selectors.pending_for_mentor_requests)."""
     return pending_for_mentor_requests(mentor, now=now).count()

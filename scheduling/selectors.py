@@ -21,6 +21,7 @@ from .models import (
     JOIN_OPENS_BEFORE,
     LIVE_STATUSES,
     Feedback,
+    FlashRequest,
     GroupSeat,
     GroupSession,
     PauseRequest,
@@ -38,6 +39,14 @@ def booking_window(now: datetime) -> tuple[datetime, datetime]:
         now + timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES),
         now + timedelta(days=settings.BOOKING_HORIZON_DAYS),
     )
+
+
+def pending_for_mentor_requests(mentor: User, *, now: datetime):
+    """Flash requests waiting for this mentor's answer that can still be booked (a queryset; the agenda counts
+    them in its statement, scheduling/flash.py's pending_for_mentor on its own)."""
+    earliest, _ = booking_window(now)
+    return FlashRequest.objects.filter(mentor=mentor, status=FlashRequest.Status.PENDING,
+                                       proposed_starts_at__gte=earliest)
 
 
 @dataclass
@@ -481,8 +490,6 @@ def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None
     no_session_but_one = ", ".join(["NULL"] * (len(_AGENDA_SESSION_FIELDS) - 1))
     # The flash requests waiting for the mentor (counted) and the proposals they are asked to answer (ids): their
     # own querysets, compiled here and read in the same round trip.
-    from .flash import pending_for_mentor_requests
-
     flash_sql, flash_params = pending_for_mentor_requests(mentor, now=now).values("pk").query.sql_with_params()
     proposals_sql, proposals_params = pending_proposal_ids(mentor, now=now).query.sql_with_params()
     no_student = ", ".join(["NULL"] * len(_AGENDA_STUDENT_FIELDS))
