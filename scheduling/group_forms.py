@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mentorship import caching
+from mentorship.forms import PlainSelect
 from mentorship.models import Skill
 
 from .forms import LocalDateTimeField, _ZonedStartForm
@@ -44,9 +45,9 @@ class GroupScheduleForm(_ZonedStartForm):
 class GroupFilterForm(forms.Form):
     # Plain choices from the cached skill list (mentorship/caching.py): no query per page view.
     skill = forms.TypedChoiceField(required=False, coerce=int, empty_value=None,
-                                   widget=forms.Select(attrs={"class": "form-select"}))
+                                   widget=PlainSelect(attrs={"class": "form-select"}))
     mentor = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=gettext_lazy("Mentor"),
-                                    widget=forms.Select(attrs={"class": "form-select"}))
+                                    widget=PlainSelect(attrs={"class": "form-select"}))
 
     def __init__(self, *args, mentors=(), **kwargs):
         super().__init__(*args, **kwargs)
