@@ -23,6 +23,8 @@ def _history_context(request, form: CreditRequestForm) -> dict:
     page = counted_page(selectors.ledger_for(request.user), HISTORY_PAGE_SIZE, request.GET.get("page"))
     return {
         "summary": selectors.credits_summary(request.user, now=now, enrolment=enrolment),
+        # The card's group line, from the same enrolment read (it carries the group balance): no query.
+        "group": selectors.group_summary(request.user, now=now, enrolment=enrolment),
         "page_obj": page,
         "entries": page.object_list,
         "form": form,

@@ -131,3 +131,14 @@ def test_the_history_says_when_the_student_asked_within_the_last_day(client, stu
     page = client.get(reverse("credits:history")).content.decode()
     assert 'data-testid="request-pending"' in page and "Ask for more sessions" not in page
     assert "You asked on 16 Nov, 08:00." in " ".join(page.split())  # the newest, in the student's zone (New York)
+
+
+def test_the_history_page_card_says_where_the_group_allowance_stands_like_the_overview(client, student, pack_plan,
+                                                                                      enrol):
+    enrol(student, pack_plan)
+    client.force_login(student)
+    for url in (reverse("portal:overview"), reverse("credits:history")):
+        page = client.get(url).content.decode()
+        line = page.split('data-testid="group-credits-headline"')[1].split("</p>")[0]
+        # Never "Group:" with nothing after it.
+        assert "No group sessions in your plan" in line, url
