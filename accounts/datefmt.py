@@ -7,15 +7,13 @@ The common format characters (d j D l m n M b F Y y H G i) are written here exac
 them; any other goes to Django's own formatter."""
 
 import functools
-import re
 
 from django.utils import dateformat
 from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import get_language
 
 # django.utils.dateformat's own patterns: a format character not escaped by a backslash; an escaped one.
-_FORMAT_CHARS = re.compile(r"(?<!\\)([aAbcdDeEfFgGhHiIjlLmMnNoOPrsStTUuwWyYzZ])")
-_ESCAPED = re.compile(r"\\(.)")
+_FORMAT_CHARS, _ESCAPED = dateformat.re_formatchars, dateformat.re_escaped
 
 
 @functools.lru_cache(maxsize=256)

@@ -15,10 +15,11 @@ from datetime import datetime, tzinfo
 from html import escape
 
 from django.utils import dateformat, timezone
-from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext
+
+from . import datefmt
 
 UTC = zoneinfo.ZoneInfo("UTC")
 
@@ -83,37 +84,21 @@ def when_html(value: datetime | None, zone=None, *, ends_at: datetime | None = N
 class Moments:
     """`when_html` for many moments in one zone (a page's table rows): the zone, its name, the current year, the
     translated formats and the day and month names are looked up once instead of once per row. The same text
-    as the functions above (formats of other letters than D j M b Y H i go through Django's dateformat)."""
+    as the functions above, written by accounts.datefmt."""
 
     def __init__(self, zone=None, *, now: datetime | None = None):
         self.zone = _zone(zone)
         self.zone_name = zone_name(self.zone)
         self.this_year = (now or timezone.now()).astimezone(self.zone).year
-        self._days = [str(WEEKDAYS_ABBR[d]) for d in range(7)]
-        self._months = [""] + [str(MONTHS_3[m]) for m in range(1, 13)]  # "b"; "M" is its .title()
-        self._titled = [m.title() for m in self._months]
+        self._names = datefmt.day_and_month_names()
         self.with_year = self.compile(pgettext("date and time with year", "D j M Y, H:i"))
         self.without_year = self.compile(pgettext("date and time", "D j M, H:i"))
         self.hour = self.compile("H:i")
 
     def compile(self, fmt: str):
-        """dateformat.format(·, fmt) as one str.format call."""
-        template = []
-        for i, piece in enumerate(dateformat.re_formatchars.split(fmt)):
-            if i % 2 == 0:
-                template.append(dateformat.re_escaped.sub(r"\1", piece).replace("{", "{{").replace("}", "}}"))
-            elif piece in _FAST_LETTERS:
-                template.append("{%s}" % piece)
-            else:
-                return lambda value: dateformat.format(value, fmt)
-        template = "".join(template)
-        days, months, titled = self._days, self._months, self._titled
-        getters = {"D": lambda v: days[v.weekday()], "j": lambda v: v.day, "M": lambda v: titled[v.month],
-                   "b": lambda v: months[v.month], "Y": lambda v: "%04d" % v.year, "H": lambda v: "%02d" % v.hour,
-                   "i": lambda v: "%02d" % v.minute}
-        used = [(letter, get) for letter, get in getters.items() if "{%s}" % letter in template]
-        template = template.format
-        return lambda v: template(**{letter: get(v) for letter, get in used})
+        """dateformat.format(·, fmt) as a function of the value, the names looked up once (accounts.datefmt)."""
+        names = self._names
+        return lambda value: datefmt.format(value, fmt, names)
 
     def _text(self, local: datetime) -> str:
         return (self.without_year if local.year == self.this_year else self.with_year)(local)
@@ -133,4 +118,3 @@ class Moments:
                          f'title="{escape(self.with_year(utc) + " UTC")}">{escape(f"{text} ({self.zone_name})")}</time>')
 
 
-_FAST_LETTERS = {"D", "j", "M", "b", "Y", "H", "i"}
