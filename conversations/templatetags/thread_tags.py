@@ -13,11 +13,13 @@ from django import template
 from django.template.defaultfilters import linebreaksbr, urlize
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+
+from accounts import datefmt
 
 register = template.Library()
 
@@ -39,14 +41,14 @@ def message_li(m, *, viewer_id, zone, words: dict) -> str:
     if m.about_session_id and m.about_session is not None:
         s = m.about_session
         text = _("About the session %(service)s on %(when)s") % {
-            "service": s.service.name, "when": dateformat.format(timezone.localtime(s.starts_at, zone), words["about"])}
+            "service": s.service.name, "when": datefmt.format(timezone.localtime(s.starts_at, zone), words["about"], words["names"])}
         about = f'\n  <div class="small message-about" data-testid="message-about">{conditional_escape(text)}</div>'
     flash = f'\n  <div class="small message-about">{words["flash"]}</div>' if m.flash_request_id else ""
     body = body_html(m.body)
     return (
         f'\n<li class="message{" message-mine" if mine else ""}" id="message-{m.pk}" data-testid="message">\n'
         f'  <div class="message-meta small"><strong>{who}</strong>\n'
-        f'    · <time datetime="{at.strftime("%Y-%m-%dT%H:%M:%S%z")}">{dateformat.format(at, words["when"])}</time></div>'
+        f'    · <time datetime="{at.strftime("%Y-%m-%dT%H:%M:%S%z")}">{datefmt.format(at, words["when"], words["names"])}</time></div>'
         f'{about}{flash}\n'
         f'  <div class="message-body" data-testid="message-body">{body}</div>\n</li>\n'
     )
@@ -57,7 +59,7 @@ def thread_entries(context, entries, viewer):
     """The `<li>` of each entry; `viewer` is the reader (None in the admin: no "You", no links)."""
     zone = timezone.get_current_timezone()
     words = {"you": conditional_escape(_("You")), "when": _("D j M Y, H:i"), "about": _("D j M, H:i"),
-             "flash": conditional_escape(_("With a meeting request"))}
+             "flash": conditional_escape(_("With a meeting request")), "names": datefmt.day_and_month_names()}
     viewer_id = viewer.pk if viewer is not None else None  # once: the viewer is a lazy object
     event_template = None
     parts = []
@@ -77,7 +79,7 @@ def inbox_rows(memberships, viewer):
     """The inbox's `<li>` rows (templates/conversations/inbox.html), built once per row here."""
     zone = timezone.get_current_timezone()
     viewer_id = viewer.pk
-    when, you = _("j M, H:i"), conditional_escape(_("You:"))
+    when, you, names = _("j M, H:i"), conditional_escape(_("You:")), datefmt.day_and_month_names()
     blocked, unread = conditional_escape(_("Blocked")), conditional_escape(_("unread"))
     prefix = reverse("conversations:thread", args=[0])[:-2]  # ".../inbox/0/" -> ".../inbox/"
     parts = []
@@ -97,7 +99,7 @@ def inbox_rows(memberships, viewer):
             f'        <a class="fw-semibold" href="{prefix}{t.pk}/">{conditional_escape(other.get_full_name())}</a>'
             f'{badge}\n        <div class="small text-truncate inbox-last">{mine}{body}</div>\n      </div>\n'
             f'      <div class="text-end flex-shrink-0">\n        <time class="small d-block" '
-            f'datetime="{at.strftime("%Y-%m-%dT%H:%M:%S%z")}">{dateformat.format(at, when)}</time>\n'
+            f'datetime="{at.strftime("%Y-%m-%dT%H:%M:%S%z")}">{datefmt.format(at, when, names)}</time>\n'
             f'        {count}\n      </div>\n    </li>\n'
         )
     return mark_safe("".join(parts))

@@ -4,11 +4,13 @@ plural `{% blocktranslate %}` each."""
 
 from django import template
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from accounts import datefmt
 
 register = template.Library()
 
@@ -16,7 +18,7 @@ register = template.Library()
 @register.simple_tag
 def group_rows(rows) -> str:
     zone = timezone.get_current_timezone()
-    day_time, hour = _("D j M, H:i"), _("H:i")
+    day_time, hour, names = _("D j M, H:i"), _("H:i"), datefmt.day_and_month_names()
     words = {"seat": esc(_("Your seat")), "wait": esc(_("On the waitlist")), "full": esc(_("Full · waitlist open"))}
     prefix = reverse("scheduling:group-detail", args=[0])[:-2]  # ".../groups/0/" -> ".../groups/"
     parts = []
@@ -43,7 +45,7 @@ def group_rows(rows) -> str:
             '<li class="list-group-item d-flex flex-wrap justify-content-between align-items-center gap-2" '
             'data-testid="group-row">\n      <div>\n'
             f'        <a class="fw-semibold" href="{prefix}{g.pk}/">{esc(g.title)}</a>\n'
-            f'        <div>{dateformat.format(starts, day_time)}–{dateformat.format(ends, hour)} · '
+            f'        <div>{datefmt.format(starts, day_time, names)}–{datefmt.format(ends, hour, names)} · '
             f'{esc(with_mentor)}</div>\n        {topic}\n        {skills}\n      </div>\n'
             f'      <div class="text-end">\n        {state}\n      </div>\n    </li>\n'
         )
