@@ -51,11 +51,16 @@ def current_enrolment(student, **annotations) -> Enrolment | None:
     """The current enrolment with its plan, and the student's balances read in the same query
     (`account_balance`, `account_group_balance`): the summary, the allowance and the pages that show them need
     them. `annotations`: what a caller above wants read in the same query (the booking outlook's count)."""
+    return current_enrolment_query(student, **annotations).first()
+
+
+def current_enrolment_query(student, **annotations):
+    """What `current_enrolment` reads: its first row (for a caller that compiles it once, see
+    scheduling.allowance). `student`: a user or their id."""
     account = CreditAccount.objects.filter(student=OuterRef("student"))
     return (Enrolment.objects.current().select_related("plan").filter(student=student)
             .annotate(account_balance=Subquery(account.values("balance")[:1]),
-                      account_group_balance=Subquery(account.values("group_balance")[:1]), **annotations)
-            .first())
+                      account_group_balance=Subquery(account.values("group_balance")[:1]), **annotations))
 
 
 # "Not read yet" (None is an answer: no current enrolment).

@@ -16,6 +16,7 @@ from django.utils.translation import get_language, ngettext, to_locale
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from config.prepared import PreparedShapes
 
 from . import weekgrid
 from .models import AvailabilityGrid, Language, MentorAssignment, MentorProfile, Skill, StudentInterest, TimeOff
@@ -432,23 +433,14 @@ def directory(viewer: User, *, now: datetime, skill: Skill | int | None = None, 
                          viewer_hours=weekgrid.hours_selected(viewer_cells))
 
 
-def mentor_detail(viewer: User, mentor_id: int, *, now: datetime, **annotations) -> DirectoryEntry | None:
+def mentor_detail(viewer: User, mentor_id: int, *, now: datetime, flags=None) -> DirectoryEntry | None:
     """One mentor's profile page in one query: the card's fields, bio, experience, video room, grid, skill
     and language names, active students, and (`is_viewers_mentor`) whether they are the viewer's current
-    mentor. `annotations`: what the page above wants read in the same query (the viewer's thread with them)."""
-    languages = Language.objects.filter(mentor_profiles=OuterRef("mentor_profile")).order_by("name", "pk")
-    mentor = (
-        _card_queryset().filter(pk=mentor_id).select_related("availability_grid")
-        .only(*CARD_FIELDS, "mentor_profile__years_experience", "mentor_profile__bio",
-              "mentor_profile__video_url", "availability_grid__cells")
-        .annotate(active_students=_active_students_subquery(),
-                  language_names=ArraySubquery(languages.values("name")),
-                  language_codes=ArraySubquery(languages.values("code")),
-                  is_viewers_mentor=Exists(MentorAssignment.objects.current().filter(student=viewer.pk,
-                                                                                   mentor=OuterRef("pk"))),
-                  **annotations)
-        .first()
-    )
+    mentor. `flags`: a module-level function (viewer id) -> {name: expression} for what the page above wants
+    read in the same query (the viewer's thread with them). Compiled once per process (config/prepared.py):
+    building this query cost more Python than the rest of the page's reads."""
+    found = _MENTOR_DETAIL_READ.fetch({"viewer": viewer.pk, "mentor": mentor_id}, shape=flags)
+    mentor = found[0] if found else None
     if mentor is None:
         return None
     window_start, _ = matching_window(now)
@@ -464,6 +456,25 @@ def mentor_detail(viewer: User, mentor_id: int, *, now: datetime, **annotations)
                    for name, code in zip(mentor.language_names, mentor.language_codes, strict=True)],
         shared_hours=weekgrid.mask_hours(overlap), active_students=mentor.active_students,
     )
+
+
+def _mentor_detail_query(viewer: int, mentor: int, *, shape):
+    languages = Language.objects.filter(mentor_profiles=OuterRef("mentor_profile")).order_by("name", "pk")
+    query = (
+        _card_queryset().filter(pk=mentor).select_related("availability_grid")
+        .only(*CARD_FIELDS, "mentor_profile__years_experience", "mentor_profile__bio",
+              "mentor_profile__video_url", "availability_grid__cells")
+        .annotate(active_students=_active_students_subquery(),
+                  language_names=ArraySubquery(languages.values("name")),
+                  language_codes=ArraySubquery(languages.values("code")),
+                  is_viewers_mentor=Exists(MentorAssignment.objects.current().filter(student=viewer,
+                                                                                   mentor=OuterRef("pk"))),
+                  **(shape(viewer) if shape else {}))
+    )
+    return (query if query.ordered else query.order_by("pk"))[:1]  # as `.first()` reads it
+
+
+_MENTOR_DETAIL_READ = PreparedShapes(_mentor_detail_query, viewer="int", mentor="int")
 
 
 # --- Cards ----------------------------------------------------------------------

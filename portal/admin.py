@@ -39,7 +39,7 @@ from mentorship.forms import ReassignForm
 from mentorship.models import MentorAssignment, StudentAccount
 from mentorship.services import CapacityError, MentorshipError
 from portal.admin_dashboard import may_see_dashboard
-from portal.prepared import Prepared, read_together, when
+from config.prepared import Prepared, read_together, when
 from portal.student_rows import readonly_fieldsets, table_rows
 from scheduling import at_risk, services
 from scheduling.errors import SchedulingError

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import role_required
 from accounts.forms import NotificationSettingsForm
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.services import calendar_token_regenerate, calendar_token_revoke
 from conversations import selectors as conversation_selectors
 from mentorship import selectors as mentorship_selectors
@@ -70,9 +70,7 @@ def overview(request):
     card = mentorship_selectors.mentor_card(request.user, now=now)
     # Whether there are proposals to answer and group places to list rides along with the enrolment: most
     # students have neither, and then neither is read (without a current plan, both are read as usual).
-    outlook, enrolment = outlook_and_enrolment(
-        request.user, now=now, any_pending=scheduling_selectors.any_pending_proposals(request.user, now=now),
-        **group_selectors.any_places(request.user, now=now))
+    outlook, enrolment = outlook_and_enrolment(request.user, now=now, flags=_overview_flags)
     known = enrolment is not None
     group_seats, group_waits = group_selectors.student_places(
         request.user, now=now, any_places=(enrolment.any_seats or enrolment.any_waits) if known else None)
@@ -88,6 +86,11 @@ def overview(request):
         "group_waits": group_waits,
     }
     return render(request, "portal/overview.html", context)
+
+
+def _overview_flags(student: int, now) -> dict:
+    return {"any_pending": scheduling_selectors.any_pending_proposals(student, now=now),
+            **group_selectors.any_places(student, now=now)}
 
 
 @role_required(Role.MENTOR)
@@ -164,13 +167,17 @@ def directory(request):
     return render(request, "portal/directory.html", context)
 
 
+def _viewer_thread(viewer: int) -> dict:
+    return {"viewer_thread_id": conversation_selectors.thread_with_outer(User(pk=viewer))}
+
+
 @login_required
 @require_http_methods(["GET"])
 def mentor_detail(request, mentor_id: int):
     student = request.user.is_student
     # A student's thread with this mentor (for the "Your conversation" link) rides along with the mentor.
-    extra = {"viewer_thread_id": conversation_selectors.thread_with_outer(request.user)} if student else {}
-    entry = mentorship_selectors.mentor_detail(request.user, mentor_id, now=timezone.now(), **extra)
+    entry = mentorship_selectors.mentor_detail(request.user, mentor_id, now=timezone.now(),
+                                               flags=_viewer_thread if student else None)
     if entry is None:
         raise Http404("No such mentor.")
     context = {

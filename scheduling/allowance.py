@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from credits.selectors import Allowance, allowance_for, current_enrolment
+from config.prepared import PreparedShapes
+from credits.selectors import Allowance, allowance_for, current_enrolment_query
 
 from .errors import BookingNotAllowed
 from .models import Session
@@ -96,21 +97,35 @@ def booking_outlook(student: User, *, now: datetime) -> BookingOutlook:
     return outlook_and_enrolment(student, now=now)[0]
 
 
-def outlook_and_enrolment(student: User, *, now: datetime, **annotations) -> tuple[BookingOutlook, object]:
+def outlook_and_enrolment(student: User, *, now: datetime, flags=None) -> tuple[BookingOutlook, object]:
     """The outlook and the current enrolment it was read from (pages pass it on to the credits card).
 
     One query: the upcoming count rides along with the enrolment and its balance; only a student with no
-    current plan needs a second one. `annotations`: what the page wants read in the same query (on the
-    enrolment; None without a current plan)."""
-    upcoming_count = (Session.objects.filter(student=OuterRef("student")).upcoming(now, started=False)
-                      .order_by().values("student").annotate(n=Count("pk")).values("n")[:1])
-    enrolment = current_enrolment(student, upcoming_count=Coalesce(Subquery(upcoming_count), 0), **annotations)
+    current plan needs a second one. `flags`: a module-level function (student id, now) -> {name: expression}
+    for what the page wants read in the same query (on the enrolment; None without a current plan).
+
+    Five pages read this on every view, so the query is compiled once per process for each `flags`
+    (config/prepared.py), which costs about as much Python as the rest of such a page's reads."""
+    found = _OUTLOOK_READ.fetch({"student": student.pk, "now": now}, shape=flags)
+    enrolment = found[0] if found else None
     allowance = allowance_for(student, enrolment=enrolment, now=now)
     if enrolment is not None:
         upcoming = enrolment.upcoming_count
     else:
         upcoming = Session.objects.filter(student=student).upcoming(now, started=False).count()
     return outlook_from(allowance, enrolment=enrolment, upcoming=upcoming), enrolment
+
+
+def _outlook_enrolment_query(student: int, now: datetime, *, shape):
+    """`current_enrolment(student, upcoming_count=..., **shape(student, now))` as a queryset of its one row."""
+    upcoming_count = (Session.objects.filter(student=OuterRef("student")).upcoming(now, started=False)
+                      .order_by().values("student").annotate(n=Count("pk")).values("n")[:1])
+    query = current_enrolment_query(student, upcoming_count=Coalesce(Subquery(upcoming_count), 0),
+                                    **(shape(student, now) if shape else {}))
+    return (query if query.ordered else query.order_by("pk"))[:1]  # as `.first()` reads it
+
+
+_OUTLOOK_READ = PreparedShapes(_outlook_enrolment_query, student="int", now="datetime")
 
 
 def outlook_from(allowance: Allowance, *, enrolment, upcoming: int) -> BookingOutlook:

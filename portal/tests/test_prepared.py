@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.tests.factories import StudentFactory
-from portal.prepared import Prepared, read_together, when
+from config.prepared import Prepared, read_together, when
 from scheduling.models import Session, SessionStatus
 from scheduling.tests.helpers import bookable_mentor
 
@@ -56,3 +56,32 @@ def test_a_query_whose_parameters_are_derived_from_its_arguments_is_refused():
                       student="int", now="datetime")
     with pytest.raises(ValueError):
         shaped.compiled()
+
+
+def test_fetch_gives_what_the_queryset_gives_with_related_rows_and_annotations_without_compiling_again(mentor):
+    service = bookable_mentor(mentor)
+    now = timezone.now().replace(microsecond=0)
+    students = [StudentFactory(), StudentFactory()]
+    for i, student in enumerate(students):
+        for hours in range(-1, 3 + i):
+            starts = now + timedelta(hours=hours, minutes=30 * i)
+            Session.objects.create(student=student, mentor=mentor, service=service,
+                                   starts_at=starts, ends_at=starts + timedelta(minutes=30),
+                                   status=SessionStatus.SCHEDULED, created_at=now)
+
+    def build(student, now):
+        return (Session.objects.filter(student_id=student).upcoming(now).select_related("mentor")
+                .annotate(mentor_name=F("mentor__full_name")).order_by("starts_at")[:3])
+
+    prepared = Prepared(build, student="int", now="datetime")
+    for student in students:
+        for moment in (now, now + timedelta(hours=1)):
+            found = prepared.fetch({"student": student.pk, "now": moment})
+            expected = list(build(student.pk, moment))
+            assert [s.pk for s in found] == [s.pk for s in expected] and found
+            assert [s.mentor_name for s in found] == [s.mentor_name for s in expected]
+            with CaptureQueriesContext(connection) as captured:
+                assert {s.mentor.email for s in found} == {mentor.email}  # read with the row, as select_related does
+                prepared.fetch({"student": student.pk, "now": moment})
+            assert len(captured) == 1
+            assert "SELECT" in captured[0]["sql"] and str(student.pk) in captured[0]["sql"]

@@ -6,15 +6,21 @@ queryset once, with stand-in values for its arguments, and afterwards only puts 
 their places; `read_together` sends several of them as one statement, each list as a JSON array
 (`json_agg`). The querysets stay the one definition of what is read (upcoming_q, the models' orderings...).
 
+`Prepared.fetch` is the same for one queryset on its own: what `list(queryset)` would give — model instances
+with their `select_related` objects and annotations, or `values()` rows — through Django's own iterables, only
+without compiling the SQL again.
+
 The stand-ins are checked: the queryset is compiled with two different sets, and every parameter that
 differs must be one of the arguments itself (or its text), never a value derived from one — otherwise
 compiling refuses, rather than read the wrong rows.
 """
 
+import copy
 import json
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
-from django.db import connection
+from django.db import connection, connections
 
 _FIRST = {"int": -1_000_000_001, "datetime": datetime(1901, 1, 1, tzinfo=UTC)}
 _SECOND = {"int": -2_000_000_002, "datetime": datetime(1902, 2, 2, tzinfo=UTC)}
@@ -31,11 +37,14 @@ class Prepared:
     def __init__(self, build, **arguments):
         self.build, self.arguments = build, arguments
         self._compiled = None
+        self._template = None  # (the stand-in queryset, its compiler after compiling): what `fetch` reuses
 
     def compiled(self):
         if self._compiled is None:
             first, second = _stand_ins(self.arguments, _FIRST), _stand_ins(self.arguments, _SECOND)
-            sql, params = self.build(**first).query.sql_with_params()
+            queryset = self.build(**first)
+            compiler = queryset.query.get_compiler(using=queryset.db)
+            sql, params = compiler.as_sql()  # also fills compiler.select, klass_info, annotation_col_map
             sql_2, params_2 = self.build(**second).query.sql_with_params()
             if sql != sql_2 or len(params) != len(params_2):
                 raise ValueError("the query's shape depends on its arguments")
@@ -49,8 +58,22 @@ class Prepared:
                 if name is None and text is None:
                     raise ValueError(f"a parameter derived from the arguments: {a!r}")
                 slots.append((name, None) if name else (text, str))
+            self._template = queryset, compiler
             self._compiled = sql, slots
         return self._compiled
+
+    def fetch(self, arguments: dict) -> list:
+        """`list(self.build(**arguments))`, without compiling it: Django's own iterable (model instances,
+        `values()` rows...) reads the rows, from a copy of the compiler whose SQL is the compiled one with these
+        arguments in place. Nothing else is done with the queryset (a slice or `first()` would compile anew)."""
+        sql, params = self.sql_params(arguments)
+        queryset, template = self._template
+        compiler = copy.copy(template)
+        compiler.connection = connections[queryset.db]  # this thread's connection, not the compiling one's
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        fresh = queryset._chain()
+        fresh.query.get_compiler = lambda *args, **kwargs: compiler
+        return list(fresh)
 
     def sql_params(self, arguments: dict) -> tuple[str, list]:
         sql, slots = self.compiled()
@@ -61,6 +84,22 @@ class Prepared:
             else:
                 params.append(str(arguments[name]) if value is str else arguments[name])
         return sql, params
+
+
+class PreparedShapes:
+    """A `Prepared` for each shape of one read: `build(**arguments, shape=shape)`, compiled when a shape is first
+    fetched. `shape`: anything hashable that changes the query's form, such as a module-level function adding the
+    annotations one page wants (a page's flags)."""
+
+    def __init__(self, build, **arguments):
+        self.build, self.arguments = build, arguments
+        self._by_shape: dict = {}
+
+    def fetch(self, arguments: dict, shape=None) -> list:
+        prepared = self._by_shape.get(shape)
+        if prepared is None:
+            prepared = self._by_shape.setdefault(shape, Prepared(partial(self.build, shape=shape), **self.arguments))
+        return prepared.fetch(arguments)
 
 
 def read_together(parts: dict, arguments: dict) -> dict[str, list[dict]]:
