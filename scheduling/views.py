@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.decorators import role_required
 from accounts.models import Role, User
 from config.paging import counted_page
+from config.prepared import Prepared
 
 from . import calendar, selectors, services
 from .allowance import booking_outlook
@@ -63,13 +63,19 @@ def _bookable_mentor(mentor_id: int) -> User:
 def _bookable_offer(mentor_id: int, service_id: int) -> tuple[User, ServiceType]:
     """A bookable mentor (as `_bookable_mentor`) and an active service they offer, in one query (the offer's
     row, with the mentor and the service); 404 when either is not."""
-    try:
-        offer = (ServiceType.mentors.through.objects.select_related("user", "servicetype")
-                 .get(user_id=mentor_id, user__role=Role.MENTOR, user__is_active=True,
-                      servicetype_id=service_id, servicetype__is_active=True))
-    except ObjectDoesNotExist:
-        raise Http404("No such mentor or service.") from None
-    return offer.user, offer.servicetype
+    found = _OFFER_READ.fetch({"mentor": mentor_id, "service": service_id})
+    if not found:
+        raise Http404("No such mentor or service.")
+    return found[0].user, found[0].servicetype
+
+
+# Compiled once per process (config/prepared.py): the slot picker and every booking read it first, and building
+# the four-table query cost more Python than PostgreSQL took to answer it. (A mentor offers a service once.)
+_OFFER_READ = Prepared(
+    lambda mentor, service: (ServiceType.mentors.through.objects.select_related("user", "servicetype")
+                             .filter(user_id=mentor, user__role=Role.MENTOR, user__is_active=True,
+                                     servicetype_id=service, servicetype__is_active=True).order_by("pk")[:1]),
+    mentor="int", service="int")
 
 
 def _refused(request, template: str, context: dict, exc: SchedulingError):

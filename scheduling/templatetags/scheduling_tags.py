@@ -221,6 +221,34 @@ def session_rows(context, sessions):
 
 
 @register.simple_tag
+def slot_week_days(week, confirm_url):
+    """The seven `<li>` day cards of the slot picker's week (what the loop over `week.days` wrote, day heading,
+    "today" badge, buttons, the first slot's late note, or "No free times."), built in Python once per page."""
+    names = datefmt.day_and_month_names()
+    heading, today = _("l j F"), escape(_("today"))
+    none = escape(_("No free times."))
+    out = []
+    for weekday in week.days:
+        day = weekday.day
+        badge = f' <span class="badge text-bg-primary">{today}</span>' if weekday.is_today else ""
+        if weekday.items:
+            first = weekday.items[0]
+            note = (f'\n      <p class="small text-danger mt-2 mb-0" data-testid="late-note">'
+                    f'{escape(capfirst(first.late_note))}.</p>' if first.late_note else "")
+            body = (f'<ul class="list-unstyled d-flex flex-wrap gap-1 mb-0 slot-times">\n'
+                    f'{slot_buttons(weekday.items, confirm_url)}\n      </ul>{note}')
+        else:
+            body = f'<p class="small mb-0">{none}</p>'
+        out.append(
+            f'<li class="card{" border-primary" if weekday.is_today else ""}" data-day="{day:%Y-%m-%d}">\n'
+            f'    <div class="card-body p-2">\n'
+            f'      <h3 class="h6 card-title mb-2">{escape(datefmt.format(day, heading, names))}{badge}</h3>\n'
+            f'      {body}\n    </div>\n  </li>'
+        )
+    return mark_safe("\n  ".join(out))
+
+
+@register.simple_tag
 def slot_buttons(slots, confirm_url):
     """The `<li>` buttons of one day on the slot picker: each slot's strings computed once, in Python (about
     a hundred slots a week; four `|date` filters and the tags around them per slot were most of the page)."""
