@@ -16,7 +16,7 @@ from django.utils.translation import get_language, ngettext, to_locale
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from config.prepared import PreparedShapes
+from config.prepared import Prepared, PreparedShapes
 
 from . import weekgrid
 from .models import AvailabilityGrid, Language, MentorAssignment, MentorProfile, Skill, StudentInterest, TimeOff
@@ -509,13 +509,8 @@ MENTOR_CARD_FIELDS = (
 def mentor_card(student: User, *, now: datetime) -> MentorCard:
     """What the student's overview shows at the top: their mentor, or the pairing state."""
     student_cells = grid_cells(student)
-    assignment = (
-        MentorAssignment.objects.current()
-        .filter(student=student)
-        .select_related("mentor", "mentor__mentor_profile", "mentor__availability_grid")
-        .only(*MENTOR_CARD_FIELDS)
-        .first()
-    )
+    found = _MENTOR_CARD_READ.fetch({"student": student.pk})
+    assignment = found[0] if found else None
     if assignment is None:
         return MentorCard(None, None, 0.0, weekgrid.hours_selected(student_cells), None)
     mentor = assignment.mentor
@@ -529,6 +524,17 @@ def mentor_card(student: User, *, now: datetime) -> MentorCard:
         mentor=mentor, profile=getattr(mentor, "mentor_profile", None), shared_hours=shared,
         student_hours=weekgrid.hours_selected(student_cells), mentor_local_now=now.astimezone(mentor.tzinfo),
     )
+
+
+def _mentor_card_query(student: int):
+    query = (MentorAssignment.objects.current().filter(student=student)
+             .select_related("mentor", "mentor__mentor_profile", "mentor__availability_grid")
+             .only(*MENTOR_CARD_FIELDS))
+    return (query if query.ordered else query.order_by("pk"))[:1]  # as `.first()` reads it
+
+
+# Compiled once per process (config/prepared.py): every view of a student's overview reads it.
+_MENTOR_CARD_READ = Prepared(_mentor_card_query, student="int")
 
 
 @dataclass

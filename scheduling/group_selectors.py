@@ -7,6 +7,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, Value
 
 from accounts.models import Role, User
+from config.prepared import Prepared
 
 from .group_models import (
     GroupSeat,
@@ -121,6 +122,16 @@ def student_places(student: User, *, now: datetime,
     whole seat, session and mentor rows. `any_places`: what `any_places` answered (False: no query)."""
     if any_places is False:
         return [], []
+    found: tuple[list, list] = ([], [])
+    for kind, session_id, title, starts, ends, session_starts, full_name, email in _PLACES_READ.fetch(
+            {"student": student.pk, "now": now}):
+        found[kind].append(OverviewPlace(session_id, title, starts, ends, session_starts, full_name or email))
+    for places in found:  # UNION ALL promises no order
+        places.sort(key=lambda p: p.starts_at)
+    return found
+
+
+def _places_query(student: int, now: datetime):
     seats = (_seats_ahead(student, now=now)
              .annotate(_kind=Value(0, output_field=IntegerField()), _starts=F("starts_at"), _ends=F("ends_at"))
              .values_list(*_PLACE_COLUMNS).order_by("starts_at")[:20])
@@ -128,12 +139,11 @@ def student_places(student: User, *, now: datetime,
              .annotate(_kind=Value(1, output_field=IntegerField()), _starts=F("session__starts_at"),
                        _ends=F("session__ends_at"))
              .values_list(*_PLACE_COLUMNS).order_by("session__starts_at")[:20])
-    found: tuple[list, list] = ([], [])
-    for kind, session_id, title, starts, ends, session_starts, full_name, email in seats.union(waits, all=True):
-        found[kind].append(OverviewPlace(session_id, title, starts, ends, session_starts, full_name or email))
-    for places in found:  # UNION ALL promises no order
-        places.sort(key=lambda p: p.starts_at)
-    return found
+    return seats.union(waits, all=True)
+
+
+# Compiled once per process (config/prepared.py): the overview reads it on every view of a student with places.
+_PLACES_READ = Prepared(_places_query, student="int", now="datetime")
 
 
 def attendees(group: GroupSession) -> list[GroupSeat]:

@@ -11,6 +11,7 @@ from django.db.models import Exists, IntegerField, Q, Value
 from django.utils.dateparse import parse_date
 
 from accounts.models import User
+from config.prepared import Prepared
 from mentorship.models import AvailabilityGrid, DateOverride, TimeOff
 from mentorship.selectors import days_to_utc, grid_cells, with_date_overrides
 from mentorship.weekgrid import EMPTY as EMPTY_GRID
@@ -333,18 +334,44 @@ def in_one_query(parts: dict) -> dict[str, list]:
 
     A page that showed four lists paid four round trips and four compilations; one is enough. Each part
     is ordered by the session's own fields (they are re-applied in Python, see below)."""
-    names = list(parts)
+    return _split(_tagged_union(parts), [(name, qs.query.order_by) for name, qs in parts.items()])
+
+
+def _tagged_union(parts: dict):
     tagged = [qs.annotate(_part=Value(i, output_field=IntegerField())) for i, qs in enumerate(parts.values())]
-    found: dict[str, list] = {name: [] for name in names}
-    rows = tagged[0].union(*tagged[1:], all=True) if len(tagged) > 1 else tagged[0]
+    return tagged[0].union(*tagged[1:], all=True) if len(tagged) > 1 else tagged[0]
+
+
+def _split(rows, orders: list[tuple[str, tuple]]) -> dict[str, list]:
+    """The union's rows back in their lists: `orders`, each part's (name, order_by) in the union's order."""
+    found: dict[str, list] = {name: [] for name, _ in orders}
+    names = [name for name, _ in orders]
     for row in rows:
         found[names[row._part]].append(row)
     # UNION ALL keeps each part's rows together but SQL promises no order: restore each part's own.
-    for name, qs in parts.items():
-        keys = qs.query.order_by
+    for name, keys in orders:
         if keys:
             found[name].sort(key=lambda row, keys=keys: _order_key(row, keys))
     return found
+
+
+class PreparedLists:
+    """`in_one_query(build(**arguments))` compiled once per process (config/prepared.py), for a page that reads
+    the same lists on every view: their building and compiling cost more Python than PostgreSQL took to answer."""
+
+    def __init__(self, build, **arguments):
+        self._orders: list | None = None
+
+        def union(**values):
+            parts = build(**values)
+            self._orders = [(name, qs.query.order_by) for name, qs in parts.items()]
+            return _tagged_union(parts)
+
+        self._prepared = Prepared(union, **arguments)
+
+    def fetch(self, arguments: dict) -> dict[str, list]:
+        rows = self._prepared.fetch(arguments)  # compiled on the first call, which notes each part's order
+        return _split(rows, self._orders)
 
 
 def _order_key(row, keys):
@@ -414,21 +441,30 @@ OVERVIEW_SESSION_FIELDS = (
 )
 
 
-def student_sessions(student: User, *, now: datetime, history: int = 10, ahead: int = 10,
-                     any_pending: bool | None = None) -> dict:
-    """The overview: in progress (join now), the next `ahead` sessions, the last `history` (the sessions page
-    has the rest), proposals to answer (`any_pending`: see `pending_proposals`), sessions to rate."""
-    # Only what the overview's rows, cards and join/deadline blocks read; the student is the viewer (no join):
-    # the compilation, the planning of the five-table join and the model building were most of this read.
+_OVERVIEW_AHEAD, _OVERVIEW_HISTORY = 10, 10
+
+
+def _student_lists(student: int, now: datetime) -> dict:
     base = (Session.objects.filter(student=student).select_related("mentor", "service", "feedback")
             .only(*OVERVIEW_SESSION_FIELDS))
-    lists = in_one_query({"live": base.upcoming(now).order_by("starts_at")[:ahead + 5],
-                           "recent": base.past(now).order_by("-starts_at")[:history]})
+    return {"live": base.upcoming(now).order_by("starts_at")[:_OVERVIEW_AHEAD + 5],
+            "recent": base.past(now).order_by("-starts_at")[:_OVERVIEW_HISTORY]}
+
+
+_STUDENT_LISTS = PreparedLists(_student_lists, student="int", now="datetime")
+
+
+def student_sessions(student: User, *, now: datetime, any_pending: bool | None = None) -> dict:
+    """The overview: in progress (join now), the next 10 sessions, the last 10 (the sessions page has the
+    rest), proposals to answer (`any_pending`: see `pending_proposals`), sessions to rate."""
+    # Only what the overview's rows, cards and join/deadline blocks read; the student is the viewer (no join):
+    # the compilation, the planning of the five-table join and the model building were most of this read.
+    lists = _STUDENT_LISTS.fetch({"student": student.pk, "now": now})
     live, recent = lists["live"], lists["recent"]
     for session in live + recent:
         session.student = student
     in_progress = [s for s in live if s.starts_at - JOIN_OPENS_BEFORE <= now]
-    upcoming = [s for s in live if s.starts_at - JOIN_OPENS_BEFORE > now][:ahead]
+    upcoming = [s for s in live if s.starts_at - JOIN_OPENS_BEFORE > now][:_OVERVIEW_AHEAD]
     # Asked once per session: the prompt goes when the feedback is given (or the session is two weeks old).
     to_rate = [s for s in recent if phase(s, now) == "awaiting_feedback" and s.ends_at >= now - FEEDBACK_PROMPT_DAYS][:3]
     return {"next_session": upcoming[0] if upcoming else None, "in_progress": in_progress, "upcoming": upcoming,
