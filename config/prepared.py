@@ -21,18 +21,30 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from django.db import connection, connections
+from django.db.models.expressions import RawSQL
 
 _FIRST = {"int": -1_000_000_001, "datetime": datetime(1901, 1, 1, tzinfo=UTC)}
 _SECOND = {"int": -2_000_000_002, "datetime": datetime(1902, 2, 2, tzinfo=UTC)}
 
 
 def _stand_ins(kinds: dict, base: dict) -> dict:
-    return {name: base[kind] + (i if kind == "int" else timedelta(seconds=i)) for i, (name, kind) in
-            enumerate(kinds.items())}
+    values = {}
+    for i, (name, kind) in enumerate(kinds.items()):
+        if kind == "ints":  # a list of ids, sent as one array parameter (see `ids_in`)
+            values[name] = [base["int"] + i, base["int"] - i]
+        else:
+            values[name] = base[kind] + (i if kind == "int" else timedelta(seconds=i))
+    return values
+
+
+def ids_in(ids):
+    """`pk__in=ids_in(ids)`: the ids as one array parameter, whatever their number, so that a query compiled once
+    (kind "ints") holds for any list; `pk__in=ids` would write one parameter per id."""
+    return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))
 
 
 class Prepared:
-    """`build(**arguments)` -> a `.values()` queryset; `arguments`: {name: "int" | "datetime"}."""
+    """`build(**arguments)` -> a queryset; `arguments`: {name: "int" | "datetime" | "ints"}."""
 
     def __init__(self, build, **arguments):
         self.build, self.arguments = build, arguments

@@ -16,7 +16,7 @@ from django.utils.translation import get_language, ngettext, to_locale
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from config.prepared import Prepared, PreparedShapes
+from config.prepared import Prepared, PreparedShapes, ids_in
 
 from . import weekgrid
 from .models import AvailabilityGrid, Language, MentorAssignment, MentorProfile, Skill, StudentInterest, TimeOff
@@ -402,16 +402,9 @@ def directory(viewer: User, *, now: datetime, skill: Skill | int | None = None, 
     window_start, _ = matching_window(now)
     viewer_cells = grid_cells(viewer)  # read once: the ranking and the viewer's hours both need it
     viewer_mask = weekgrid.week_mask(viewer_cells, viewer.timezone, window_start)
-    mentors = User.objects.filter(role=Role.MENTOR, is_active=True)
-    if skill is not None:
-        mentors = mentors.filter(mentor_profile__skills=skill)
-    if language is not None:
-        mentors = mentors.filter(mentor_profile__languages=language)
-    if accepting_only:
-        # No profile yet means the defaults: accepting.
-        mentors = mentors.filter(Q(mentor_profile__isnull=True) | Q(mentor_profile__accepting_new_students=True))
-    rows = list(mentors.annotate(active_students=_active_students_subquery()).order_by().values_list(
-        "pk", "full_name", "timezone", "availability_grid__cells", "mentor_profile__capacity", "active_students"))
+    filters = (skill is not None, language is not None, accepting_only)
+    rows = _DIRECTORY_RANKING_READ.fetch({"skill": getattr(skill, "pk", skill) or 0,
+                                          "language": getattr(language, "pk", language) or 0}, shape=filters)
     if accepting_only:
         rows = [r for r in rows if (r[4] if r[4] is not None else DEFAULT_CAPACITY) - r[5] > 0]
     shared = weekgrid.overlaps_with(viewer_mask, [(r[3], r[2]) for r in rows], window_start)
@@ -421,7 +414,7 @@ def directory(viewer: User, *, now: datetime, skill: Skill | int | None = None, 
     chosen = ranked[(number - 1) * per_page:number * per_page]
     # The ranking read already has each mentor's grid (their shared hours) and active students: the page's
     # mentors are read once more only for what their cards show, skill names included (one query).
-    by_pk = _card_queryset().in_bulk([r[0] for _, r in chosen])
+    by_pk = {mentor.pk: mentor for mentor in _DIRECTORY_CARDS_READ.fetch({"ids": [r[0] for _, r in chosen]})}
     entries = []
     for hours, (pk, *_rest, active) in chosen:
         mentor = by_pk.get(pk)
@@ -431,6 +424,27 @@ def directory(viewer: User, *, now: datetime, skill: Skill | int | None = None, 
                                           shared_hours=hours / weekgrid.QUARTERS_PER_HOUR, active_students=active))
     return DirectoryPage(entries=entries, number=number, num_pages=num_pages, total=len(ranked),
                          viewer_hours=weekgrid.hours_selected(viewer_cells))
+
+
+def _directory_ranking_query(skill: int, language: int, *, shape):
+    """What the ranking reads of every mentor the filters keep. `shape`: (by skill, by language, accepting only)."""
+    by_skill, by_language, accepting_only = shape
+    mentors = User.objects.filter(role=Role.MENTOR, is_active=True)
+    if by_skill:
+        mentors = mentors.filter(mentor_profile__skills=skill)
+    if by_language:
+        mentors = mentors.filter(mentor_profile__languages=language)
+    if accepting_only:
+        # No profile yet means the defaults: accepting.
+        mentors = mentors.filter(Q(mentor_profile__isnull=True) | Q(mentor_profile__accepting_new_students=True))
+    return mentors.annotate(active_students=_active_students_subquery()).order_by().values_list(
+        "pk", "full_name", "timezone", "availability_grid__cells", "mentor_profile__capacity", "active_students")
+
+
+# Both of the directory's reads are compiled once per process (config/prepared.py): building and compiling them
+# took more Python than PostgreSQL took to answer, on a page every student opens.
+_DIRECTORY_RANKING_READ = PreparedShapes(_directory_ranking_query, skill="int", language="int")
+_DIRECTORY_CARDS_READ = Prepared(lambda ids: _card_queryset().filter(pk__in=ids_in(ids)).order_by(), ids="ints")
 
 
 def mentor_detail(viewer: User, mentor_id: int, *, now: datetime, flags=None) -> DirectoryEntry | None:

@@ -85,3 +85,17 @@ def test_fetch_gives_what_the_queryset_gives_with_related_rows_and_annotations_w
                 prepared.fetch({"student": student.pk, "now": moment})
             assert len(captured) == 1
             assert "SELECT" in captured[0]["sql"] and str(student.pk) in captured[0]["sql"]
+
+
+def test_a_list_of_ids_is_one_parameter_so_one_compiled_query_serves_any_length(mentor):
+    from config.prepared import ids_in
+
+    service = bookable_mentor(mentor)
+    now = timezone.now().replace(microsecond=0)
+    student = StudentFactory()
+    sessions = [Session.objects.create(student=student, mentor=mentor, service=service,
+                                       starts_at=now + timedelta(hours=h), ends_at=now + timedelta(hours=h, minutes=30),
+                                       status=SessionStatus.SCHEDULED, created_at=now) for h in range(4)]
+    prepared = Prepared(lambda ids: Session.objects.filter(pk__in=ids_in(ids)).order_by("pk"), ids="ints")
+    for chosen in ([], sessions[:1], sessions[1:], sessions):
+        assert prepared.fetch({"ids": [s.pk for s in chosen]}) == chosen
