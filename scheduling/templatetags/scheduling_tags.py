@@ -154,6 +154,22 @@ def join_block(session, labels: dict | None = None) -> str:
 
 
 @register.simple_tag
+def join_button(session, now):
+    """The video room's button for a scheduled session: the link once it opens (10 minutes before), a disabled
+    button until then, or why there is none. (scheduling/_join.html is this tag, for pages that include it.)"""
+    if session.status != "scheduled":
+        return ""
+    if not session.video_url:
+        no_room = _("Your mentor hasn't set a video room yet.")
+        return mark_safe(f'<span class="text-secondary small">{escape(no_room)}</span>')
+    if session.can_join(now):
+        return mark_safe(f'<a class="btn btn-success" href="{escape(session.video_url)}" target="_blank" rel="noopener" '
+                         f'data-testid="join">{escape(_("Join the video room"))}</a>')
+    return mark_safe(f'<button class="btn btn-success" disabled title="{escape(_("Opens 10 minutes before the start"))}">'
+                     f'{escape(_("Join (opens 10 min before)"))}</button>')
+
+
+@register.simple_tag
 def session_status(session, now):
     """{% include "scheduling/_status.html" %}, without an include."""
     return mark_safe(status_html(session, now))
