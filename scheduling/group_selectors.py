@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, Value
@@ -43,20 +44,36 @@ def skill_names() -> ArraySubquery:
 def upcoming_for_student(student: User, *, now: datetime, skill_id: int | None = None, mentor_id: int | None = None,
                          page: int = 1, per_page: int = GROUPS_PER_PAGE) -> tuple[list[GroupRow], bool]:
     """A page of upcoming group sessions, each with whether the student holds a seat or waits for one and its
-    skills' names, in one query; and whether a later page exists."""
-    seat = GroupSeat.objects.filter(session=OuterRef("pk"), student=student, status=SeatStatus.BOOKED)
-    wait = WaitlistEntry.objects.filter(session=OuterRef("pk"), student=student, status=WaitStatus.WAITING)
+    skills' names, in one query; and whether a later page exists. Compiled once per process for each filter
+    shape and page (`_upcoming_page`)."""
+    first = (max(page, 1) - 1) * per_page
+    found = _upcoming_page(skill_id is not None, bool(mentor_id), first, per_page + 1).fetch(
+        {"student": student.pk, "now": now, "skill": skill_id, "mentor": mentor_id})
+    return [GroupRow(g, g.my_seat, g.my_wait, g.skill_names) for g in found[:per_page]], len(found) > per_page
+
+
+def _upcoming_query(student: int, now: datetime, skill: int | None = None, mentor: int | None = None):
+    """What `upcoming_for_student` reads: the upcoming sessions (of the skill, of the mentor, when given) in
+    start order, with the student's seat and wait and the skills' names."""
+    seat = GroupSeat.objects.filter(session=OuterRef("pk"), student_id=student, status=SeatStatus.BOOKED)
+    wait = WaitlistEntry.objects.filter(session=OuterRef("pk"), student_id=student, status=WaitStatus.WAITING)
     groups = (GroupSession.objects.upcoming(now)
               .select_related("mentor").only(*GROUP_ROW_FIELDS)
               .annotate(my_seat=Exists(seat), my_wait=Exists(wait), skill_names=skill_names())
               .order_by("starts_at", "pk"))
-    if skill_id is not None:
-        groups = groups.filter(skills=skill_id)
-    if mentor_id:
-        groups = groups.filter(mentor_id=mentor_id)
-    first = (max(page, 1) - 1) * per_page
-    found = list(groups[first:first + per_page + 1])
-    return [GroupRow(g, g.my_seat, g.my_wait, g.skill_names) for g in found[:per_page]], len(found) > per_page
+    if skill is not None:
+        groups = groups.filter(skills=skill)
+    if mentor:
+        groups = groups.filter(mentor_id=mentor)
+    return groups
+
+
+@lru_cache(maxsize=64)
+def _upcoming_page(by_skill: bool, by_mentor: bool, first: int, count: int) -> Prepared:
+    """The list's read for one filter shape and page (the slice is written into the SQL), compiled once."""
+    arguments = {"student": "int", "now": "datetime"} | ({"skill": "int"} if by_skill else {}) | (
+        {"mentor": "int"} if by_mentor else {})
+    return Prepared(lambda **given: _upcoming_query(**given)[first:first + count], **arguments)
 
 
 # What a row of the list shows (templates/scheduling/group_list.html).
@@ -66,10 +83,15 @@ GROUP_ROW_FIELDS = ("title", "topic", "starts_at", "ends_at", "seats", "seats_ta
 
 def mentors_with_groups(*, now: datetime) -> list[tuple[int, str]]:
     """(id, name) of each mentor with an upcoming group session, for the list's filter."""
-    rows = (User.objects.filter(role=Role.MENTOR, group_sessions__status=GroupStatus.SCHEDULED,
-                                group_sessions__starts_at__gt=now)
-            .distinct().order_by("full_name").values_list("pk", "full_name", "email"))
-    return [(pk, full_name or email) for pk, full_name, email in rows]
+    return [(pk, full_name or email) for pk, full_name, email in _MENTORS_WITH_GROUPS.fetch({"now": now})]
+
+
+# Compiled once per process (config/prepared.py): the list reads it on every view.
+_MENTORS_WITH_GROUPS = Prepared(
+    lambda now: (User.objects.filter(role=Role.MENTOR, group_sessions__status=GroupStatus.SCHEDULED,
+                                     group_sessions__starts_at__gt=now)
+                 .distinct().order_by("full_name").values_list("pk", "full_name", "email")),
+    now="datetime")
 
 
 def for_mentor(mentor: User, *, now: datetime) -> dict:
