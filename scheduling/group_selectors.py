@@ -9,6 +9,7 @@ from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, Val
 
 from accounts.models import Role, User
 from config.prepared import Prepared
+from credits.selectors import current_enrolment_query
 
 from .group_models import (
     GroupSeat,
@@ -92,6 +93,21 @@ _MENTORS_WITH_GROUPS = Prepared(
                                      group_sessions__starts_at__gt=now)
                  .distinct().order_by("full_name").values_list("pk", "full_name", "email")),
     now="datetime")
+
+
+def current_enrolment(student: User):
+    """`credits.selectors.current_enrolment(student)` (the enrolment, its plan, the balances) compiled once per
+    process: the group pages read it on every view for the group allowance (`group_summary(enrolment=...)`)."""
+    found = _CURRENT_ENROLMENT.fetch({"student": student.pk})
+    return found[0] if found else None
+
+
+def _current_enrolment_first(student: int):
+    query = current_enrolment_query(student)
+    return (query if query.ordered else query.order_by("pk"))[:1]  # as `.first()` reads it
+
+
+_CURRENT_ENROLMENT = Prepared(_current_enrolment_first, student="int")
 
 
 def for_mentor(mentor: User, *, now: datetime) -> dict:

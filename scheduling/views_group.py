@@ -71,8 +71,9 @@ def group_list(request):
                                                      mentor_id=data.get("mentor"), page=page)
     query = request.GET.copy()
     query.pop("page", None)
+    allowance = group_summary(request.user, now=now, enrolment=selectors.current_enrolment(request.user))
     return render(request, "scheduling/group_list.html", {
-        "now": now, "filters": filters, "rows": rows, "allowance": group_summary(request.user, now=now),
+        "now": now, "filters": filters, "rows": rows, "allowance": allowance,
         "page": page, "has_later": has_later, "query": query.urlencode(),
     })
 
@@ -95,7 +96,8 @@ def group_detail(request, pk: int):
             seat=seat,
             entry=entry, position=services.group.waitlist_position(entry) if entry else None,
             offer_open=bool(entry and not group.is_full and group.is_late_cancellation(now)),
-            allowance=group_summary(request.user, now=now), late=group.is_late_cancellation(now),
+            allowance=group_summary(request.user, now=now, enrolment=selectors.current_enrolment(request.user)),
+            late=group.is_late_cancellation(now),
         )
     return render(request, "scheduling/group_detail.html", context)
 

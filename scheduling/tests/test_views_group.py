@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import MentorFactory
+from credits.selectors import current_enrolment
 from mentorship.models import Skill
 from scheduling import services
 from scheduling.group_models import GroupSeat, GroupSession, GroupStatus, SeatStatus
@@ -288,3 +289,7 @@ def test_the_lists_reads_compiled_once_read_what_their_querysets_read(student, m
     assert selectors.mentors_with_groups(now=now) == sorted(
         [(other.pk, "Grace Mentor"), (mentor.pk, mentor.full_name)], key=lambda row: row[1])
     assert selectors.mentors_with_groups(now=soon + timedelta(hours=100)) == []
+    compiled, plain = selectors.current_enrolment(student), current_enrolment(student)
+    assert (compiled.pk, compiled.plan.name, compiled.account_group_balance) == (
+        plain.pk, plain.plan.name, plain.account_group_balance)
+    assert selectors.current_enrolment(other) is None
