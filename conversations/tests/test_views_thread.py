@@ -77,9 +77,12 @@ def test_the_mentor_sees_the_unread_count_and_reading_clears_it(client, thread, 
     assert 'data-testid="thread-unread">2<' in inbox.content.decode()
     assert "Second" in text(inbox) and "Sam Student" in text(inbox)
 
+    student_read_at = Membership.objects.get(thread=thread, user=student).last_read_at
     page = client.get(url("thread", thread.pk))
     assert [e.message.body for e in page.context["entries"] if e.kind == "message"] == ["First", "Second"]
-    assert Membership.objects.get(thread=thread, user=mentor).unread_count == 0
+    read = Membership.objects.get(thread=thread, user=mentor)
+    assert (read.unread_count, read.unread_since) == (0, None) and read.last_read_at > read.last_incoming_at
+    assert Membership.objects.get(thread=thread, user=student).last_read_at == student_read_at  # not their row
     assert client.get(url("inbox")).context["inbox_unread"] == 0
 
     response = post_message(client, thread, "Got both, thanks")
