@@ -95,6 +95,38 @@ _MENTORS_WITH_GROUPS = Prepared(
     now="datetime")
 
 
+def _first(query):
+    return (query if query.ordered else query.order_by("pk"))[:1]  # as `.first()` reads it
+
+
+def group_for_page(pk: int) -> GroupSession | None:
+    """The group session with its mentor, who cancelled it and its skills' names (`skill_names`), for its page:
+    compiled once per process (config/prepared.py), as are the student's seat and waitlist place in it."""
+    found = _GROUP_FOR_PAGE.fetch({"pk": pk})
+    return found[0] if found else None
+
+
+def seat_of(group: GroupSession, student: User) -> GroupSeat | None:
+    """The student's seat in the group session (booked, attended or a no-show), if any."""
+    found = _SEAT_OF.fetch({"group": group.pk, "student": student.pk})
+    return found[0] if found else None
+
+
+def waiting_entry_of(group: GroupSession, student: User) -> WaitlistEntry | None:
+    """The student's place on the group session's waitlist, while waiting."""
+    found = _WAITING_ENTRY_OF.fetch({"group": group.pk, "student": student.pk})
+    return found[0] if found else None
+
+
+_GROUP_FOR_PAGE = Prepared(lambda pk: (GroupSession.objects.select_related("mentor", "cancelled_by")
+                                       .annotate(skill_names=skill_names()).filter(pk=pk).order_by()[:1]), pk="int")
+_SEAT_OF = Prepared(lambda group, student: _first(GroupSeat.objects.filter(
+    session_id=group, student_id=student, status__in=[SeatStatus.BOOKED, SeatStatus.ATTENDED, SeatStatus.NO_SHOW])),
+    group="int", student="int")
+_WAITING_ENTRY_OF = Prepared(lambda group, student: _first(WaitlistEntry.objects.filter(
+    session_id=group, student_id=student, status=WaitStatus.WAITING)), group="int", student="int")
+
+
 def current_enrolment(student: User):
     """`credits.selectors.current_enrolment(student)` (the enrolment, its plan, the balances) compiled once per
     process: the group pages read it on every view for the group allowance (`group_summary(enrolment=...)`)."""
@@ -102,12 +134,7 @@ def current_enrolment(student: User):
     return found[0] if found else None
 
 
-def _current_enrolment_first(student: int):
-    query = current_enrolment_query(student)
-    return (query if query.ordered else query.order_by("pk"))[:1]  # as `.first()` reads it
-
-
-_CURRENT_ENROLMENT = Prepared(_current_enrolment_first, student="int")
+_CURRENT_ENROLMENT = Prepared(lambda student: _first(current_enrolment_query(student)), student="int")
 
 
 def for_mentor(mentor: User, *, now: datetime) -> dict:

@@ -253,9 +253,9 @@ def test_the_overview_lists_seats_and_waitlist_places_from_one_read(client, book
     assert f'href="{url("group-detail", full.pk)}"' in waits
 
 
-def test_the_lists_reads_compiled_once_read_what_their_querysets_read(student, mentor, soon):
-    """upcoming_for_student and mentors_with_groups go through config.prepared; the rows, flags and skills are
-    those of the querysets they compile, for every filter shape and page."""
+def test_the_group_pages_reads_compiled_once_read_what_their_querysets_read(student, mentor, soon):
+    """The list's and the session page's reads go through config.prepared; the rows, flags and skills are those
+    of the querysets they compile, for every filter shape and page."""
     from scheduling import group_selectors as selectors
 
     python = Skill.objects.create(name="Python")
@@ -289,6 +289,15 @@ def test_the_lists_reads_compiled_once_read_what_their_querysets_read(student, m
     assert selectors.mentors_with_groups(now=now) == sorted(
         [(other.pk, "Grace Mentor"), (mentor.pk, mentor.full_name)], key=lambda row: row[1])
     assert selectors.mentors_with_groups(now=soon + timedelta(hours=100)) == []
+    for g in groups[:3]:
+        page = selectors.group_for_page(g.pk)
+        assert (page.pk, page.mentor.full_name, page.cancelled_by, page.skill_names) == (
+            g.pk, g.mentor.full_name, None, ["Python"] if g.pk == groups[0].pk else [])
+        assert selectors.seat_of(g, student) == GroupSeat.objects.filter(
+            session=g, student=student, status__in=[SeatStatus.BOOKED, SeatStatus.ATTENDED, SeatStatus.NO_SHOW]).first()
+        assert selectors.waiting_entry_of(g, student) == g.waitlist.filter(student=student, status="waiting").first()
+    assert selectors.seat_of(groups[1], student) and selectors.waiting_entry_of(groups[2], student)
+    assert selectors.group_for_page(0) is None
     compiled, plain = selectors.current_enrolment(student), current_enrolment(student)
     assert (compiled.pk, compiled.plan.name, compiled.account_group_balance) == (
         plain.pk, plain.plan.name, plain.account_group_balance)
