@@ -7,9 +7,10 @@ messages or events (the tests assert it).
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 
 from accounts.models import User
+from config.prepared import Prepared
 from mentorship.models import MentorAssignment
 from scheduling.models import FlashRequest, Session, SessionEvent
 
@@ -134,6 +135,46 @@ def _attach(page: list[Message], thread: Thread) -> None:
             m.about_session = sessions.get(m.about_session_id)
 
 
+def story_flags() -> dict:
+    """Whether the thread's two people have any session events and any flash requests, as annotations on the
+    thread's own read: most threads have neither, and then `thread_story` reads neither (without these
+    annotations on the thread, it reads both as usual)."""
+    return {
+        "any_events": Exists(SessionEvent.objects.filter(session__student=OuterRef("student_id"),
+                                                         session__mentor=OuterRef("mentor_id"))),
+        "any_requests": Exists(FlashRequest.objects.filter(student=OuterRef("student_id"),
+                                                           mentor=OuterRef("mentor_id"))),
+    }
+
+
+def _thread_read(pk: int, user: int):
+    """What `my_thread` reads: the thread if the user takes part in it (`for_user`), its two people, the flags."""
+    return (Thread.objects.for_user(User(pk=user)).select_related("student", "mentor")
+            .annotate(**story_flags()).filter(pk=pk).order_by()[:1])
+
+
+def _latest_messages(thread: int):
+    # Only what a message row shows (conversations/templatetags/thread_tags.py), without joins: the senders
+    # are the thread's two people, already in hand, and a session a message is about is rare (_attach).
+    return (Message.objects.filter(thread_id=thread)
+            .only("thread_id", "sender_id", "body", "created_at", "about_session_id", "flash_request_id")
+            .order_by("-created_at", "-pk"))
+
+
+# The thread page's two reads of every view, each compiled once per process (config/prepared.py): compiling
+# them cost more Python than the rest of the page's reads.
+_MY_THREAD = Prepared(_thread_read, pk="int", user="int")
+_LATEST_PAGE = Prepared(lambda thread: _latest_messages(thread)[: MESSAGES_SHOWN + 1], thread="int")
+
+
+def my_thread(user: User, pk: int) -> Thread | None:
+    """Thread `pk` if `user` takes part in it, with its two people and the `story_flags`; None otherwise."""
+    if not user.is_authenticated:
+        return None
+    found = _MY_THREAD.fetch({"pk": pk, "user": user.pk})
+    return found[0] if found else None
+
+
 def thread_story(thread: Thread, *, viewer: User | None, now: datetime, before: int | None = None,
                  limit: int = MESSAGES_SHOWN) -> dict:
     """Messages oldest first with the sessions and flash requests between the two
@@ -143,13 +184,13 @@ def thread_story(thread: Thread, *, viewer: User | None, now: datetime, before: 
     events shown are those inside the span of the messages shown (all of
     them when the thread is short enough to show whole).
     """
-    # Only what a message row shows (conversations/templatetags/thread_tags.py), without joins: the senders
-    # are the thread's two people, already in hand, and a session a message is about is rare (_attach).
-    messages = Message.objects.filter(thread_id=thread.pk).only(
-        "thread_id", "sender_id", "body", "created_at", "about_session_id", "flash_request_id")
-    if before is not None:
-        messages = messages.filter(pk__lt=before)
-    page = list(messages.order_by("-created_at", "-pk")[: limit + 1]) if thread.pk else []
+    if not thread.pk:
+        page = []
+    elif before is None and limit == MESSAGES_SHOWN:
+        page = _LATEST_PAGE.fetch({"thread": thread.pk})
+    else:
+        messages = _latest_messages(thread.pk)
+        page = list((messages if before is None else messages.filter(pk__lt=before))[: limit + 1])
     has_earlier = len(page) > limit
     page = page[:limit][::-1]
     _attach(page, thread)
@@ -173,10 +214,11 @@ def thread_story(thread: Thread, *, viewer: User | None, now: datetime, before: 
         requests = requests.filter(created_at__lt=span_end)
 
     entries = [Entry(at=m.created_at, kind="message", message=m) for m in page]
-    shown_events = list(events.order_by("-at", "-pk")[:EVENTS_SHOWN])
+    shown_events = list(events.order_by("-at", "-pk")[:EVENTS_SHOWN]) if getattr(thread, "any_events", True) else []
     _attach_actors(shown_events, thread)
     entries += [Entry(at=e.at, kind="session", event=e) for e in shown_events]
-    for request in requests.order_by("-created_at", "-pk")[:EVENTS_SHOWN]:
+    shown_requests = requests.order_by("-created_at", "-pk")[:EVENTS_SHOWN] if getattr(thread, "any_requests", True) else []
+    for request in shown_requests:
         request.shown_status = request.status_at(now)
         request.shown_status_label = FlashRequest.Status(request.shown_status).label
         for at, step in _flash_steps(request):

@@ -29,10 +29,10 @@ from .models import Thread
 
 
 def _my_thread(request, pk: int) -> Thread:
-    try:
-        return Thread.objects.for_user(request.user).select_related("student", "mentor").get(pk=pk)
-    except Thread.DoesNotExist:
-        raise Http404("No such conversation.") from None
+    thread = selectors.my_thread(request.user, pk)
+    if thread is None:
+        raise Http404("No such conversation.")
+    return thread
 
 
 def _about_session(thread_or_pair, session_id) -> Session | None:

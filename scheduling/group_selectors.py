@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, Value
 
 from accounts.models import Role, User
 from config.prepared import Prepared
+from credits.selectors import current_enrolment_query
 
 from .group_models import (
     GroupSeat,
@@ -43,20 +45,36 @@ def skill_names() -> ArraySubquery:
 def upcoming_for_student(student: User, *, now: datetime, skill_id: int | None = None, mentor_id: int | None = None,
                          page: int = 1, per_page: int = GROUPS_PER_PAGE) -> tuple[list[GroupRow], bool]:
     """A page of upcoming group sessions, each with whether the student holds a seat or waits for one and its
-    skills' names, in one query; and whether a later page exists."""
-    seat = GroupSeat.objects.filter(session=OuterRef("pk"), student=student, status=SeatStatus.BOOKED)
-    wait = WaitlistEntry.objects.filter(session=OuterRef("pk"), student=student, status=WaitStatus.WAITING)
+    skills' names, in one query; and whether a later page exists. Compiled once per process for each filter
+    shape and page (`_upcoming_page`)."""
+    first = (max(page, 1) - 1) * per_page
+    found = _upcoming_page(skill_id is not None, bool(mentor_id), first, per_page + 1).fetch(
+        {"student": student.pk, "now": now, "skill": skill_id, "mentor": mentor_id})
+    return [GroupRow(g, g.my_seat, g.my_wait, g.skill_names) for g in found[:per_page]], len(found) > per_page
+
+
+def _upcoming_query(student: int, now: datetime, skill: int | None = None, mentor: int | None = None):
+    """What `upcoming_for_student` reads: the upcoming sessions (of the skill, of the mentor, when given) in
+    start order, with the student's seat and wait and the skills' names."""
+    seat = GroupSeat.objects.filter(session=OuterRef("pk"), student_id=student, status=SeatStatus.BOOKED)
+    wait = WaitlistEntry.objects.filter(session=OuterRef("pk"), student_id=student, status=WaitStatus.WAITING)
     groups = (GroupSession.objects.upcoming(now)
               .select_related("mentor").only(*GROUP_ROW_FIELDS)
               .annotate(my_seat=Exists(seat), my_wait=Exists(wait), skill_names=skill_names())
               .order_by("starts_at", "pk"))
-    if skill_id is not None:
-        groups = groups.filter(skills=skill_id)
-    if mentor_id:
-        groups = groups.filter(mentor_id=mentor_id)
-    first = (max(page, 1) - 1) * per_page
-    found = list(groups[first:first + per_page + 1])
-    return [GroupRow(g, g.my_seat, g.my_wait, g.skill_names) for g in found[:per_page]], len(found) > per_page
+    if skill is not None:
+        groups = groups.filter(skills=skill)
+    if mentor:
+        groups = groups.filter(mentor_id=mentor)
+    return groups
+
+
+@lru_cache(maxsize=64)
+def _upcoming_page(by_skill: bool, by_mentor: bool, first: int, count: int) -> Prepared:
+    """The list's read for one filter shape and page (the slice is written into the SQL), compiled once."""
+    arguments = {"student": "int", "now": "datetime"} | ({"skill": "int"} if by_skill else {}) | (
+        {"mentor": "int"} if by_mentor else {})
+    return Prepared(lambda **given: _upcoming_query(**given)[first:first + count], **arguments)
 
 
 # What a row of the list shows (templates/scheduling/group_list.html).
@@ -66,10 +84,57 @@ GROUP_ROW_FIELDS = ("title", "topic", "starts_at", "ends_at", "seats", "seats_ta
 
 def mentors_with_groups(*, now: datetime) -> list[tuple[int, str]]:
     """(id, name) of each mentor with an upcoming group session, for the list's filter."""
-    rows = (User.objects.filter(role=Role.MENTOR, group_sessions__status=GroupStatus.SCHEDULED,
-                                group_sessions__starts_at__gt=now)
-            .distinct().order_by("full_name").values_list("pk", "full_name", "email"))
-    return [(pk, full_name or email) for pk, full_name, email in rows]
+    return [(pk, full_name or email) for pk, full_name, email in _MENTORS_WITH_GROUPS.fetch({"now": now})]
+
+
+# Compiled once per process (config/prepared.py): the list reads it on every view.
+_MENTORS_WITH_GROUPS = Prepared(
+    lambda now: (User.objects.filter(role=Role.MENTOR, group_sessions__status=GroupStatus.SCHEDULED,
+                                     group_sessions__starts_at__gt=now)
+                 .distinct().order_by("full_name").values_list("pk", "full_name", "email")),
+    now="datetime")
+
+
+def _first(query):
+    return (query if query.ordered else query.order_by("pk"))[:1]  # as `.first()` reads it
+
+
+def group_for_page(pk: int) -> GroupSession | None:
+    """The group session with its mentor, who cancelled it and its skills' names (`skill_names`), for its page:
+    compiled once per process (config/prepared.py), as are the student's seat and waitlist place in it."""
+    found = _GROUP_FOR_PAGE.fetch({"pk": pk})
+    return found[0] if found else None
+
+
+def seat_of(group: GroupSession, student: User) -> GroupSeat | None:
+    """The student's seat in the group session (booked, attended or a no-show), if any."""
+    found = _SEAT_OF.fetch({"group": group.pk, "student": student.pk})
+    return found[0] if found else None
+
+
+def waiting_entry_of(group: GroupSession, student: User) -> WaitlistEntry | None:
+    """The student's place on the group session's waitlist, while waiting."""
+    found = _WAITING_ENTRY_OF.fetch({"group": group.pk, "student": student.pk})
+    return found[0] if found else None
+
+
+_GROUP_FOR_PAGE = Prepared(lambda pk: (GroupSession.objects.select_related("mentor", "cancelled_by")
+                                       .annotate(skill_names=skill_names()).filter(pk=pk).order_by()[:1]), pk="int")
+_SEAT_OF = Prepared(lambda group, student: _first(GroupSeat.objects.filter(
+    session_id=group, student_id=student, status__in=[SeatStatus.BOOKED, SeatStatus.ATTENDED, SeatStatus.NO_SHOW])),
+    group="int", student="int")
+_WAITING_ENTRY_OF = Prepared(lambda group, student: _first(WaitlistEntry.objects.filter(
+    session_id=group, student_id=student, status=WaitStatus.WAITING)), group="int", student="int")
+
+
+def current_enrolment(student: User):
+    """`credits.selectors.current_enrolment(student)` (the enrolment, its plan, the balances) compiled once per
+    process: the group pages read it on every view for the group allowance (`group_summary(enrolment=...)`)."""
+    found = _CURRENT_ENROLMENT.fetch({"student": student.pk})
+    return found[0] if found else None
+
+
+_CURRENT_ENROLMENT = Prepared(lambda student: _first(current_enrolment_query(student)), student="int")
 
 
 def for_mentor(mentor: User, *, now: datetime) -> dict:

@@ -42,10 +42,12 @@ def _visible_group(request, pk: int, *, with_skill_names: bool = False) -> Group
     """Students see any group session; a mentor sees their own; anyone else gets 404.
 
     `with_skill_names`: the skills' names read in the same query (`group.skill_names`), for the page."""
-    groups = GroupSession.objects.select_related("mentor", "cancelled_by")
     if with_skill_names:
-        groups = groups.annotate(skill_names=selectors.skill_names())
-    group = get_object_or_404(groups, pk=pk)
+        group = selectors.group_for_page(pk)
+        if group is None:
+            raise Http404("No such group session.")
+    else:
+        group = get_object_or_404(GroupSession.objects.select_related("mentor", "cancelled_by"), pk=pk)
     if request.user.role == Role.STUDENT or group.mentor_id == request.user.pk:
         return group
     raise Http404("No such group session.")
@@ -71,8 +73,9 @@ def group_list(request):
                                                      mentor_id=data.get("mentor"), page=page)
     query = request.GET.copy()
     query.pop("page", None)
+    allowance = group_summary(request.user, now=now, enrolment=selectors.current_enrolment(request.user))
     return render(request, "scheduling/group_list.html", {
-        "now": now, "filters": filters, "rows": rows, "allowance": group_summary(request.user, now=now),
+        "now": now, "filters": filters, "rows": rows, "allowance": allowance,
         "page": page, "has_later": has_later, "query": query.urlencode(),
     })
 
@@ -86,16 +89,15 @@ def group_detail(request, pk: int):
         context.update(attendees=selectors.attendees(group), waiting=selectors.waitlist(group),
                        attendance_form=SeatAttendanceForm(), is_mentor=True)
     else:
-        seat = GroupSeat.objects.filter(session=group, student=request.user, status__in=[
-            SeatStatus.BOOKED, SeatStatus.ATTENDED, SeatStatus.NO_SHOW]).first()
+        seat = selectors.seat_of(group, request.user)
         # A student with a seat never waits for the same session (waitlist_join refuses, a booking closes the wait).
-        entry = None if seat else WaitlistEntry.objects.filter(
-            session=group, student=request.user, status=WaitStatus.WAITING).first()
+        entry = None if seat else selectors.waiting_entry_of(group, request.user)
         context.update(
             seat=seat,
             entry=entry, position=services.group.waitlist_position(entry) if entry else None,
             offer_open=bool(entry and not group.is_full and group.is_late_cancellation(now)),
-            allowance=group_summary(request.user, now=now), late=group.is_late_cancellation(now),
+            allowance=group_summary(request.user, now=now, enrolment=selectors.current_enrolment(request.user)),
+            late=group.is_late_cancellation(now),
         )
     return render(request, "scheduling/group_detail.html", context)
 

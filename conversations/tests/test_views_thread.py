@@ -5,14 +5,17 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
 from accounts.tests.factories import MentorFactory, StudentFactory
-from conversations import services
+from conversations import selectors, services
 from conversations.models import Membership, Message, Thread
 from conversations.tests.conftest import send
+from scheduling import flash
 from scheduling import services as scheduling_services
 from scheduling.tests.helpers import bookable_mentor, give_credits
 
@@ -74,9 +77,12 @@ def test_the_mentor_sees_the_unread_count_and_reading_clears_it(client, thread, 
     assert 'data-testid="thread-unread">2<' in inbox.content.decode()
     assert "Second" in text(inbox) and "Sam Student" in text(inbox)
 
+    student_read_at = Membership.objects.get(thread=thread, user=student).last_read_at
     page = client.get(url("thread", thread.pk))
     assert [e.message.body for e in page.context["entries"] if e.kind == "message"] == ["First", "Second"]
-    assert Membership.objects.get(thread=thread, user=mentor).unread_count == 0
+    read = Membership.objects.get(thread=thread, user=mentor)
+    assert (read.unread_count, read.unread_since) == (0, None) and read.last_read_at > read.last_incoming_at
+    assert Membership.objects.get(thread=thread, user=student).last_read_at == student_read_at  # not their row
     assert client.get(url("inbox")).context["inbox_unread"] == 0
 
     response = post_message(client, thread, "Got both, thanks")
@@ -309,3 +315,36 @@ def test_the_inbox_costs_the_same_queries_with_3_or_30_threads(client, mentor, d
     with django_assert_num_queries(len(small.captured_queries)):
         page = client.get(url("inbox"))
     assert len(page.context["page"].object_list) == 20 and page.context["inbox_unread"] == 30
+
+
+def test_events_and_flash_requests_are_read_only_when_the_two_have_any(client, thread, student, mentor):
+    """The thread's read says whether there are any (story_flags); the story is the same either way."""
+    send(thread, student, "Hello")
+    client.force_login(student)
+
+    def read():
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url("thread", thread.pk))
+        flagged = selectors.my_thread(student, thread.pk)
+        plain = Thread.objects.select_related("student", "mentor").get(pk=thread.pk)
+        as_read = [(e.kind, e.at, e.flash_step) for e in page.context["entries"]]
+        assert as_read == [(e.kind, e.at, e.flash_step) for e in
+                           selectors.thread_story(plain, viewer=student, now=timezone.now())["entries"]]
+        return len(captured), (flagged.any_events, flagged.any_requests), [e.kind for e in page.context["entries"]]
+
+    bare, flags, kinds = read()
+    assert flags == (False, False) and kinds == ["message"]
+    service = bookable_mentor(mentor, hours=range(24))
+    give_credits(student, 4)
+    now = timezone.now()
+    start = (now + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    scheduling_services.booking_create(student=student, mentor=mentor, service=service, starts_at=start,
+                                       actor=student, now=now)
+    n, flags, kinds = read()
+    assert flags == (True, False) and sorted(kinds) == ["message", "session"] and n == bare + 1
+    flash.flash_request_create(student=student, mentor=mentor, service=service, starts_at=start + timedelta(days=1),
+                               topic="Extra session", message="", now=timezone.now())
+    n, flags, kinds = read()
+    assert flags == (True, True) and "flash" in kinds and n == bare + 2
+    assert selectors.my_thread(StudentFactory(), thread.pk) is None
+    assert selectors.my_thread(mentor, thread.pk).pk == thread.pk

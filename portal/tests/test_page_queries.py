@@ -31,7 +31,7 @@ BUDGET = {
     "credits history": 5,
     "flash requests": 4,
     "inbox": 5,
-    "conversation": 8,
+    "conversation": 6,  # 8 when the two have session events and flash requests (read only then)
     "group sessions": 6,
     "group session page": 6,
     "mentor agenda": 5,

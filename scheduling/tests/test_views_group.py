@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import MentorFactory
+from credits.selectors import current_enrolment
 from mentorship.models import Skill
 from scheduling import services
 from scheduling.group_models import GroupSeat, GroupSession, GroupStatus, SeatStatus
@@ -250,3 +251,54 @@ def test_the_overview_lists_seats_and_waitlist_places_from_one_read(client, book
     waits = page.split("On the waitlist for:")[1].split("</p>")[0]
     assert waits.index("System design &amp; co") < waits.index("Salary talks")
     assert f'href="{url("group-detail", full.pk)}"' in waits
+
+
+def test_the_group_pages_reads_compiled_once_read_what_their_querysets_read(student, mentor, soon):
+    """The list's and the session page's reads go through config.prepared; the rows, flags and skills are those
+    of the querysets they compile, for every filter shape and page."""
+    from scheduling import group_selectors as selectors
+
+    python = Skill.objects.create(name="Python")
+    other = MentorFactory(full_name="Grace Mentor")
+    give_group_credits(student, 5)
+    now = timezone.now()
+    groups = []
+    for i in range(7):
+        g = schedule(mentor if i % 2 else other, soon + timedelta(hours=3 * i), now=now, seats=2, title=f"G{i}")
+        if i % 3 == 0:
+            g.skills.add(python)
+        groups.append(g)
+    services.group.group_seat_book(group=groups[1], student=student, actor=student, now=now)
+    for taker in (MentorFactory(), MentorFactory()):
+        GroupSeat.objects.create(session=groups[2], student=taker, booked_at=now, starts_at=groups[2].starts_at,
+                                 ends_at=groups[2].ends_at)
+    GroupSession.objects.filter(pk=groups[2].pk).update(seats_taken=2)
+    services.group.waitlist_join(group=groups[2], student=student, now=now)
+    for skill in (None, python.pk):
+        for by in (None, other.pk):
+            for page in (1, 2):
+                rows, later = selectors.upcoming_for_student(student, now=now, skill_id=skill, mentor_id=by,
+                                                             page=page, per_page=2)
+                expected = list(selectors._upcoming_query(student.pk, now, skill, by)[2 * (page - 1):2 * page + 1])
+                assert [(r.group.pk, r.my_seat, r.my_wait, r.skill_names) for r in rows] == [
+                    (g.pk, g.my_seat, g.my_wait, g.skill_names) for g in expected[:2]]
+                assert later == (len(expected) > 2)
+    rows, _ = selectors.upcoming_for_student(student, now=now)
+    assert [(r.group.title, r.my_seat, r.my_wait, r.skill_names) for r in rows][:3] == [
+        ("G0", False, False, ["Python"]), ("G1", True, False, []), ("G2", False, True, [])]
+    assert selectors.mentors_with_groups(now=now) == sorted(
+        [(other.pk, "Grace Mentor"), (mentor.pk, mentor.full_name)], key=lambda row: row[1])
+    assert selectors.mentors_with_groups(now=soon + timedelta(hours=100)) == []
+    for g in groups[:3]:
+        page = selectors.group_for_page(g.pk)
+        assert (page.pk, page.mentor.full_name, page.cancelled_by, page.skill_names) == (
+            g.pk, g.mentor.full_name, None, ["Python"] if g.pk == groups[0].pk else [])
+        assert selectors.seat_of(g, student) == GroupSeat.objects.filter(
+            session=g, student=student, status__in=[SeatStatus.BOOKED, SeatStatus.ATTENDED, SeatStatus.NO_SHOW]).first()
+        assert selectors.waiting_entry_of(g, student) == g.waitlist.filter(student=student, status="waiting").first()
+    assert selectors.seat_of(groups[1], student) and selectors.waiting_entry_of(groups[2], student)
+    assert selectors.group_for_page(0) is None
+    compiled, plain = selectors.current_enrolment(student), current_enrolment(student)
+    assert (compiled.pk, compiled.plan.name, compiled.account_group_balance) == (
+        plain.pk, plain.plan.name, plain.account_group_balance)
+    assert selectors.current_enrolment(other) is None
