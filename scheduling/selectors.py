@@ -8,9 +8,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, IntegerField, Q, Value
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from django.utils.dateparse import parse_date
 
 from accounts.models import User
+from config.prepared import Prepared
 from mentorship.models import AvailabilityGrid, DateOverride, TimeOff
 from mentorship.selectors import days_to_utc, grid_cells, with_date_overrides
 from mentorship.weekgrid import EMPTY as EMPTY_GRID
@@ -45,6 +48,10 @@ def pending_for_mentor_requests(mentor: User, *, now: datetime):
     """Flash requests waiting for this mentor's answer that can still be booked (a queryset; the agenda counts
     them in its statement, scheduling/flash.py's pending_for_mentor on its own)."""
     earliest, _ = booking_window(now)
+    return _flash_waiting(mentor, earliest=earliest)
+
+
+def _flash_waiting(mentor: User, *, earliest: datetime):
     return FlashRequest.objects.filter(mentor=mentor, status=FlashRequest.Status.PENDING,
                                        proposed_starts_at__gte=earliest)
 
@@ -447,6 +454,27 @@ _AGENDA_STUDENT_FIELDS = ("id", "email", "full_name", "timezone")
 _AGENDA_SERVICE_FIELDS = ("id", "name", "duration_minutes")
 
 
+def _loaded(model, db: str, names: tuple, values):
+    """`model.from_db(db, names, values)` (`names`: attnames in the model's field order), built the way unpickling
+    builds an instance — the named fields in its __dict__, the others deferred — without Model.__init__, which the
+    agenda's ~50 rows paid for each; from_db itself when something listens to the init signals."""
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model.from_db(db, names, values)
+    instance = model.__new__(model)
+    instance.__dict__.update(zip(names, values, strict=True))
+    state = instance._state = ModelState()
+    state.adding, state.db = False, db
+    return instance
+
+
+# The agenda statement's two querysets, compiled once per process (building and compiling them on every view cost
+# more than PostgreSQL took to plan and run the whole statement); `mentor`: the mentor's id.
+_AGENDA_FLASH = Prepared(lambda mentor, earliest: _flash_waiting(User(pk=mentor), earliest=earliest).values("pk"),
+                         mentor="int", earliest="datetime")
+_AGENDA_PROPOSALS = Prepared(lambda mentor, now: pending_proposal_ids(User(pk=mentor), now=now),
+                             mentor="int", now="datetime")
+
+
 def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None) -> dict:
     """Today, the next sessions, those to mark and (given `week_start`) the week's sessions by local day
     (`week_sessions`, as `mentor_week_sessions`), the latest feedback, the first of `offered_services`
@@ -489,9 +517,10 @@ def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None
     no_session = ", ".join(["NULL"] * len(_AGENDA_SESSION_FIELDS))
     no_session_but_one = ", ".join(["NULL"] * (len(_AGENDA_SESSION_FIELDS) - 1))
     # The flash requests waiting for the mentor (counted) and the proposals they are asked to answer (ids): their
-    # own querysets, compiled here and read in the same round trip.
-    flash_sql, flash_params = pending_for_mentor_requests(mentor, now=now).values("pk").query.sql_with_params()
-    proposals_sql, proposals_params = pending_proposal_ids(mentor, now=now).query.sql_with_params()
+    # own querysets, compiled once per process (config/prepared.py) and read in the same round trip.
+    arguments = {"mentor": mentor.pk, "now": now, "earliest": booking_window(now)[0]}
+    flash_sql, flash_params = _AGENDA_FLASH.sql_params(arguments)
+    proposals_sql, proposals_params = _AGENDA_PROPOSALS.sql_params(arguments)
     no_student = ", ".join(["NULL"] * len(_AGENDA_STUDENT_FIELDS))
     no_feedback = ", ".join(["NULL"] * 6)
     sql = f"""
@@ -545,13 +574,13 @@ def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None
             continue
         values = row[1:1 + n_session]
         student_values = row[1 + n_session:1 + n_session + n_student]
-        session = Session.from_db(db, _AGENDA_SESSION_FIELDS, values)
+        session = _loaded(Session, db, _AGENDA_SESSION_FIELDS, values)
         # One object per student and per service, as the ORM's select_related would give equal ones.
         student = students.get(student_values[0])
         if student is None:
-            student = students[student_values[0]] = User.from_db(db, _AGENDA_STUDENT_FIELDS, student_values)
-        session.student = student
-        session.mentor = mentor
+            student = students[student_values[0]] = _loaded(User, db, _AGENDA_STUDENT_FIELDS, student_values)
+        related = session._state.fields_cache  # what `session.student = student` caches (the ids are read)
+        related["student"], related["mentor"] = student, mentor
         if part == 4:
             feedback_id, rating, comment, created_at, average, count = row[-6:]
             feedback = Feedback.from_db(db, ("id", "session_id", "rating", "comment", "created_at"),
@@ -562,8 +591,9 @@ def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None
         service_values = row[1 + n_session + n_student:1 + n_session + n_student + width]
         service = services.get(service_values[0])
         if service is None:
-            service = services[service_values[0]] = ServiceType.from_db(db, _AGENDA_SERVICE_FIELDS, service_values)
-        session.service = service
+            service = services[service_values[0]] = _loaded(ServiceType, db, _AGENDA_SERVICE_FIELDS,
+                                                            service_values)
+        related["service"] = service
         lists[part].append(session)
     for part in (0, 1, 2, 3):
         lists[part].sort(key=lambda s: s.starts_at)
