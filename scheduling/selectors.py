@@ -484,30 +484,32 @@ def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None
 
     The agenda is a mentor's home page. Built through the ORM, the four lists (a UNION ALL, each part with
     its student, mentor and service) and the feedback took longer to compile in Python than PostgreSQL took to
-    plan and run them, so this is one plain parameterised statement, like `mentor_calendar`: the ids of each
-    list (the same conditions as `live()`, `upcoming()` and `_week_sessions_query`), then those sessions with
-    only what the agenda shows. The sessions carry the mentor they were read for."""
+    plan and run them, so this is one plain parameterised statement, like `mentor_calendar`: the sessions of
+    each list (the same conditions as `live()`, `upcoming()` and `_week_sessions_query`), only the columns the
+    agenda shows, joined once to their students and services; the five latest feedbacks are picked before
+    they are joined to theirs. The sessions carry the mentor they were read for."""
     tz = ZoneInfo(mentor.timezone)
     local_now = now.astimezone(tz)
     day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     day_end = (day_start + timedelta(days=1)).replace(tzinfo=None).replace(tzinfo=tz)  # next local midnight
     session_table, user_table = Session._meta.db_table, User._meta.db_table
+    columns = ", ".join(_AGENDA_SESSION_FIELDS)  # each list reads its sessions' columns (no second join)
     parts = [
         # today: live, starting today (local)
-        (f"SELECT 0 AS part, id FROM {session_table} WHERE mentor_id = %s AND status IN (%s, %s)"
+        (f"SELECT 0 AS part, {columns} FROM {session_table} WHERE mentor_id = %s AND status IN (%s, %s)"
          " AND starts_at >= %s AND starts_at < %s", [mentor.pk, *LIVE_STATUSES, day_start, day_end]),
         # upcoming after today: scheduled, not over, the next ones
-        (f"SELECT 1, id FROM {session_table} WHERE mentor_id = %s AND status = %s AND ends_at > %s"
+        (f"SELECT 1, {columns} FROM {session_table} WHERE mentor_id = %s AND status = %s AND ends_at > %s"
          " AND starts_at >= %s ORDER BY starts_at LIMIT %s",
          [mentor.pk, SessionStatus.SCHEDULED, now, day_end, AGENDA_AHEAD]),
         # to mark: still scheduled once started
-        (f"SELECT 2, id FROM {session_table} WHERE mentor_id = %s AND status = %s AND starts_at <= %s"
+        (f"SELECT 2, {columns} FROM {session_table} WHERE mentor_id = %s AND status = %s AND starts_at <= %s"
          " ORDER BY starts_at LIMIT %s", [mentor.pk, SessionStatus.SCHEDULED, now, AGENDA_TO_MARK]),
     ]
     if week_start is not None:
         week_from = datetime.combine(week_start, datetime.min.time(), tzinfo=tz)
         week_to = datetime.combine(week_start + timedelta(days=7), datetime.min.time(), tzinfo=tz)
-        parts.append((f"SELECT 3, id FROM {session_table} WHERE mentor_id = %s AND starts_at >= %s"
+        parts.append((f"SELECT 3, {columns} FROM {session_table} WHERE mentor_id = %s AND starts_at >= %s"
                       " AND starts_at < %s", [mentor.pk, week_from, week_to]))
     session_columns = ", ".join(f"s.{name}" for name in _AGENDA_SESSION_FIELDS)
     student_columns = ", ".join(f"u.{name}" for name in _AGENDA_STUDENT_FIELDS)
@@ -525,17 +527,18 @@ def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None
     no_feedback = ", ".join(["NULL"] * 6)
     sql = f"""
         WITH parts AS ({" UNION ALL ".join(f"({part})" for part, _ in parts)})
-        SELECT parts.part, {session_columns}, {student_columns}, {service_columns},
+        SELECT s.part, {session_columns}, {student_columns}, {service_columns},
                NULL::bigint, NULL::integer, NULL::text, NULL::timestamp with time zone, NULL::numeric, NULL::bigint
-          FROM parts JOIN {session_table} s ON s.id = parts.id
-          JOIN {user_table} u ON u.id = s.student_id
+          FROM parts s JOIN {user_table} u ON u.id = s.student_id
           JOIN {ServiceType._meta.db_table} v ON v.id = s.service_id
         UNION ALL
-        (SELECT 4, {session_columns}, {student_columns}, {no_service},
-               f.id, f.rating, f.comment, f.created_at, AVG(f.rating) OVER (), COUNT(*) OVER ()
-          FROM {Feedback._meta.db_table} f JOIN {session_table} s ON s.id = f.session_id
-          JOIN {user_table} u ON u.id = s.student_id
-         WHERE s.mentor_id = %s ORDER BY f.created_at DESC LIMIT %s)
+        SELECT 4, {session_columns}, {student_columns}, {no_service},
+               f.id, f.rating, f.comment, f.created_at, f.average, f.count
+          FROM (SELECT f.id, f.session_id, f.rating, f.comment, f.created_at, AVG(f.rating) OVER () AS average,
+                       COUNT(*) OVER () AS count
+                  FROM {Feedback._meta.db_table} f JOIN {session_table} fs ON fs.id = f.session_id
+                 WHERE fs.mentor_id = %s ORDER BY f.created_at DESC LIMIT %s) f
+          JOIN {session_table} s ON s.id = f.session_id JOIN {user_table} u ON u.id = s.student_id
         UNION ALL
         (SELECT 5, {no_session}, {no_student}, {service_columns}, {no_feedback}
           FROM {ServiceType._meta.db_table} v JOIN {ServiceType.mentors.through._meta.db_table} m
