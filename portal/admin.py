@@ -246,19 +246,24 @@ def _rows(rows: list[dict], key, *, times=(), days=()) -> list[dict]:
     return rows
 
 
-# The student page's own row (StudentAdmin.get_object: every column, as the admin reads it), read with the panels.
-STUDENT_ROW = Prepared(lambda student, now: StudentAccount._default_manager.filter(pk=student, role=Role.STUDENT)
-                       .values(*(f.attname for f in StudentAccount._meta.concrete_fields))[:1],
-                       student="int", now="datetime")
+# The student page's own row (StudentAdmin.get_object: every column, as the admin reads it), read with the panels;
+# it carries the panels' facts (the "facts" list's columns), which then need no second read of the row.
+_FACTS = ("panel_account_id", "panel_balance", "panel_upcoming", "panel_past")
+STUDENT_ROW = Prepared(lambda student, now: with_panel_facts(
+    StudentAccount._default_manager.filter(pk=student, role=Role.STUDENT), now=now)
+    .values(*(f.attname for f in StudentAccount._meta.concrete_fields), *_FACTS)[:1], student="int", now="datetime")
+_WITH_STUDENT_ROW = {"student_row": STUDENT_ROW, **{name: part for name, part in PANEL_LISTS.items() if name != "facts"}}
 
 
 def read_student_page(student_id: int, *, now: datetime) -> tuple[StudentAccount | None, dict]:
     """The student (None if there is no such student) and the rows of their panels (see `student_panels`), in one
     query."""
-    found = read_together({"student_row": STUDENT_ROW, **PANEL_LISTS},
-                          {"student": student_id, "now": now, **_content_types()})
+    found = read_together(_WITH_STUDENT_ROW, {"student": student_id, "now": now, **_content_types()})
     rows = found.pop("student_row")
-    return (_instance(StudentAccount, rows[0]) if rows else None), found
+    if not rows:
+        return None, found
+    found["facts"] = [{name: rows[0][name] for name in _FACTS}]
+    return _instance(StudentAccount, rows[0]), found
 
 
 def student_panels(student: User, *, now: datetime, found: dict | None = None) -> StudentPanels:
