@@ -246,10 +246,31 @@ def _rows(rows: list[dict], key, *, times=(), days=()) -> list[dict]:
     return rows
 
 
-def student_panels(student: User, *, now: datetime) -> StudentPanels:
+# The student page's own row (StudentAdmin.get_object: every column, as the admin reads it), read with the panels;
+# it carries the panels' facts (the "facts" list's columns), which then need no second read of the row.
+_FACTS = ("panel_account_id", "panel_balance", "panel_upcoming", "panel_past")
+STUDENT_ROW = Prepared(lambda student, now: with_panel_facts(
+    StudentAccount._default_manager.filter(pk=student, role=Role.STUDENT), now=now)
+    .values(*(f.attname for f in StudentAccount._meta.concrete_fields), *_FACTS)[:1], student="int", now="datetime")
+_WITH_STUDENT_ROW = {"student_row": STUDENT_ROW, **{name: part for name, part in PANEL_LISTS.items() if name != "facts"}}
+
+
+def read_student_page(student_id: int, *, now: datetime) -> tuple[StudentAccount | None, dict]:
+    """The student (None if there is no such student) and the rows of their panels (see `student_panels`), in one
+    query."""
+    found = read_together(_WITH_STUDENT_ROW, {"student": student_id, "now": now, **_content_types()})
+    rows = found.pop("student_row")
+    if not rows:
+        return None, found
+    found["facts"] = [{name: rows[0][name] for name in _FACTS}]
+    return _instance(StudentAccount, rows[0]), found
+
+
+def student_panels(student: User, *, now: datetime, found: dict | None = None) -> StudentPanels:
     """Everything the student page shows, its lists, counts and current enrolment, in one query however much
-    history there is."""
-    found = read_together(PANEL_LISTS, {"student": student.pk, "now": now, **_content_types()})
+    history there is. `found`: the rows `read_student_page` read, when the page read them with the student."""
+    if found is None:
+        found = read_together(PANEL_LISTS, {"student": student.pk, "now": now, **_content_types()})
     facts = found["facts"][0]
     assignments = _rows(found["assignments"], lambda r: (_Newest(r["started_at"]), _Newest(r["id"])),
                         times=("started_at", "ended_at"))
@@ -438,10 +459,25 @@ class StudentAdmin(StudentAccountBase):
         # The reasons a student is at risk ride along as subqueries: the list costs the same for 10 or 10,000.
         return at_risk.annotate_risk(queryset, now=timezone.now())
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Shown (GET), the page reads the student with its panels (get_object, render_change_form).
+        request._student_page = request.method == "GET"
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_object(self, request, object_id, from_field=None):
         """The student page (and its history) reads the row alone: none of the list's columns (plan, mentor,
         risk) is on it — the panels read what the page shows — and building the risk subqueries cost more than
-        the rest of the page."""
+        the rest of the page. The page itself (GET) reads the row and its panels in one query."""
+        if from_field is None and getattr(request, "_student_page", False):
+            try:
+                pk = self.model._meta.pk.to_python(object_id)
+            except ValidationError:
+                return None
+            now = timezone.now()
+            student, found = read_student_page(pk, now=now)
+            if student is not None:
+                request._student_panels = (student.pk, now, found)
+            return student
         queryset = admin.ModelAdmin.get_queryset(self, request).filter(role=Role.STUDENT)
         field = self.model._meta.pk if from_field is None else self.model._meta.get_field(from_field)
         try:
@@ -519,8 +555,12 @@ class StudentAdmin(StudentAccountBase):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            now = timezone.now()
-            context["panels"] = panels = student_panels(obj, now=now)
+            read = getattr(request, "_student_panels", None)  # read with the student (get_object)
+            if read is not None and read[0] == obj.pk:
+                now, found = read[1], read[2]
+            else:
+                now, found = timezone.now(), None
+            context["panels"] = panels = student_panels(obj, now=now, found=found)
             context["rows"] = table_rows(panels, obj, now=now)
             context["readonly_fieldsets"] = readonly_fieldsets(context["adminform"])
             context["may_reassign"] = request.user.has_perm(REASSIGN_PERMISSION)

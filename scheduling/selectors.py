@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, IntegerField, Q, Value
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from django.utils.dateparse import parse_date
 
 from accounts.models import User
@@ -46,6 +48,10 @@ def pending_for_mentor_requests(mentor: User, *, now: datetime):
     """Flash requests waiting for this mentor's answer that can still be booked (a queryset; the agenda counts
     them in its statement, scheduling/flash.py's pending_for_mentor on its own)."""
     earliest, _ = booking_window(now)
+    return _flash_waiting(mentor, earliest=earliest)
+
+
+def _flash_waiting(mentor: User, *, earliest: datetime):
     return FlashRequest.objects.filter(mentor=mentor, status=FlashRequest.Status.PENDING,
                                        proposed_starts_at__gte=earliest)
 
@@ -483,6 +489,27 @@ _AGENDA_STUDENT_FIELDS = ("id", "email", "full_name", "timezone")
 _AGENDA_SERVICE_FIELDS = ("id", "name", "duration_minutes")
 
 
+def _loaded(model, db: str, names: tuple, values):
+    """`model.from_db(db, names, values)` (`names`: attnames in the model's field order), built the way unpickling
+    builds an instance — the named fields in its __dict__, the others deferred — without Model.__init__, which the
+    agenda's ~50 rows paid for each; from_db itself when something listens to the init signals."""
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model.from_db(db, names, values)
+    instance = model.__new__(model)
+    instance.__dict__.update(zip(names, values, strict=True))
+    state = instance._state = ModelState()
+    state.adding, state.db = False, db
+    return instance
+
+
+# The agenda statement's two querysets, compiled once per process (building and compiling them on every view cost
+# more than PostgreSQL took to plan and run the whole statement); `mentor`: the mentor's id.
+_AGENDA_FLASH = Prepared(lambda mentor, earliest: _flash_waiting(User(pk=mentor), earliest=earliest).values("pk"),
+                         mentor="int", earliest="datetime")
+_AGENDA_PROPOSALS = Prepared(lambda mentor, now: pending_proposal_ids(User(pk=mentor), now=now),
+                             mentor="int", now="datetime")
+
+
 def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None) -> dict:
     """Today, the next sessions, those to mark and (given `week_start`) the week's sessions by local day
     (`week_sessions`, as `mentor_week_sessions`), the latest feedback, the first of `offered_services`
@@ -492,30 +519,32 @@ def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None
 
     The agenda is a mentor's home page. Built through the ORM, the four lists (a UNION ALL, each part with
     its student, mentor and service) and the feedback took longer to compile in Python than PostgreSQL took to
-    plan and run them, so this is one plain parameterised statement, like `mentor_calendar`: the ids of each
-    list (the same conditions as `live()`, `upcoming()` and `_week_sessions_query`), then those sessions with
-    only what the agenda shows. The sessions carry the mentor they were read for."""
+    plan and run them, so this is one plain parameterised statement, like `mentor_calendar`: the sessions of
+    each list (the same conditions as `live()`, `upcoming()` and `_week_sessions_query`), only the columns the
+    agenda shows, joined once to their students and services; the five latest feedbacks are picked before
+    they are joined to theirs. The sessions carry the mentor they were read for."""
     tz = ZoneInfo(mentor.timezone)
     local_now = now.astimezone(tz)
     day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     day_end = (day_start + timedelta(days=1)).replace(tzinfo=None).replace(tzinfo=tz)  # next local midnight
     session_table, user_table = Session._meta.db_table, User._meta.db_table
+    columns = ", ".join(_AGENDA_SESSION_FIELDS)  # each list reads its sessions' columns (no second join)
     parts = [
         # today: live, starting today (local)
-        (f"SELECT 0 AS part, id FROM {session_table} WHERE mentor_id = %s AND status IN (%s, %s)"
+        (f"SELECT 0 AS part, {columns} FROM {session_table} WHERE mentor_id = %s AND status IN (%s, %s)"
          " AND starts_at >= %s AND starts_at < %s", [mentor.pk, *LIVE_STATUSES, day_start, day_end]),
         # upcoming after today: scheduled, not over, the next ones
-        (f"SELECT 1, id FROM {session_table} WHERE mentor_id = %s AND status = %s AND ends_at > %s"
+        (f"SELECT 1, {columns} FROM {session_table} WHERE mentor_id = %s AND status = %s AND ends_at > %s"
          " AND starts_at >= %s ORDER BY starts_at LIMIT %s",
          [mentor.pk, SessionStatus.SCHEDULED, now, day_end, AGENDA_AHEAD]),
         # to mark: still scheduled once started
-        (f"SELECT 2, id FROM {session_table} WHERE mentor_id = %s AND status = %s AND starts_at <= %s"
+        (f"SELECT 2, {columns} FROM {session_table} WHERE mentor_id = %s AND status = %s AND starts_at <= %s"
          " ORDER BY starts_at LIMIT %s", [mentor.pk, SessionStatus.SCHEDULED, now, AGENDA_TO_MARK]),
     ]
     if week_start is not None:
         week_from = datetime.combine(week_start, datetime.min.time(), tzinfo=tz)
         week_to = datetime.combine(week_start + timedelta(days=7), datetime.min.time(), tzinfo=tz)
-        parts.append((f"SELECT 3, id FROM {session_table} WHERE mentor_id = %s AND starts_at >= %s"
+        parts.append((f"SELECT 3, {columns} FROM {session_table} WHERE mentor_id = %s AND starts_at >= %s"
                       " AND starts_at < %s", [mentor.pk, week_from, week_to]))
     session_columns = ", ".join(f"s.{name}" for name in _AGENDA_SESSION_FIELDS)
     student_columns = ", ".join(f"u.{name}" for name in _AGENDA_STUDENT_FIELDS)
@@ -525,24 +554,26 @@ def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None
     no_session = ", ".join(["NULL"] * len(_AGENDA_SESSION_FIELDS))
     no_session_but_one = ", ".join(["NULL"] * (len(_AGENDA_SESSION_FIELDS) - 1))
     # The flash requests waiting for the mentor (counted) and the proposals they are asked to answer (ids): their
-    # own querysets, compiled here and read in the same round trip.
-    flash_sql, flash_params = pending_for_mentor_requests(mentor, now=now).values("pk").query.sql_with_params()
-    proposals_sql, proposals_params = pending_proposal_ids(mentor, now=now).query.sql_with_params()
+    # own querysets, compiled once per process (config/prepared.py) and read in the same round trip.
+    arguments = {"mentor": mentor.pk, "now": now, "earliest": booking_window(now)[0]}
+    flash_sql, flash_params = _AGENDA_FLASH.sql_params(arguments)
+    proposals_sql, proposals_params = _AGENDA_PROPOSALS.sql_params(arguments)
     no_student = ", ".join(["NULL"] * len(_AGENDA_STUDENT_FIELDS))
     no_feedback = ", ".join(["NULL"] * 6)
     sql = f"""
         WITH parts AS ({" UNION ALL ".join(f"({part})" for part, _ in parts)})
-        SELECT parts.part, {session_columns}, {student_columns}, {service_columns},
+        SELECT s.part, {session_columns}, {student_columns}, {service_columns},
                NULL::bigint, NULL::integer, NULL::text, NULL::timestamp with time zone, NULL::numeric, NULL::bigint
-          FROM parts JOIN {session_table} s ON s.id = parts.id
-          JOIN {user_table} u ON u.id = s.student_id
+          FROM parts s JOIN {user_table} u ON u.id = s.student_id
           JOIN {ServiceType._meta.db_table} v ON v.id = s.service_id
         UNION ALL
-        (SELECT 4, {session_columns}, {student_columns}, {no_service},
-               f.id, f.rating, f.comment, f.created_at, AVG(f.rating) OVER (), COUNT(*) OVER ()
-          FROM {Feedback._meta.db_table} f JOIN {session_table} s ON s.id = f.session_id
-          JOIN {user_table} u ON u.id = s.student_id
-         WHERE s.mentor_id = %s ORDER BY f.created_at DESC LIMIT %s)
+        SELECT 4, {session_columns}, {student_columns}, {no_service},
+               f.id, f.rating, f.comment, f.created_at, f.average, f.count
+          FROM (SELECT f.id, f.session_id, f.rating, f.comment, f.created_at, AVG(f.rating) OVER () AS average,
+                       COUNT(*) OVER () AS count
+                  FROM {Feedback._meta.db_table} f JOIN {session_table} fs ON fs.id = f.session_id
+                 WHERE fs.mentor_id = %s ORDER BY f.created_at DESC LIMIT %s) f
+          JOIN {session_table} s ON s.id = f.session_id JOIN {user_table} u ON u.id = s.student_id
         UNION ALL
         (SELECT 5, {no_session}, {no_student}, {service_columns}, {no_feedback}
           FROM {ServiceType._meta.db_table} v JOIN {ServiceType.mentors.through._meta.db_table} m
@@ -581,13 +612,13 @@ def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None
             continue
         values = row[1:1 + n_session]
         student_values = row[1 + n_session:1 + n_session + n_student]
-        session = Session.from_db(db, _AGENDA_SESSION_FIELDS, values)
+        session = _loaded(Session, db, _AGENDA_SESSION_FIELDS, values)
         # One object per student and per service, as the ORM's select_related would give equal ones.
         student = students.get(student_values[0])
         if student is None:
-            student = students[student_values[0]] = User.from_db(db, _AGENDA_STUDENT_FIELDS, student_values)
-        session.student = student
-        session.mentor = mentor
+            student = students[student_values[0]] = _loaded(User, db, _AGENDA_STUDENT_FIELDS, student_values)
+        related = session._state.fields_cache  # what `session.student = student` caches (the ids are read)
+        related["student"], related["mentor"] = student, mentor
         if part == 4:
             feedback_id, rating, comment, created_at, average, count = row[-6:]
             feedback = Feedback.from_db(db, ("id", "session_id", "rating", "comment", "created_at"),
@@ -598,8 +629,9 @@ def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None
         service_values = row[1 + n_session + n_student:1 + n_session + n_student + width]
         service = services.get(service_values[0])
         if service is None:
-            service = services[service_values[0]] = ServiceType.from_db(db, _AGENDA_SERVICE_FIELDS, service_values)
-        session.service = service
+            service = services[service_values[0]] = _loaded(ServiceType, db, _AGENDA_SERVICE_FIELDS,
+                                                            service_values)
+        related["service"] = service
         lists[part].append(session)
     for part in (0, 1, 2, 3):
         lists[part].sort(key=lambda s: s.starts_at)

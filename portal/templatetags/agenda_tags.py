@@ -57,3 +57,20 @@ def agenda_week_days(context, week_days):
             f'{today if is_today else ""}</h3>\n      {body}\n    </li>'
         )
     return mark_safe("\n    ".join(out))
+
+
+@register.simple_tag
+def agenda_feedback(recent_feedback):
+    """The latest feedback's `<blockquote>`s, as the template's loop wrote them (its whitespace included): the
+    rating, the comment, the student and the day, with the day's format looked up once, not per item."""
+    zone = timezone.get_current_timezone()
+    day_format, names = _("j M"), datefmt.day_and_month_names()
+    out = []
+    for feedback in recent_feedback:
+        comment = f"“{conditional_escape(feedback.comment)}”" if feedback.comment else ""
+        out.append(
+            f'\n          <blockquote class="border-start ps-2 small mb-2">{feedback.rating} ★ {comment}<br>'
+            f'<span class="text-secondary">{conditional_escape(feedback.session.student.get_full_name())}, '
+            f'{datefmt.format(feedback.created_at.astimezone(zone), day_format, names)}</span></blockquote>\n        '
+        )
+    return mark_safe("".join(out))

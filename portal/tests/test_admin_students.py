@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.tests.factories import MentorFactory, StudentFactory
 from credits.models import AllowanceKind, Plan
 from credits.services import credits_admin_change, enrolment_pause
-from mentorship.models import MentorAssignment
+from mentorship.models import MentorAssignment, StudentAccount
 from scheduling import services
 from scheduling.models import PauseRequest, Session, SessionStatus
 from scheduling.tests.helpers import at, bookable_mentor, give_credits
@@ -131,6 +131,24 @@ def test_the_student_page_costs_the_same_queries_with_5_and_100_sessions(client,
 
     assert Session.objects.filter(student=student).count() == 100
     assert with_5 == with_100
+
+
+def test_the_student_page_reads_the_student_as_the_admin_does_and_no_one_else(client, manager, mentor, student):
+    """The page reads the student with their panels (one query): the same row the admin's own read gives, and for
+    a mentor's id, an unknown id or no number at all, the admin's "doesn't exist" (back to the list)."""
+    client.force_login(manager)
+    response = client.get(page_url(student))
+    assert response.status_code == 200
+    shown = response.context["original"]
+    read = StudentAccount.objects.get(pk=student.pk)
+    assert type(shown) is StudentAccount
+    assert {f.attname: getattr(shown, f.attname) for f in StudentAccount._meta.concrete_fields} == {
+        f.attname: getattr(read, f.attname) for f in StudentAccount._meta.concrete_fields}
+    for wrong in (mentor.pk, 10**9, "not-a-number"):
+        response = client.get(reverse("admin:mentorship_studentaccount_change", args=[wrong]))
+        assert response.status_code == 302 and response.url == reverse("admin:index"), wrong
+    # Its history page still finds the student alone.
+    assert client.get(reverse("admin:mentorship_studentaccount_history", args=[student.pk])).status_code == 200
 
 
 def test_search_by_name_and_email(client, manager):
