@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_mixins import ReadOnlyAdmin
 from accounts.emails import preview_email, send_templated_email
 from accounts.models import Role, User
+from config.prepared import Prepared, read_together, when
 from credits.models import CreditAccount, Enrolment, EnrolmentStatus, LedgerEntry, Plan
 from mentorship import selectors as mentorship_selectors
 from mentorship import weekgrid
@@ -39,7 +40,6 @@ from mentorship.forms import ReassignForm
 from mentorship.models import MentorAssignment, StudentAccount
 from mentorship.services import CapacityError, MentorshipError
 from portal.admin_dashboard import may_see_dashboard
-from config.prepared import Prepared, read_together, when
 from portal.student_rows import readonly_fieldsets, table_rows
 from scheduling import at_risk, services
 from scheduling.errors import SchedulingError
@@ -127,7 +127,7 @@ class EnrolmentStatusFilter(admin.SimpleListFilter):
 
 @dataclass
 class StudentPanels:
-    """The lists are rows as dicts (portal/prepared.py: read in one query); `history` is LogEntry objects."""
+    """The lists are rows as dicts (config/prepared.py: read in one query); `history` is LogEntry objects."""
     assignments: list
     current_assignment: dict | None
     enrolment: Enrolment | None
@@ -193,7 +193,7 @@ def _history(student, now, **ct_ids):
 
 _SESSION_ROW = ("id", "starts_at", "ends_at", "status", "forfeit_waived_at")
 
-# What the panels list, each compiled once per process and read together (portal/prepared.py); `student` is
+# What the panels list, each compiled once per process and read together (config/prepared.py); `student` is
 # the student's id. Each reads the columns its table shows (portal/student_rows.py).
 PANEL_LISTS = {name: Prepared(build, student="int", now="datetime") for name, build in {
     "facts": lambda student, now: with_panel_facts(User.objects.filter(pk=student), now=now).values(

@@ -1,4 +1,4 @@
-"""portal/prepared.py: querysets compiled once and read together read what the ORM reads, or refuse."""
+"""config/prepared.py: querysets compiled once and read together read what the ORM reads, or refuse."""
 
 from datetime import timedelta
 
