@@ -107,6 +107,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # max_connections, pgbouncer). Health checks drop a connection the server closed.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+# The pages' fixed reads run as server-side prepared statements, planned once per connection (config/prepared.py).
+# Turn off behind pgbouncer in transaction mode, where a connection's statements don't follow the next transaction.
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and the cache ---------------------------------------
