@@ -205,7 +205,7 @@ def book_confirm(request, mentor_id: int, service_id: int):
                                                                      "service": service, "now": now})
         session = services.booking_create(
             student=request.user, mentor=mentor, service=service, starts_at=data["start"], actor=request.user,
-            now=now, booking_key=data["booking_key"],
+            now=now, booking_key=data["booking_key"], offer_checked=True,  # _bookable_offer read it as an offer
         )
     except SchedulingError as exc:
         context["bookable"] = True  # show the form again under the refusal, with the nearest times

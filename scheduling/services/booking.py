@@ -27,26 +27,30 @@ from .state import S
 # --- booking ------------------------------------------------------------------
 
 
-def check_parties(*, student: User, mentor: User, service: ServiceType) -> None:
+def check_parties(*, student: User, mentor: User, service: ServiceType, offer_checked: bool = False) -> None:
+    """`offer_checked`: the caller read the mentor and service as an offer (the booking views' one query), so
+    whether the mentor offers the service is not asked again."""
     if student.role != Role.STUDENT:
         raise BookingNotAllowed(_("Only students can book sessions."))
     if mentor.role != Role.MENTOR or not mentor.is_active:
         raise BookingNotAllowed(_("This person isn't taking bookings."))
-    if not service.is_active or not service.mentors.filter(pk=mentor.pk).exists():
+    if not service.is_active or (not offer_checked and not service.mentors.filter(pk=mentor.pk).exists()):
         raise BookingNotAllowed(_("%(mentor)s doesn't offer “%(service)s”.") % {
             "mentor": mentor.get_full_name(), "service": service.name})
 
 
 def why_unavailable(*, student: User, mentor: User, starts_at: datetime, ends_at: datetime, now: datetime,
-                     exclude_session_id: int | None = None) -> SlotUnavailable:
+                     exclude_session_id: int | None = None, clash: str | None = None) -> SlotUnavailable:
+    """`clash`: "student" or "mentor" when the caller already found whose live session overlaps (a booking
+    that lost a race finds it under its locks), so it is not looked up again."""
     earliest, horizon = booking_window(now)
     starts = free_slot_starts(mentor=mentor, duration=ends_at - starts_at, now=now, student=student,
                               exclude_session_id=exclude_session_id)
     nearest = nearest_starts(starts, starts_at)
     overlapping = Session.objects.overlapping(starts_at, ends_at).exclude(pk=exclude_session_id)
-    if overlapping.filter(student=student).exists():
+    if clash == "student" or (clash is None and overlapping.filter(student=student).exists()):
         return SlotUnavailable(_("You already have a session at that time."), nearest)
-    if overlapping.filter(mentor=mentor).exists():
+    if clash == "mentor" or (clash is None and overlapping.filter(mentor=mentor).exists()):
         return SlotTaken(_("That time was just taken."), nearest)
     if starts_at < earliest:
         return SlotUnavailable(_("That time is too soon to book — sessions need a little notice."), nearest)
@@ -58,6 +62,7 @@ def why_unavailable(*, student: User, mentor: User, starts_at: datetime, ends_at
 def booking_create(
     *, student: User, mentor: User, service: ServiceType, starts_at: datetime, actor: User, now: datetime,
     booking_key: uuid.UUID | None = None, series: SessionSeries | None = None, mentor_agreed: bool = False,
+    offer_checked: bool = False,
 ) -> Session:
     """Book one session and spend its credit, or change nothing.
 
@@ -70,7 +75,7 @@ def booking_create(
     before them, each thing under them is read once, and the emails are
     rendered after commit.
     """
-    check_parties(student=student, mentor=mentor, service=service)
+    check_parties(student=student, mentor=mentor, service=service, offer_checked=offer_checked)
     ends_at = starts_at + service.duration
     earliest, horizon = booking_window(now)
     video_url = MentorProfile.objects.filter(user=mentor).values_list("video_url", flat=True).first() or ""
@@ -86,6 +91,7 @@ def booking_create(
                 existing=Max("pk", filter=mine & Q(booking_key=booking_key) if booking_key else Q(pk__in=[])),
                 upcoming=Count("pk", filter=mine & upcoming_q(now, started=False)),
                 clash=Count("pk", filter=overlapping_q(starts_at, ends_at)),
+                my_clash=Count("pk", filter=mine & overlapping_q(starts_at, ends_at)),
             )
             if seen["existing"] is not None:
                 existing = Session.objects.select_related("student", "mentor", "service").get(pk=seen["existing"])
@@ -102,7 +108,7 @@ def booking_create(
                 )
             if seen["clash"]:
                 # A lost race ends here, before the credits and pauses are read: the time is gone whatever they say.
-                raise _Unavailable()
+                raise _Unavailable("student" if seen["my_clash"] else "mentor")
             enrolment = current_enrolment(student)
             # Credits, plan, pause and the cap, in the words the pages showed — from
             # what was read under the locks (the locked balance, the upcoming count).
@@ -142,14 +148,17 @@ def booking_create(
                 raise BookingNotAllowed(exc.message) from exc
             SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.BOOKED, actor=actor, at=now)
             notifications.session_booked(session, now=now)
-    except (_Unavailable, IntegrityError):
+    except (_Unavailable, IntegrityError) as exc:
         # Outside the rolled-back transaction (or its savepoint), without the locks.
-        raise why_unavailable(student=student, mentor=mentor, starts_at=starts_at, ends_at=ends_at, now=now) from None
+        clash = exc.args[0] if isinstance(exc, _Unavailable) and exc.args else None
+        raise why_unavailable(student=student, mentor=mentor, starts_at=starts_at, ends_at=ends_at, now=now,
+                              clash=clash) from None
     return session
 
 
 class _Unavailable(Exception):
-    """The time is not free; `why_unavailable` words it once the locks are gone."""
+    """The time is not free; `why_unavailable` words it once the locks are gone. Its argument, when known:
+    whose live session overlaps ("student" or "mentor")."""
 
 
 @dataclass
@@ -183,7 +192,7 @@ def booking_series_create(
         try:
             result.booked.append(booking_create(
                 student=student, mentor=mentor, service=service, starts_at=starts_at, actor=actor, now=now,
-                series=series,
+                series=series, offer_checked=True,  # checked once above
             ))
         except (SlotUnavailable, BookingNotAllowed) as exc:
             result.skipped.append((starts_at, exc.message))
