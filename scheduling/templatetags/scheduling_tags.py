@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts import datefmt
 
 from .. import calendar, wording
-from ..forms import NotesForm
+from ..forms import BookingForm, NotesForm
 
 register = template.Library()
 
@@ -319,3 +319,28 @@ def notes_form(form):
     notes = form["notes"].value()
     # The textarea shows nothing for "" or None (Textarea.format_value), else the text, escaped.
     return mark_safe(html.replace(_NOTES_VALUE, escape(notes) if notes not in ("", None) else ""))
+
+
+_BOOKING_FORMS: dict[tuple, str] = {}
+_START_VALUE, _KEY_VALUE = "booking-start-3f9c1e", "booking-key-3f9c1e"  # stand-ins while crispy renders once
+
+
+@register.simple_tag
+def booking_form(form):
+    """`{{ form|crispy }}` for the confirm page's form (two hidden fields and the weeks select), rendered by crispy
+    once per language and number of weeks, then filled in: every booking shows it, and every race it loses
+    (crispy was about a tenth of such a request). A form with errors is rendered as it is."""
+    if type(form) is not BookingForm or form.errors:
+        return as_crispy_form(form)
+    choices = form.fields["weeks"].choices
+    key = (get_language(), tuple(choices))
+    html = _BOOKING_FORMS.get(key)
+    if html is None:
+        stand_in = BookingForm(max_weeks=len(choices), initial={"start": _START_VALUE, "booking_key": _KEY_VALUE,
+                                                                 "weeks": "none"})
+        html = _BOOKING_FORMS[key] = str(as_crispy_form(stand_in))
+    weeks = form["weeks"].value()
+    option = f'<option value="{escape(weeks)}">'
+    return mark_safe(html.replace(_START_VALUE, escape(form["start"].value() or ""))
+                     .replace(_KEY_VALUE, escape(form["booking_key"].value() or ""))
+                     .replace(option, option[:-1] + " selected>", 1))

@@ -34,3 +34,32 @@ def test_the_blank_request_form_is_what_crispy_renders(language):
         bound = CreditRequestForm(data={"message": "y" * 1001})
         assert not bound.is_valid()
         assert str(request_form(bound)) == str(as_crispy_form(bound))
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("max_weeks", [1, 4])
+def test_the_booking_form_is_what_crispy_renders(language, max_weeks):
+    import uuid
+
+    from scheduling.forms import BookingForm
+    from scheduling.templatetags.scheduling_tags import booking_form
+
+    start, key = "2027-03-15T14:00:00+00:00", str(uuid.uuid4())
+    forms = [
+        lambda: BookingForm(max_weeks=max_weeks, initial={"start": start, "booking_key": uuid.UUID(key), "weeks": 1}),
+        lambda: BookingForm({"start": start, "booking_key": key, "weeks": str(max_weeks)}, max_weeks=max_weeks),
+        lambda: BookingForm({"start": 'x"<y>', "booking_key": key, "weeks": "1"}, max_weeks=max_weeks),  # invalid
+        lambda: BookingForm({"start": start, "booking_key": key, "weeks": "99"}, max_weeks=max_weeks),  # invalid
+    ]
+    with translation.override(language):
+        for make in forms:
+            for _ in range(2):  # the first call renders and keeps it, the second reuses it
+                form = make()
+                form.is_valid()
+                assert str(booking_form(form)) == str(as_crispy_form(make()) if not form.is_bound else
+                                                      as_crispy_form(_validated(make())))
+
+
+def _validated(form):
+    form.is_valid()
+    return form
