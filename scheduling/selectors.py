@@ -1,5 +1,6 @@
 """Reads for scheduling: bookable slots, dashboards, agendas."""
 
+from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -191,7 +192,11 @@ def free_slot_starts(
 
 
 def nearest_starts(starts: list[datetime], wanted: datetime, count: int = 3) -> list[datetime]:
-    return sorted(sorted(starts, key=lambda t: abs((t - wanted).total_seconds()))[:count])
+    """The `count` starts nearest `wanted`, in time order. `starts` are sorted (as free_slot_starts gives
+    them), so only the `count` on each side of where `wanted` would go can be nearest."""
+    at = bisect_left(starts, wanted)
+    around = starts[max(0, at - count):at + count]
+    return sorted(sorted(around, key=lambda t: abs((t - wanted).total_seconds()))[:count])
 
 
 @dataclass(frozen=True)

@@ -125,3 +125,18 @@ def test_several_session_lists_come_back_from_one_query_each_in_its_own_order(ny
     assert lists["scheduled"] == [made[3], made[1]]
     assert lists["first_two"] == made[:2]
     assert lists["none"] == []
+
+
+def test_the_nearest_free_starts_are_the_closest_whatever_the_list():
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from scheduling.selectors import nearest_starts
+
+    rng = random.Random(7)
+    base = datetime(2027, 3, 15, 9, tzinfo=UTC)
+    for _ in range(300):
+        starts = sorted({base + timedelta(minutes=30 * rng.randrange(0, 400)) for _ in range(rng.randrange(0, 40))})
+        wanted = base + timedelta(minutes=15 * rng.randrange(-20, 820))
+        every = sorted(sorted(starts, key=lambda t: abs((t - wanted).total_seconds()))[:3])  # by brute force
+        assert nearest_starts(starts, wanted) == every
