@@ -18,6 +18,7 @@ compiling refuses, rather than read the wrong rows.
 import copy
 import itertools
 import json
+import uuid
 import weakref
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -36,6 +37,8 @@ def _stand_ins(kinds: dict, base: dict) -> dict:
     for i, (name, kind) in enumerate(kinds.items()):
         if kind == "ints":  # a list of ids, sent as one array parameter (see `ids_in`)
             values[name] = [base["int"] + i, base["int"] - i]
+        elif kind == "uuid":
+            values[name] = uuid.UUID(int=-base["int"] + i)
         else:
             values[name] = base[kind] + (i if kind == "int" else timedelta(seconds=i))
     return values
@@ -48,7 +51,7 @@ def ids_in(ids):
 
 
 class Prepared:
-    """`build(**arguments)` -> a queryset; `arguments`: {name: "int" | "datetime" | "ints"}."""
+    """`build(**arguments)` -> a queryset; `arguments`: {name: "int" | "datetime" | "ints" | "uuid"}."""
 
     def __init__(self, build, **arguments):
         self.build, self.arguments = build, arguments
@@ -119,6 +122,15 @@ def _params(slots, arguments: dict) -> list:
 _NAMES = itertools.count(1)
 _PREPARED_ON: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # psycopg2 connection -> names prepared
 _statement_names: dict = {}  # key -> (name, number of arguments)
+_BODIES: dict[str, str] = {}  # name -> the statement it was prepared as
+
+
+def as_written(sql: str) -> str:
+    """A logged statement as PostgreSQL runs it: for `EXECUTE name(...)`, the statement `name` was prepared as
+    (for tests that look at what a page's queries read)."""
+    if sql.startswith("EXECUTE "):
+        return _BODIES.get(sql[8:].split("(", 1)[0].strip(), sql)
+    return sql
 
 
 def _fits_bigint(value) -> bool:
@@ -161,6 +173,7 @@ def _statement(key, wrapper, sql: str, slots, arguments: dict) -> tuple[str, lis
             body = cursor.mogrify(sql, placeholders).decode()
             cursor.execute(f"PREPARE {name} AS {body}")
         done.add(name)
+        _BODIES.setdefault(name, body)
     arguments_only = [value for (slot_name, _), value in zip(slots, params, strict=True) if slot_name is not None]
     if not count:
         return f"EXECUTE {name}", []

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.tests.factories import MentorFactory, StudentFactory
+from config.prepared import as_written
 from credits.models import LedgerEntry
 from portal.dashboard import WEEKS, Scope, dashboard, week_window
 from scheduling.models import Feedback, Session, SessionEvent, SessionStatus
@@ -263,7 +264,7 @@ def test_the_programme_figures_are_shared_for_two_minutes_and_say_when_they_were
     assert completed("/admin/programme/sessions.csv") == 1
     with CaptureQueriesContext(connection) as captured:
         assert client.get(reverse("admin:index")).status_code == 200
-    assert not any("scheduling_session" in q["sql"] for q in captured.captured_queries)
+    assert not any("scheduling_session" in as_written(q["sql"]) for q in captured.captured_queries)
     # ... a mentor's own dashboard is counted for the request, and says nothing about when.
     assert completed("/admin/programme/sessions.csv", mentor=mentor.pk) == 2
     assert "dashboard-counted-at" not in client.get(reverse("programme:dashboard"), {"mentor": mentor.pk}).content.decode()

@@ -5,15 +5,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import dateformat
 from django.utils.translation import gettext as _
 
 from accounts.locks import lock_calendars
 from accounts.models import Role, User
+from config.prepared import PreparedShapes
 from credits.errors import CreditsError
+from credits.models import CreditAccount
 from credits.selectors import allowance_for, current_enrolment
-from credits.services import account_for_update, credits_spend_locked
+from credits.services import credits_spend_locked
 from mentorship.models import MentorProfile
 
 from .. import notifications
@@ -82,19 +85,10 @@ def booking_create(
     try:
         with transaction.atomic():
             lock_calendars(mentors=[mentor.pk], students=[student.pk])
-            account = account_for_update(student=student)
-            # One statement: this page's earlier booking, the student's upcoming count, and whether a live
-            # session of either person already overlaps the time (a lost race ends there, without working out
-            # the free times under the locks).
-            mine = Q(student=student)
-            seen = Session.objects.filter(mine | Q(mentor=mentor)).aggregate(
-                existing=Max("pk", filter=mine & Q(booking_key=booking_key) if booking_key else Q(pk__in=[])),
-                upcoming=Count("pk", filter=mine & upcoming_q(now, started=False)),
-                clash=Count("pk", filter=overlapping_q(starts_at, ends_at)),
-                my_clash=Count("pk", filter=mine & overlapping_q(starts_at, ends_at)),
-            )
-            if seen["existing"] is not None:
-                existing = Session.objects.select_related("student", "mentor", "service").get(pk=seen["existing"])
+            account = _locked_account(student=student, mentor=mentor, now=now, starts_at=starts_at, ends_at=ends_at,
+                                      booking_key=booking_key)
+            if account.existing is not None:
+                existing = Session.objects.select_related("student", "mentor", "service").get(pk=account.existing)
                 same = existing.starts_at == starts_at and existing.mentor_id == mentor.pk
                 if same and existing.status in LIVE_STATUSES:
                     return existing  # a double submit: the first one already booked it
@@ -106,16 +100,16 @@ def booking_create(
                     if same else _("This booking page was already used for another time. "
                                    "Go back to the times and pick one again.")
                 )
-            if seen["clash"]:
+            if account.clash:
                 # A lost race ends here, before the credits and pauses are read: the time is gone whatever they say.
-                raise _Unavailable("student" if seen["my_clash"] else "mentor")
+                raise _Unavailable("student" if account.my_clash else "mentor")
             enrolment = current_enrolment(student)
             # Credits, plan, pause and the cap, in the words the pages showed — from
             # what was read under the locks (the locked balance, the upcoming count).
             require_can_book(
                 student, now=now, enrolment=enrolment,
                 allowance=allowance_for(student, enrolment=enrolment, now=now, balance=account.balance),
-                upcoming=seen["upcoming"],
+                upcoming=account.upcoming,
             )
 
             pauses = approved_pauses(student, min(starts_at, earliest) - timedelta(days=1), max(ends_at, horizon))
@@ -154,6 +148,42 @@ def booking_create(
         raise why_unavailable(student=student, mentor=mentor, starts_at=starts_at, ends_at=ends_at, now=now,
                               clash=clash) from None
     return session
+
+
+def _locked_account(*, student: User, mentor: User, now: datetime, starts_at: datetime, ends_at: datetime,
+                    booking_key: uuid.UUID | None) -> CreditAccount:
+    """The student's credit account, locked until the transaction ends (created if missing, as
+    `account_for_update` does), carrying what the booking decides on, read in the same statement: this page's
+    earlier booking (`existing`), the student's upcoming count, and whether a live session of either person
+    overlaps the time (`clash`) and whether it is the student's (`my_clash`): a lost race ends on it, without
+    working out the free times under the locks. Compiled once and prepared (config/prepared.py)."""
+    arguments = {"student": student.pk, "mentor": mentor.pk, "now": now, "starts": starts_at, "ends": ends_at,
+                 "key": booking_key or uuid.UUID(int=0)}
+    found = _LOCKED_ACCOUNT_READ.fetch(arguments, shape=booking_key is not None)
+    if not found:
+        CreditAccount.objects.get_or_create(student=student)
+        found = _LOCKED_ACCOUNT_READ.fetch(arguments, shape=booking_key is not None)
+    return found[0]
+
+
+def _locked_account_query(student: int, mentor: int, now: datetime, starts: datetime, ends: datetime,
+                          key: uuid.UUID, *, shape: bool):
+    """`shape`: whether the booking has a key (a page's one-time key; flash and series bookings have none)."""
+    theirs = Session.objects.filter(student=OuterRef("student"))
+    existing = (Subquery(theirs.filter(booking_key=key).order_by("-pk").values("pk")[:1]) if shape
+                else Value(None, output_field=IntegerField()))
+    upcoming = (theirs.filter(upcoming_q(now, started=False)).order_by().values("student")
+                .annotate(n=Count("pk")).values("n")[:1])
+    overlapping = Session.objects.filter(overlapping_q(starts, ends))
+    return (CreditAccount.objects.select_for_update().filter(student=student)
+            .annotate(existing=existing, upcoming=Coalesce(Subquery(upcoming), 0),
+                      clash=Exists(overlapping.filter(Q(student=OuterRef("student")) | Q(mentor=mentor))),
+                      my_clash=Exists(overlapping.filter(student=OuterRef("student"))))
+            .order_by()[:1])
+
+
+_LOCKED_ACCOUNT_READ = PreparedShapes(_locked_account_query, student="int", mentor="int", now="datetime",
+                                      starts="datetime", ends="datetime", key="uuid")
 
 
 class _Unavailable(Exception):
