@@ -72,7 +72,8 @@ def _bookable_offer(mentor_id: int, service_id: int) -> tuple[User, ServiceType]
 # Compiled once per process (config/prepared.py): the slot picker and every booking read it first, and building
 # the four-table query cost more Python than PostgreSQL took to answer it. (A mentor offers a service once.)
 _OFFER_READ = Prepared(
-    lambda mentor, service: (ServiceType.mentors.through.objects.select_related("user", "servicetype")
+    lambda mentor, service: (ServiceType.mentors.through.objects
+                             .select_related("user__mentor_profile", "servicetype")
                              .filter(user_id=mentor, user__role=Role.MENTOR, user__is_active=True,
                                      servicetype_id=service, servicetype__is_active=True).order_by("pk")[:1]),
     mentor="int", service="int")
@@ -205,7 +206,8 @@ def book_confirm(request, mentor_id: int, service_id: int):
                                                                      "service": service, "now": now})
         session = services.booking_create(
             student=request.user, mentor=mentor, service=service, starts_at=data["start"], actor=request.user,
-            now=now, booking_key=data["booking_key"], offer_checked=True,  # _bookable_offer read it as an offer
+            now=now, booking_key=data["booking_key"], offer_checked=True,  # _bookable_offer read it as an offer,
+            video_url=getattr(getattr(mentor, "mentor_profile", None), "video_url", ""),  # with the mentor's room
         )
     except SchedulingError as exc:
         context["bookable"] = True  # show the form again under the refusal, with the nearest times

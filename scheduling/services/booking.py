@@ -65,7 +65,7 @@ def why_unavailable(*, student: User, mentor: User, starts_at: datetime, ends_at
 def booking_create(
     *, student: User, mentor: User, service: ServiceType, starts_at: datetime, actor: User, now: datetime,
     booking_key: uuid.UUID | None = None, series: SessionSeries | None = None, mentor_agreed: bool = False,
-    offer_checked: bool = False,
+    offer_checked: bool = False, video_url: str | None = None,
 ) -> Session:
     """Book one session and spend its credit, or change nothing.
 
@@ -81,7 +81,8 @@ def booking_create(
     check_parties(student=student, mentor=mentor, service=service, offer_checked=offer_checked)
     ends_at = starts_at + service.duration
     earliest, horizon = booking_window(now)
-    video_url = MentorProfile.objects.filter(user=mentor).values_list("video_url", flat=True).first() or ""
+    if video_url is None:  # else the caller read the mentor's room with the offer
+        video_url = MentorProfile.objects.filter(user=mentor).values_list("video_url", flat=True).first() or ""
     try:
         with transaction.atomic():
             lock_calendars(mentors=[mentor.pk], students=[student.pk])

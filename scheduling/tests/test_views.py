@@ -72,6 +72,7 @@ def test_book_now_from_slots_to_confirm_to_session(client, now, student, mentor,
     response = client.post(confirm_url(mentor, service), {"start": SLOT.isoformat(), "booking_key": key, "weeks": 1})
     session = Session.objects.get()
     assert response.url == reverse("scheduling:session-detail", args=[session.pk])
+    assert session.video_url == "https://meet.example.com/ada"  # the mentor's room, read with the offer
     # A double submit of the same page books nothing more.
     client.post(confirm_url(mentor, service), {"start": SLOT.isoformat(), "booking_key": key, "weeks": 1})
     assert Session.objects.count() == 1 and balance(student) == 3
