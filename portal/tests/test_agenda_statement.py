@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from mentorship.models import DateOverride, TimeOff
 from portal.pagebench import seed_world
 from scheduling.models import Feedback, Session, SessionStatus
-from mentorship.models import DateOverride, TimeOff
 from scheduling.selectors import (
     AGENDA_AHEAD,
     AGENDA_FEEDBACK,
