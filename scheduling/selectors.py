@@ -167,11 +167,11 @@ def _calendar_window(mentor: User, now: datetime) -> tuple[datetime, datetime, d
 def _busy_intervals(calendar: MentorCalendar, *, mentor: User, student: User | None, start: datetime,
                     end: datetime, pauses=None) -> list[Interval]:
     buffer = timedelta(minutes=settings.BOOKING_BUFFER_MINUTES)
-    busy = []
+    busy, mentor_pk, no_pad = [], mentor.pk, timedelta(0)  # read once: `mentor` is often request.user (a lazy object)
     for s, e, mentor_id in calendar.sessions:
         # The buffer is the mentor's rest between sessions; a student's own
         # other sessions block only their exact time.
-        pad = buffer if mentor_id == mentor.pk else timedelta(0)
+        pad = buffer if mentor_id == mentor_pk else no_pad
         busy.append((s - pad, e + pad))
     busy.extend(days_to_utc(calendar.time_off, mentor.tzinfo, start, end))
     if pauses is not None:
