@@ -180,6 +180,22 @@ def _statement(key, wrapper, sql: str, slots, arguments: dict) -> tuple[str, lis
     return f"EXECUTE {name}({', '.join(['%s'] * count)})", arguments_only
 
 
+def execute_plain(cursor, sql: str, params) -> None:
+    """`cursor.execute(sql, params)` for a plain parameterised statement written by hand (scheduling's
+    `mentor_calendar`, the agenda's), run as a statement PREPAREd once per database connection like the compiled
+    reads: PostgreSQL plans it once, not on every call. `cursor`: one of Django's cursors.
+
+    `sql` names the statement, so it must be one fixed text per caller (or one per shape: a bounded few), never one
+    with values written into it: a %s for each parameter, %% for a percent sign. Every parameter becomes one of
+    the statement's ($1, $2...), its type inferred by PostgreSQL from where it stands: so each must be of the type
+    of what it is compared with (a `date` for a date column, not a datetime, which would be cut to its date) and
+    stand where a type can be inferred (not alone in a select list: give it a CAST there). Where prepared
+    statements are off, or an int is past bigint, it runs as it is."""
+    slots = [(i, None) for i in range(len(params))]
+    sql, params = _statement(("plain", sql), cursor.db, sql, slots, dict(enumerate(params)))
+    cursor.execute(sql, params)
+
+
 class PreparedShapes:
     """A `Prepared` for each shape of one read: `build(**arguments, shape=shape)`, compiled when a shape is first
     fetched. `shape`: anything hashable that changes the query's form, such as a module-level function adding the

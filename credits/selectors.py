@@ -7,6 +7,9 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from config.paging import counted_rows
+from config.prepared import Prepared, PreparedShapes
+
 from .errors import EnrolmentPaused, NoActivePlan
 from .models import (
     REQUEST_COOLDOWN,
@@ -169,8 +172,38 @@ def recent_request(student, *, now: dt.datetime, enrolment=UNREAD):
 
 def recent_request_at(now: dt.datetime) -> Subquery:
     """When the student's request of the last day was made (as `recent_request`), for `current_enrolment`."""
-    return Subquery(CreditRequest.objects.filter(student=OuterRef("student"), created_at__gt=now - REQUEST_COOLDOWN)
+    return _requested_since(now - REQUEST_COOLDOWN)
+
+
+def _requested_since(since: dt.datetime) -> Subquery:
+    return Subquery(CreditRequest.objects.filter(student=OuterRef("student"), created_at__gt=since)
                     .order_by("-created_at").values("created_at")[:1])
+
+
+def _first(query):
+    return (query if query.ordered else query.order_by("pk"))[:1]  # as `.first()` reads it
+
+
+# The credits page's two reads, compiled once per process and planned once per database connection
+# (config/prepared.py): building and compiling them took longer than PostgreSQL took to answer.
+_HISTORY_ENROLMENT = Prepared(
+    lambda student, since: _first(current_enrolment_query(student, recent_request_at=_requested_since(since))),
+    student="int", since="datetime")
+_LEDGER_PAGES = PreparedShapes(lambda student, shape: counted_rows(ledger_for(student), *shape), student="int")
+_LEDGER_PAGES_COMPILED = 10  # the first pages (nearly every visit); later ones are read as they come
+
+
+def history_enrolment(student, *, now: dt.datetime) -> Enrolment | None:
+    """`current_enrolment(student, recent_request_at=recent_request_at(now))`: what the credits page reads."""
+    found = _HISTORY_ENROLMENT.fetch({"student": student.pk, "since": now - REQUEST_COOLDOWN})
+    return found[0] if found else None
+
+
+def ledger_page_rows(student, bottom: int, top: int, *, per_page: int) -> list[LedgerEntry]:
+    """`counted_rows(ledger_for(student), bottom, top)` as a list (for `counted_page`'s `read`)."""
+    if bottom // per_page < _LEDGER_PAGES_COMPILED:
+        return _LEDGER_PAGES.fetch({"student": student.pk}, shape=(bottom, top))
+    return list(counted_rows(ledger_for(student), bottom, top))
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,9 +20,11 @@ HISTORY_PAGE_SIZE = 25
 def _history_context(request, form: CreditRequestForm) -> dict:
     now = timezone.now()
     # The enrolment (for the summary) carries the time of a request made in the last day: one query for both.
-    enrolment = selectors.current_enrolment(request.user, recent_request_at=selectors.recent_request_at(now))
+    # Both reads are compiled once per process and planned once per connection (selectors.history_enrolment).
+    enrolment = selectors.history_enrolment(request.user, now=now)
     # The page of entries carries their count: one query, not two.
-    page = counted_page(selectors.ledger_for(request.user), HISTORY_PAGE_SIZE, request.GET.get("page"))
+    page = counted_page(selectors.ledger_for(request.user), HISTORY_PAGE_SIZE, request.GET.get("page"),
+                        read=partial(selectors.ledger_page_rows, request.user, per_page=HISTORY_PAGE_SIZE))
     return {
         "summary": selectors.credits_summary(request.user, now=now, enrolment=enrolment),
         # The card's group line, from the same enrolment read (it carries the group balance): no query.

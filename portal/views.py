@@ -103,19 +103,21 @@ def agenda(request):
     # The week's sessions come with today's, the next ones and those to mark: one query for the four lists.
     agenda = scheduling_selectors.mentor_agenda(request.user, now=now, week_start=week.start)
     week_sessions, service = agenda.pop("week_sessions"), agenda.pop("offered_service")
+    calendar = agenda.pop("calendar")  # the free times' calendar came with the lists: no query of its own
     context = {
         "now": now,
         **agenda,
-        **_agenda_week(request.user, now=now, week=week, sessions=week_sessions, service=service),
+        **_agenda_week(request.user, now=now, week=week, sessions=week_sessions, service=service, calendar=calendar),
     }
     return render(request, "portal/agenda.html", context)
 
 
-def _agenda_week(mentor, *, now, week, sessions, service) -> dict:
-    """`service`: the mentor's first offered service (its length is the free times' step), None for none."""
+def _agenda_week(mentor, *, now, week, sessions, service, calendar=None) -> dict:
+    """`service`: the mentor's first offered service (its length is the free times' step), None for none;
+    `calendar`: the mentor's calendar at `now`, read with the agenda (see `mentor_agenda`)."""
     tz = mentor.tzinfo
     duration = service.duration if service else timedelta(hours=1)
-    starts = scheduling_selectors.free_slot_starts(mentor=mentor, duration=duration, now=now)
+    starts = scheduling_selectors.free_slot_starts(mentor=mentor, duration=duration, now=now, calendar=calendar)
     # Only the week's free times are shown (and the first one overall): merge only the starts of its days.
     week_from = datetime.combine(week.start, time.min, tzinfo=tz)
     week_to = datetime.combine(week.start + timedelta(days=7), time.min, tzinfo=tz)

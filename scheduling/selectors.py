@@ -14,7 +14,7 @@ from django.db.models.signals import post_init, pre_init
 from django.utils.dateparse import parse_date
 
 from accounts.models import User
-from config.prepared import Prepared
+from config.prepared import Prepared, execute_plain
 from mentorship.models import AvailabilityGrid, DateOverride, TimeOff
 from mentorship.selectors import days_to_utc, grid_cells, with_date_overrides
 from mentorship.weekgrid import EMPTY as EMPTY_GRID
@@ -67,19 +67,8 @@ class MentorCalendar:
     pauses: list[tuple[date, date]] = field(default_factory=list)
 
 
-def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end: datetime,
-              exclude_session_id: int | None) -> MentorCalendar:
-    """Everything slot search reads, in one statement and one round trip.
-
-    Slot search is the hottest read in the product (every slot page, every
-    booking re-check). Built through the ORM, its three small queries cost
-    about a millisecond each in Python alone — more than PostgreSQL takes to
-    run them — so this is one plain parameterised UNION instead: the mentor's
-    grid, their date overrides, their time off, the live sessions of the mentor
-    or the student (1-1, the mentor's group sessions, the student's group
-    seats), and the student's approved pauses.
-    """
-    sql = f"""
+# What `mentor_calendar` reads, one row per item: (kind, cells, starts_at, ends_at, mentor_id, first day, last day).
+_CALENDAR_SQL = f"""
         SELECT 'g', cells, CAST(NULL AS timestamp with time zone), CAST(NULL AS timestamp with time zone),
                CAST(NULL AS bigint), CAST(NULL AS date), CAST(NULL AS date)
           FROM {AvailabilityGrid._meta.db_table} WHERE user_id = %s
@@ -106,9 +95,13 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
         SELECT 'p', NULL, NULL, NULL, NULL, starts_on, ends_on
           FROM {PauseRequest._meta.db_table} WHERE student_id = %s AND status = %s AND starts_on <= %s AND ends_on >= %s
     """
+
+
+def _calendar_params(*, mentor: User, student: User | None, start: datetime, end: datetime,
+                     exclude_session_id: int | None) -> list:
     zone = mentor.tzinfo
     first_day, last_day = start.astimezone(zone).date(), end.astimezone(zone).date()
-    params = [
+    return [
         mentor.pk,
         mentor.pk, first_day, last_day,
         mentor.pk, first_day, last_day,
@@ -123,31 +116,63 @@ def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end:
         (end + timedelta(days=1)).date(),
         (start - timedelta(days=1)).date(),
     ]
+
+
+def _calendar_of(rows) -> MentorCalendar:
+    """The calendar from `_CALENDAR_SQL`'s rows."""
     calendar = MentorCalendar(cells=EMPTY_GRID, sessions=[], time_off=[], overrides=[])
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for kind, cells, s_start, s_end, mentor_id, first_day, last_day in cursor.fetchall():
-            if kind == "g":
-                calendar.cells = cells
-            elif kind == "d":
-                calendar.overrides.append((first_day, cells))
-            elif kind == "o":
-                calendar.time_off.append((first_day, last_day))
-            elif kind == "p":
-                calendar.pauses.append((first_day, last_day))
-            else:
-                calendar.sessions.append((s_start, s_end, mentor_id))
+    for kind, cells, s_start, s_end, mentor_id, first_day, last_day in rows:
+        if kind == "g":
+            calendar.cells = cells
+        elif kind == "d":
+            calendar.overrides.append((first_day, cells))
+        elif kind == "o":
+            calendar.time_off.append((first_day, last_day))
+        elif kind == "p":
+            calendar.pauses.append((first_day, last_day))
+        else:
+            calendar.sessions.append((s_start, s_end, mentor_id))
     return calendar
+
+
+def mentor_calendar(*, mentor: User, student: User | None, start: datetime, end: datetime,
+              exclude_session_id: int | None) -> MentorCalendar:
+    """Everything slot search reads, in one statement and one round trip.
+
+    Slot search is the hottest read in the product (every slot page, every
+    booking re-check). Built through the ORM, its three small queries cost
+    about a millisecond each in Python alone — more than PostgreSQL takes to
+    run them — so this is one plain parameterised UNION instead (`_CALENDAR_SQL`),
+    prepared once per connection (PostgreSQL took longer to plan it than to run it):
+    the mentor's grid, their date overrides, their time off, the live sessions of the
+    mentor or the student (1-1, the mentor's group sessions, the student's group
+    seats), and the student's approved pauses.
+    """
+    params = _calendar_params(mentor=mentor, student=student, start=start, end=end,
+                              exclude_session_id=exclude_session_id)
+    with connection.cursor() as cursor:
+        execute_plain(cursor, _CALENDAR_SQL, params)
+        return _calendar_of(cursor.fetchall())
+
+
+def _calendar_window(mentor: User, now: datetime) -> tuple[datetime, datetime, datetime, datetime, datetime]:
+    """(earliest, horizon, expand_from, and the calendar's start and end) of `free_slot_starts` at `now`."""
+    earliest, horizon = booking_window(now)
+    # Expand from a local hour a day early, so every block starts on one of the
+    # mentor's wall-clock hours: the anchor of its 30-minute steps.
+    expand_from = (earliest - timedelta(days=1)).astimezone(mentor.tzinfo).replace(minute=0, second=0, microsecond=0)
+    buffer = timedelta(minutes=settings.BOOKING_BUFFER_MINUTES)
+    return earliest, horizon, expand_from, expand_from - buffer, horizon + buffer
 
 
 def _busy_intervals(calendar: MentorCalendar, *, mentor: User, student: User | None, start: datetime,
                     end: datetime, pauses=None) -> list[Interval]:
     buffer = timedelta(minutes=settings.BOOKING_BUFFER_MINUTES)
-    busy = []
+    busy, mentor_pk, no_pad = [], mentor.pk, timedelta(0)  # read once: `mentor` is often request.user (a lazy object)
     for s, e, mentor_id in calendar.sessions:
         # The buffer is the mentor's rest between sessions; a student's own
         # other sessions block only their exact time.
-        pad = buffer if mentor_id == mentor.pk else timedelta(0)
+        pad = buffer if mentor_id == mentor_pk else no_pad
         busy.append((s - pad, e + pad))
     busy.extend(days_to_utc(calendar.time_off, mentor.tzinfo, start, end))
     if pauses is not None:
@@ -163,7 +188,7 @@ def _busy_intervals(calendar: MentorCalendar, *, mentor: User, student: User | N
 
 def free_slot_starts(
     *, mentor: User, duration: timedelta, now: datetime, student: User | None = None,
-    exclude_session_id: int | None = None, pauses=None,
+    exclude_session_id: int | None = None, pauses=None, calendar: MentorCalendar | None = None,
 ) -> list[datetime]:
     """Every start (UTC) at which `mentor` can take a session of `duration`.
 
@@ -172,14 +197,13 @@ def free_slot_starts(
     sessions (of the mentor, plus buffer, and of the student), within the
     notice/horizon window, on a 30-minute step. `pauses`: the student's
     approved pauses over the window, when the caller already read them.
+    `calendar`: the mentor's calendar over the window at `now`, with no student and
+    nothing excluded, when the caller already read it (the agenda: `mentor_agenda`).
     """
-    earliest, horizon = booking_window(now)
-    # Expand from a local hour a day early, so every block starts on one of the
-    # mentor's wall-clock hours: the anchor of its 30-minute steps.
-    expand_from = (earliest - timedelta(days=1)).astimezone(mentor.tzinfo).replace(minute=0, second=0, microsecond=0)
-    buffer = timedelta(minutes=settings.BOOKING_BUFFER_MINUTES)
-    calendar = mentor_calendar(mentor=mentor, student=student, start=expand_from - buffer, end=horizon + buffer,
-                         exclude_session_id=exclude_session_id)
+    earliest, horizon, expand_from, start, end = _calendar_window(mentor, now)
+    if calendar is None:
+        calendar = mentor_calendar(mentor=mentor, student=student, start=start, end=end,
+                                   exclude_session_id=exclude_session_id)
     if "1" not in calendar.cells and not any("1" in cells for _, cells in calendar.overrides):
         return []
     available = with_date_overrides(expand_to_utc(calendar.cells, mentor.tzinfo, expand_from, horizon),
@@ -515,96 +539,128 @@ _AGENDA_PROPOSALS = Prepared(lambda mentor, now: pending_proposal_ids(User(pk=me
                              mentor="int", now="datetime")
 
 
-def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None) -> dict:
-    """Today, the next sessions, those to mark and (given `week_start`) the week's sessions by local day
-    (`week_sessions`, as `mentor_week_sessions`), the latest feedback, the first of `offered_services`
-    (`offered_service`, whose length the week's free times use), the flash requests waiting for an answer
-    (`flash_pending`) and the ids of the proposals to answer: one statement, one round trip (a second only to
-    read proposals when there are some).
-
-    The agenda is a mentor's home page. Built through the ORM, the four lists (a UNION ALL, each part with
-    its student, mentor and service) and the feedback took longer to compile in Python than PostgreSQL took to
-    plan and run them, so this is one plain parameterised statement, like `mentor_calendar`: the sessions of
-    each list (the same conditions as `live()`, `upcoming()` and `_week_sessions_query`), only the columns the
-    agenda shows, joined once to their students and services; the five latest feedbacks are picked before
-    they are joined to theirs. The sessions carry the mentor they were read for."""
-    tz = ZoneInfo(mentor.timezone)
-    local_now = now.astimezone(tz)
-    day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
-    day_end = (day_start + timedelta(days=1)).replace(tzinfo=None).replace(tzinfo=tz)  # next local midnight
+def _agenda_sql(with_week: bool) -> str:
+    """The agenda's statement, written once per process for each shape (with or without the week's sessions):
+    a fixed text, run as a prepared statement (`execute_plain`); `_agenda_params` gives its parameters."""
+    found = _AGENDA_SQL.get(with_week)
+    if found is not None:
+        return found
     session_table, user_table = Session._meta.db_table, User._meta.db_table
     columns = ", ".join(_AGENDA_SESSION_FIELDS)  # each list reads its sessions' columns (no second join)
     parts = [
         # today: live, starting today (local)
-        (f"SELECT 0 AS part, {columns} FROM {session_table} WHERE mentor_id = %s AND status IN (%s, %s)"
-         " AND starts_at >= %s AND starts_at < %s", [mentor.pk, *LIVE_STATUSES, day_start, day_end]),
+        f"SELECT 0 AS part, {columns} FROM {session_table} WHERE mentor_id = %s AND status IN (%s, %s)"
+        " AND starts_at >= %s AND starts_at < %s",
         # upcoming after today: scheduled, not over, the next ones
-        (f"SELECT 1, {columns} FROM {session_table} WHERE mentor_id = %s AND status = %s AND ends_at > %s"
-         " AND starts_at >= %s ORDER BY starts_at LIMIT %s",
-         [mentor.pk, SessionStatus.SCHEDULED, now, day_end, AGENDA_AHEAD]),
+        f"SELECT 1, {columns} FROM {session_table} WHERE mentor_id = %s AND status = %s AND ends_at > %s"
+        " AND starts_at >= %s ORDER BY starts_at LIMIT %s",
         # to mark: still scheduled once started
-        (f"SELECT 2, {columns} FROM {session_table} WHERE mentor_id = %s AND status = %s AND starts_at <= %s"
-         " ORDER BY starts_at LIMIT %s", [mentor.pk, SessionStatus.SCHEDULED, now, AGENDA_TO_MARK]),
+        f"SELECT 2, {columns} FROM {session_table} WHERE mentor_id = %s AND status = %s AND starts_at <= %s"
+        " ORDER BY starts_at LIMIT %s",
     ]
-    if week_start is not None:
-        week_from = datetime.combine(week_start, datetime.min.time(), tzinfo=tz)
-        week_to = datetime.combine(week_start + timedelta(days=7), datetime.min.time(), tzinfo=tz)
-        parts.append((f"SELECT 3, {columns} FROM {session_table} WHERE mentor_id = %s AND starts_at >= %s"
-                      " AND starts_at < %s", [mentor.pk, week_from, week_to]))
+    if with_week:
+        parts.append(f"SELECT 3, {columns} FROM {session_table} WHERE mentor_id = %s AND starts_at >= %s"
+                     " AND starts_at < %s")
     session_columns = ", ".join(f"s.{name}" for name in _AGENDA_SESSION_FIELDS)
     student_columns = ", ".join(f"u.{name}" for name in _AGENDA_STUDENT_FIELDS)
     service_columns = ", ".join(f"v.{name}" for name in _AGENDA_SERVICE_FIELDS)
-    width = len(_AGENDA_SERVICE_FIELDS)
-    no_service = ", ".join(["NULL"] * width)
+    no_service = ", ".join(["NULL"] * len(_AGENDA_SERVICE_FIELDS))
     no_session = ", ".join(["NULL"] * len(_AGENDA_SESSION_FIELDS))
     no_session_but_one = ", ".join(["NULL"] * (len(_AGENDA_SESSION_FIELDS) - 1))
-    # The flash requests waiting for the mentor (counted) and the proposals they are asked to answer (ids): their
-    # own querysets, compiled once per process (config/prepared.py) and read in the same round trip.
-    arguments = {"mentor": mentor.pk, "now": now, "earliest": booking_window(now)[0]}
-    flash_sql, flash_params = _AGENDA_FLASH.sql_params(arguments)
-    proposals_sql, proposals_params = _AGENDA_PROPOSALS.sql_params(arguments)
     no_student = ", ".join(["NULL"] * len(_AGENDA_STUDENT_FIELDS))
     no_feedback = ", ".join(["NULL"] * 6)
-    sql = f"""
-        WITH parts AS ({" UNION ALL ".join(f"({part})" for part, _ in parts)})
+    no_days = "NULL, NULL"
+    # The flash requests waiting for the mentor (counted) and the proposals they are asked to answer (ids): their
+    # own querysets, compiled once per process (config/prepared.py) and read in the same round trip.
+    flash_sql, proposals_sql = _AGENDA_FLASH.compiled()[0], _AGENDA_PROPOSALS.compiled()[0]
+    # The calendar rows (`mentor_calendar`'s, for `free_slot_starts`): the kind in `status`, the grid's or a date's
+    # cells in `video_url`, a busy time in `starts_at`/`ends_at` with its `mentor_id`, days in the last two columns.
+    found = _AGENDA_SQL[with_week] = f"""
+        WITH parts AS ({" UNION ALL ".join(f"({part})" for part in parts)})
         SELECT s.part, {session_columns}, {student_columns}, {service_columns},
-               NULL::bigint, NULL::integer, NULL::text, NULL::timestamp with time zone, NULL::numeric, NULL::bigint
+               NULL::bigint, NULL::integer, NULL::text, NULL::timestamp with time zone, NULL::numeric, NULL::bigint,
+               NULL::date, NULL::date
           FROM parts s JOIN {user_table} u ON u.id = s.student_id
           JOIN {ServiceType._meta.db_table} v ON v.id = s.service_id
         UNION ALL
         SELECT 4, {session_columns}, {student_columns}, {no_service},
-               f.id, f.rating, f.comment, f.created_at, f.average, f.count
+               f.id, f.rating, f.comment, f.created_at, f.average, f.count, {no_days}
           FROM (SELECT f.id, f.session_id, f.rating, f.comment, f.created_at, AVG(f.rating) OVER () AS average,
                        COUNT(*) OVER () AS count
                   FROM {Feedback._meta.db_table} f JOIN {session_table} fs ON fs.id = f.session_id
                  WHERE fs.mentor_id = %s ORDER BY f.created_at DESC LIMIT %s) f
           JOIN {session_table} s ON s.id = f.session_id JOIN {user_table} u ON u.id = s.student_id
         UNION ALL
-        (SELECT 5, {no_session}, {no_student}, {service_columns}, {no_feedback}
+        (SELECT 5, {no_session}, {no_student}, {service_columns}, {no_feedback}, {no_days}
           FROM {ServiceType._meta.db_table} v JOIN {ServiceType.mentors.through._meta.db_table} m
             ON m.servicetype_id = v.id
          WHERE v.is_active AND m.user_id = %s ORDER BY v.duration_minutes, v.name LIMIT 1)
         UNION ALL
-        SELECT 6, COUNT(*), {no_session_but_one}, {no_student}, {no_service}, {no_feedback} FROM ({flash_sql}) flash
+        SELECT 6, COUNT(*), {no_session_but_one}, {no_student}, {no_service}, {no_feedback}, {no_days} FROM ({flash_sql}) flash
         UNION ALL
-        SELECT 7, proposal.pk, {no_session_but_one}, {no_student}, {no_service}, {no_feedback}
+        SELECT 7, proposal.pk, {no_session_but_one}, {no_student}, {no_service}, {no_feedback}, {no_days}
           FROM ({proposals_sql}) proposal
+        UNION ALL
+        SELECT 8, NULL, NULL, c.mentor_id, NULL, c.starts_at, c.ends_at, c.kind, c.cells, NULL, {no_student},
+               {no_service}, {no_feedback}, c.first_day, c.last_day
+          FROM ({_CALENDAR_SQL}) c(kind, cells, starts_at, ends_at, mentor_id, first_day, last_day)
     """
-    params = [p for _, part_params in parts for p in part_params] + [mentor.pk, AGENDA_FEEDBACK, mentor.pk,
-                                                                     *flash_params, *proposals_params]
+    return found
+
+
+_AGENDA_SQL: dict[bool, str] = {}
+
+
+def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None) -> dict:
+    """Today, the next sessions, those to mark and (given `week_start`) the week's sessions by local day
+    (`week_sessions`, as `mentor_week_sessions`), the latest feedback, the first of `offered_services`
+    (`offered_service`, whose length the week's free times use), the flash requests waiting for an answer
+    (`flash_pending`), the ids of the proposals to answer, and the mentor's calendar for `free_slot_starts` at
+    `now` (`calendar`, as `mentor_calendar` reads it with no student): one statement, one round trip (a second
+    only to read proposals when there are some).
+
+    The agenda is a mentor's home page. Built through the ORM, the four lists (a UNION ALL, each part with
+    its student, mentor and service) and the feedback took longer to compile in Python than PostgreSQL took to
+    plan and run them, so this is one plain parameterised statement, like `mentor_calendar`: the sessions of
+    each list (the same conditions as `live()`, `upcoming()` and `_week_sessions_query`), only the columns the
+    agenda shows, joined once to their students and services; the five latest feedbacks are picked before
+    they are joined to theirs. Its text is written once per process and PostgreSQL plans it once per connection
+    (a prepared statement: planning it took several times longer than running it). The sessions carry the mentor
+    they were read for."""
+    tz = ZoneInfo(mentor.timezone)
+    local_now = now.astimezone(tz)
+    day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+    day_end = (day_start + timedelta(days=1)).replace(tzinfo=None).replace(tzinfo=tz)  # next local midnight
+    params = [mentor.pk, *LIVE_STATUSES, day_start, day_end,
+              mentor.pk, SessionStatus.SCHEDULED, now, day_end, AGENDA_AHEAD,
+              mentor.pk, SessionStatus.SCHEDULED, now, AGENDA_TO_MARK]
+    if week_start is not None:
+        week_from = datetime.combine(week_start, datetime.min.time(), tzinfo=tz)
+        week_to = datetime.combine(week_start + timedelta(days=7), datetime.min.time(), tzinfo=tz)
+        params += [mentor.pk, week_from, week_to]
+    arguments = {"mentor": mentor.pk, "now": now, "earliest": booking_window(now)[0]}
+    _, _, _, calendar_start, calendar_end = _calendar_window(mentor, now)
+    params += [mentor.pk, AGENDA_FEEDBACK, mentor.pk, *_AGENDA_FLASH.sql_params(arguments)[1],
+               *_AGENDA_PROPOSALS.sql_params(arguments)[1],
+               *_calendar_params(mentor=mentor, student=None, start=calendar_start, end=calendar_end,
+                                 exclude_session_id=None)]
     n_session, n_student = len(_AGENDA_SESSION_FIELDS), len(_AGENDA_STUDENT_FIELDS)
+    width = len(_AGENDA_SERVICE_FIELDS)
     lists: dict[int, list] = {0: [], 1: [], 2: [], 3: [], 4: []}
     services: dict[int, ServiceType] = {}
     students: dict[int, User] = {}
     average, count = None, 0
     offered = None
-    flash_pending, proposal_ids = 0, []
+    flash_pending, proposal_ids, calendar_rows = 0, [], []
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        execute_plain(cursor, _agenda_sql(week_start is not None), params)
         rows = cursor.fetchall()
     db = connection.alias
     for row in rows:
         part = row[0]
+        if part == 8:  # (kind, cells, starts_at, ends_at, mentor_id, first day, last day), as `mentor_calendar`
+            calendar_rows.append((row[7], row[8], row[5], row[6], row[3], row[-2], row[-1]))
+            continue
         if part == 6:
             flash_pending = row[1]
             continue
@@ -625,7 +681,7 @@ def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None
         related = session._state.fields_cache  # what `session.student = student` caches (the ids are read)
         related["student"], related["mentor"] = student, mentor
         if part == 4:
-            feedback_id, rating, comment, created_at, average, count = row[-6:]
+            feedback_id, rating, comment, created_at, average, count = row[-8:-2]
             feedback = Feedback.from_db(db, ("id", "session_id", "rating", "comment", "created_at"),
                                         (feedback_id, session.pk, rating, comment, created_at))
             feedback.session = session
@@ -646,7 +702,7 @@ def mentor_agenda(mentor: User, *, now: datetime, week_start: date | None = None
         "proposals": pending_proposals(mentor, now=now, ids=proposal_ids), "flash_pending": flash_pending,
         # The five latest carry the average and count over all of them (window aggregates).
         "rating_average": float(average) if lists[4] else None, "rating_count": count if lists[4] else 0,
-        "recent_feedback": lists[4], "offered_service": offered,
+        "recent_feedback": lists[4], "offered_service": offered, "calendar": _calendar_of(calendar_rows),
     }
     if week_start is not None:
         found["week_sessions"] = _by_local_day(lists[3], tz)

@@ -142,3 +142,32 @@ def test_the_history_page_card_says_where_the_group_allowance_stands_like_the_ov
         line = page.split('data-testid="group-credits-headline"')[1].split("</p>")[0]
         # Never "Group:" with nothing after it.
         assert "No group sessions in your plan" in line, url
+
+
+def test_the_pages_compiled_reads_read_what_the_querysets_read(student, pack_plan, enrol):
+    """The history's enrolment and ledger pages are compiled once (config/prepared.py): the same rows as the ORM's
+    `current_enrolment(..., recent_request_at=...)` and `counted_rows(ledger_for(...))`, before and after a
+    request, on every page (the first ones compiled, the later ones read as they come)."""
+    from config.paging import counted_rows
+    from credits import selectors
+
+    enrol(student, pack_plan)
+    for i in range(24):
+        services.credits_admin_change(student=student, kind=EntryKind.GRANT, amount=1, reason=f"r{i}",
+                                      actor=None, now=FROZEN + dt.timedelta(minutes=i % 3))
+    for asked in (None, FROZEN - dt.timedelta(hours=2)):
+        if asked:
+            CreditRequest.objects.create(student=student, message="more", created_at=asked)
+        read = selectors.history_enrolment(student, now=FROZEN)
+        orm = selectors.current_enrolment(student, recent_request_at=selectors.recent_request_at(FROZEN))
+        assert (read.pk, read.plan, read.account_balance, read.account_group_balance, read.recent_request_at) == (
+            orm.pk, orm.plan, orm.account_balance, orm.account_group_balance, orm.recent_request_at)
+        assert read.recent_request_at == asked
+    per_page = 2
+    for page in range(14):
+        bottom, top = page * per_page, (page + 1) * per_page
+        rows = selectors.ledger_page_rows(student, bottom, top, per_page=per_page)
+        orm = list(counted_rows(selectors.ledger_for(student), bottom, top))
+        assert [(e.pk, e.description, e.balance_after, e.page_total) for e in rows] == [
+            (e.pk, e.description, e.balance_after, e.page_total) for e in orm]
+        assert len(rows) == (per_page if page < 12 else (1 if page == 12 else 0))

@@ -34,7 +34,7 @@ BUDGET = {
     "conversation": 6,  # 8 when the two have session events and flash requests (read only then)
     "group sessions": 6,
     "group session page": 6,
-    "mentor agenda": 5,
+    "mentor agenda": 4,  # the free times' calendar is read with its lists
     "mentor sessions": 4,
     "mentor session page": 5,
     "mentor inbox": 5,

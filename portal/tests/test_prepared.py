@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.tests.factories import StudentFactory
-from config.prepared import Prepared, read_together, when
+from config.prepared import Prepared, execute_plain, read_together, when
 from scheduling.models import Session, SessionStatus
 from scheduling.tests.helpers import bookable_mentor
 
@@ -151,3 +151,52 @@ def test_an_id_past_bigint_finds_nothing_rather_than_failing(mentor, settings):
     prepared = Prepared(_upcoming, student="int", now="datetime")
     assert prepared.fetch({"student": 10**30, "now": now}) == []
     assert prepared.fetch({"student": -(10**30), "now": now}) == []
+
+
+# A hand-written statement: a percent sign, a date, a list and a constant among its parameters.
+_PLAIN = ("SELECT id, starts_at, starts_at::date AS day, 'a%%b' AS text FROM scheduling_session"
+          " WHERE student_id = %s AND starts_at > %s AND starts_at::date >= %s AND status = ANY(%s)"
+          " AND id <> %s ORDER BY starts_at")
+
+
+def _plain_rows(params):
+    with connection.cursor() as cursor:
+        execute_plain(cursor, _PLAIN, params)
+        return cursor.fetchall()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_plain_statement_runs_as_a_server_side_statement_planned_once_per_connection(mentor, settings):
+    settings.DATABASE_PREPARED_STATEMENTS = True
+    now = timezone.now().replace(microsecond=0)
+    student = StudentFactory()
+    _sessions_for(mentor, student, now, range(1, 5))
+    skipped = Session.objects.filter(student=student).order_by("starts_at").first()
+    params = [student.pk, now, now.date(), [SessionStatus.SCHEDULED, SessionStatus.COMPLETED], skipped.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(_PLAIN, params)  # as it is, planned each time
+        expected = cursor.fetchall()
+    assert len(expected) == 3 and expected[0][3] == "a%b"
+    for _ in range(2):  # the second time round, on a new connection
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as captured:
+                assert _plain_rows(params) == expected
+            assert len(captured) == 1 and captured[0]["sql"].startswith("EXECUTE ")
+        connection.close()
+    # Other arguments, the same statement.
+    assert _plain_rows([student.pk, now + timedelta(hours=3), now.date(), [SessionStatus.SCHEDULED], -1]) == [
+        row for row in expected if row[1] > now + timedelta(hours=3)]
+
+
+def test_without_server_side_statements_a_plain_statement_runs_as_it_is(mentor, settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    now = timezone.now()
+    with CaptureQueriesContext(connection) as captured:
+        assert _plain_rows([mentor.pk, now, now.date(), [SessionStatus.SCHEDULED], -1]) == []
+    assert captured[0]["sql"].startswith("SELECT ")
+
+
+def test_a_plain_statement_with_an_id_past_bigint_finds_nothing_rather_than_failing(mentor, settings):
+    settings.DATABASE_PREPARED_STATEMENTS = True
+    now = timezone.now()
+    assert _plain_rows([10**30, now, now.date(), [SessionStatus.SCHEDULED], -1]) == []
