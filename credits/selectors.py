@@ -53,7 +53,12 @@ class CreditsSummary:
 def current_enrolment(student, **annotations) -> Enrolment | None:
     """The current enrolment with its plan, and the student's balances read in the same query
     (`account_balance`, `account_group_balance`): the summary, the allowance and the pages that show them need
-    them. `annotations`: what a caller above wants read in the same query (the booking outlook's count)."""
+    them. `annotations`: what a caller above wants read in the same query (the booking outlook's count).
+    Without annotations the query is compiled once per process and prepared (config/prepared.py): bookings read
+    it under their locks, the group pages and the credits card on every view."""
+    if not annotations:
+        found = _CURRENT_ENROLMENT.fetch({"student": student.pk})
+        return found[0] if found else None
     return current_enrolment_query(student, **annotations).first()
 
 
@@ -183,6 +188,8 @@ def _requested_since(since: dt.datetime) -> Subquery:
 def _first(query):
     return (query if query.ordered else query.order_by("pk"))[:1]  # as `.first()` reads it
 
+
+_CURRENT_ENROLMENT = Prepared(lambda student: _first(current_enrolment_query(student)), student="int")
 
 # The credits page's two reads, compiled once per process and planned once per database connection
 # (config/prepared.py): building and compiling them took longer than PostgreSQL took to answer.

@@ -9,7 +9,6 @@ from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, Val
 
 from accounts.models import Role, User
 from config.prepared import Prepared
-from credits.selectors import current_enrolment_query
 
 from .group_models import (
     GroupSeat,
@@ -125,16 +124,6 @@ _SEAT_OF = Prepared(lambda group, student: _first(GroupSeat.objects.filter(
     group="int", student="int")
 _WAITING_ENTRY_OF = Prepared(lambda group, student: _first(WaitlistEntry.objects.filter(
     session_id=group, student_id=student, status=WaitStatus.WAITING)), group="int", student="int")
-
-
-def current_enrolment(student: User):
-    """`credits.selectors.current_enrolment(student)` (the enrolment, its plan, the balances) compiled once per
-    process: the group pages read it on every view for the group allowance (`group_summary(enrolment=...)`)."""
-    found = _CURRENT_ENROLMENT.fetch({"student": student.pk})
-    return found[0] if found else None
-
-
-_CURRENT_ENROLMENT = Prepared(lambda student: _first(current_enrolment_query(student)), student="int")
 
 
 def for_mentor(mentor: User, *, now: datetime) -> dict:

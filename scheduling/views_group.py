@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role
-from credits.selectors import group_summary
+from credits.selectors import current_enrolment, group_summary
 
 from . import group_selectors as selectors
 from . import services
@@ -73,7 +73,7 @@ def group_list(request):
                                                      mentor_id=data.get("mentor"), page=page)
     query = request.GET.copy()
     query.pop("page", None)
-    allowance = group_summary(request.user, now=now, enrolment=selectors.current_enrolment(request.user))
+    allowance = group_summary(request.user, now=now, enrolment=current_enrolment(request.user))
     return render(request, "scheduling/group_list.html", {
         "now": now, "filters": filters, "rows": rows, "allowance": allowance,
         "page": page, "has_later": has_later, "query": query.urlencode(),
@@ -96,7 +96,7 @@ def group_detail(request, pk: int):
             seat=seat,
             entry=entry, position=services.group.waitlist_position(entry) if entry else None,
             offer_open=bool(entry and not group.is_full and group.is_late_cancellation(now)),
-            allowance=group_summary(request.user, now=now, enrolment=selectors.current_enrolment(request.user)),
+            allowance=group_summary(request.user, now=now, enrolment=current_enrolment(request.user)),
             late=group.is_late_cancellation(now),
         )
     return render(request, "scheduling/group_detail.html", context)
