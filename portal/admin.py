@@ -22,6 +22,7 @@ from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import get_template
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -40,6 +41,7 @@ from mentorship.forms import ReassignForm
 from mentorship.models import MentorAssignment, StudentAccount
 from mentorship.services import CapacityError, MentorshipError
 from portal.admin_dashboard import may_see_dashboard
+from portal.admin_shell import FramedResponse
 from portal.student_rows import readonly_fieldsets, table_rows
 from scheduling import at_risk, services
 from scheduling.errors import SchedulingError
@@ -55,6 +57,7 @@ UPCOMING_SHOWN = 50
 PAST_SHOWN = 20
 PAUSES_SHOWN = 20
 HISTORY_SHOWN = 30
+PANELS_TEMPLATE = "admin/portal/studentaccount/_panels.html"
 
 # --- list filters -------------------------------------------------------------------
 
@@ -565,7 +568,13 @@ class StudentAdmin(StudentAccountBase):
             context["readonly_fieldsets"] = readonly_fieldsets(context["adminform"])
             context["may_reassign"] = request.user.has_perm(REASSIGN_PERMISSION)
             context["may_see_dashboard"] = may_see_dashboard(request.user)
-        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+            context["panels_html"] = get_template(PANELS_TEMPLATE).render({
+                "panels": panels, "rows": context["rows"], "original": obj, "may_reassign": context["may_reassign"]})
+        response = super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+        if obj is None:
+            return response
+        # The page around the panels is written from its frame (portal/admin_shell.py).
+        return FramedResponse(request, response.template_name, response.context_data)
 
     def get_urls(self):
         return [

@@ -63,6 +63,16 @@ def app_list_html(context, app_list):
         return format_html("<p>{}</p>", _("You don’t have permission to view or edit anything."))
     request = context.get("request")
     path = quote(request.path) if request is not None else ""
+    kept = getattr(app_list, "html", None)  # the site's shared list (config/admin_site.py) keeps its markup
+    if kept is not None:
+        html = kept.get(path)
+        if html is None:
+            html = kept[path] = _app_list_html(app_list, path)
+        return html
+    return _app_list_html(app_list, path)
+
+
+def _app_list_html(app_list, path: str) -> str:
     words = {key: _(key) for key in ("Model name", "Add link", "Change or view list link", "Add", "View", "Change")}
     out = []
     for app in app_list:
