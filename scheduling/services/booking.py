@@ -76,7 +76,7 @@ def booking_create(
     The locked part is short on purpose (a dozen statements at most, no
     template rendered): everything that does not depend on the locks is read
     before them, each thing under them is read once, and the emails are
-    rendered after commit.
+    rendered by the mail worker that delivers them (accounts/emails.py).
     """
     check_parties(student=student, mentor=mentor, service=service, offer_checked=offer_checked)
     ends_at = starts_at + service.duration
