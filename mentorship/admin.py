@@ -1,6 +1,7 @@
 """The success managers' mentorship tools: students with "Reassign mentor", skills, languages, history."""
 
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +40,8 @@ class MentorProfileAdmin(admin.ModelAdmin):
     search_fields = ["user__full_name", "user__email", "headline"]
     filter_horizontal = ["skills", "languages"]
     readonly_fields = ["user", "updated"]
+    # A room typed without a scheme gets https:// (Django 6's default, and the mentors' own form's).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description=_("Updated (their zone)"), ordering="updated_at")
     def updated(self, obj):
