@@ -96,9 +96,19 @@ class Prepared:
         fresh.query.get_compiler = lambda *args, **kwargs: compiler
         return list(fresh)
 
+    def fetch_first(self, arguments: dict):
+        """The one row of a read built with `first_of`, or None."""
+        found = self.fetch(arguments)
+        return found[0] if found else None
+
     def sql_params(self, arguments: dict) -> tuple[str, list]:
         sql, slots = self.compiled()
         return sql, _params(slots, arguments)
+
+
+def first_of(query):
+    """What `query.first()` reads, as a queryset (ordered by pk when unordered, one row) to compile once."""
+    return (query if query.ordered else query.order_by("pk"))[:1]
 
 
 def _params(slots, arguments: dict) -> list:
@@ -210,6 +220,10 @@ class PreparedShapes:
         if prepared is None:
             prepared = self._by_shape.setdefault(shape, Prepared(partial(self.build, shape=shape), **self.arguments))
         return prepared.fetch(arguments)
+
+    def fetch_first(self, arguments: dict, shape=None):
+        found = self.fetch(arguments, shape)
+        return found[0] if found else None
 
 
 def read_together(parts: dict, arguments: dict) -> dict[str, list[dict]]:

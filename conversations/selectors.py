@@ -171,8 +171,7 @@ def my_thread(user: User, pk: int) -> Thread | None:
     """Thread `pk` if `user` takes part in it, with its two people and the `story_flags`; None otherwise."""
     if not user.is_authenticated:
         return None
-    found = _MY_THREAD.fetch({"pk": pk, "user": user.pk})
-    return found[0] if found else None
+    return _MY_THREAD.fetch_first({"pk": pk, "user": user.pk})
 
 
 def thread_story(thread: Thread, *, viewer: User | None, now: datetime, before: int | None = None,

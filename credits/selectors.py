@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from config.paging import counted_rows
-from config.prepared import Prepared, PreparedShapes
+from config.prepared import Prepared, PreparedShapes, first_of
 
 from .errors import EnrolmentPaused, NoActivePlan
 from .models import (
@@ -57,8 +57,7 @@ def current_enrolment(student, **annotations) -> Enrolment | None:
     Without annotations the query is compiled once per process and prepared (config/prepared.py): bookings read
     it under their locks, the group pages and the credits card on every view."""
     if not annotations:
-        found = _CURRENT_ENROLMENT.fetch({"student": student.pk})
-        return found[0] if found else None
+        return _CURRENT_ENROLMENT.fetch_first({"student": student.pk})
     return current_enrolment_query(student, **annotations).first()
 
 
@@ -185,16 +184,12 @@ def _requested_since(since: dt.datetime) -> Subquery:
                     .order_by("-created_at").values("created_at")[:1])
 
 
-def _first(query):
-    return (query if query.ordered else query.order_by("pk"))[:1]  # as `.first()` reads it
-
-
-_CURRENT_ENROLMENT = Prepared(lambda student: _first(current_enrolment_query(student)), student="int")
+_CURRENT_ENROLMENT = Prepared(lambda student: first_of(current_enrolment_query(student)), student="int")
 
 # The credits page's two reads, compiled once per process and planned once per database connection
 # (config/prepared.py): building and compiling them took longer than PostgreSQL took to answer.
 _HISTORY_ENROLMENT = Prepared(
-    lambda student, since: _first(current_enrolment_query(student, recent_request_at=_requested_since(since))),
+    lambda student, since: first_of(current_enrolment_query(student, recent_request_at=_requested_since(since))),
     student="int", since="datetime")
 _LEDGER_PAGES = PreparedShapes(lambda student, shape: counted_rows(ledger_for(student), *shape), student="int")
 _LEDGER_PAGES_COMPILED = 10  # the first pages (nearly every visit); later ones are read as they come
@@ -202,8 +197,7 @@ _LEDGER_PAGES_COMPILED = 10  # the first pages (nearly every visit); later ones 
 
 def history_enrolment(student, *, now: dt.datetime) -> Enrolment | None:
     """`current_enrolment(student, recent_request_at=recent_request_at(now))`: what the credits page reads."""
-    found = _HISTORY_ENROLMENT.fetch({"student": student.pk, "since": now - REQUEST_COOLDOWN})
-    return found[0] if found else None
+    return _HISTORY_ENROLMENT.fetch_first({"student": student.pk, "since": now - REQUEST_COOLDOWN})
 
 
 def ledger_page_rows(student, bottom: int, top: int, *, per_page: int) -> list[LedgerEntry]:

@@ -16,7 +16,7 @@ from django.utils.translation import get_language, ngettext, to_locale
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from config.prepared import Prepared, PreparedShapes, ids_in
+from config.prepared import Prepared, PreparedShapes, first_of, ids_in
 
 from . import weekgrid
 from .models import AvailabilityGrid, Language, MentorAssignment, MentorProfile, Skill, StudentInterest, TimeOff
@@ -453,8 +453,7 @@ def mentor_detail(viewer: User, mentor_id: int, *, now: datetime, flags=None) ->
     mentor. `flags`: a module-level function (viewer id) -> {name: expression} for what the page above wants
     read in the same query (the viewer's thread with them). Compiled once per process (config/prepared.py):
     building this query cost more Python than the rest of the page's reads."""
-    found = _MENTOR_DETAIL_READ.fetch({"viewer": viewer.pk, "mentor": mentor_id}, shape=flags)
-    mentor = found[0] if found else None
+    mentor = _MENTOR_DETAIL_READ.fetch_first({"viewer": viewer.pk, "mentor": mentor_id}, shape=flags)
     if mentor is None:
         return None
     window_start, _ = matching_window(now)
@@ -485,7 +484,7 @@ def _mentor_detail_query(viewer: int, mentor: int, *, shape):
                                                                                    mentor=OuterRef("pk"))),
                   **(shape(viewer) if shape else {}))
     )
-    return (query if query.ordered else query.order_by("pk"))[:1]  # as `.first()` reads it
+    return first_of(query)
 
 
 _MENTOR_DETAIL_READ = PreparedShapes(_mentor_detail_query, viewer="int", mentor="int")
@@ -523,8 +522,7 @@ MENTOR_CARD_FIELDS = (
 def mentor_card(student: User, *, now: datetime) -> MentorCard:
     """What the student's overview shows at the top: their mentor, or the pairing state."""
     student_cells = grid_cells(student)
-    found = _MENTOR_CARD_READ.fetch({"student": student.pk})
-    assignment = found[0] if found else None
+    assignment = _MENTOR_CARD_READ.fetch_first({"student": student.pk})
     if assignment is None:
         return MentorCard(None, None, 0.0, weekgrid.hours_selected(student_cells), None)
     mentor = assignment.mentor
@@ -544,7 +542,7 @@ def _mentor_card_query(student: int):
     query = (MentorAssignment.objects.current().filter(student=student)
              .select_related("mentor", "mentor__mentor_profile", "mentor__availability_grid")
              .only(*MENTOR_CARD_FIELDS))
-    return (query if query.ordered else query.order_by("pk"))[:1]  # as `.first()` reads it
+    return first_of(query)
 
 
 # Compiled once per process (config/prepared.py): every view of a student's overview reads it.

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from config.prepared import PreparedShapes
+from config.prepared import PreparedShapes, first_of
 from credits.selectors import Allowance, allowance_for, current_enrolment_query
 
 from .errors import BookingNotAllowed
@@ -106,8 +106,7 @@ def outlook_and_enrolment(student: User, *, now: datetime, flags=None) -> tuple[
 
     Five pages read this on every view, so the query is compiled once per process for each `flags`
     (config/prepared.py), which costs about as much Python as the rest of such a page's reads."""
-    found = _OUTLOOK_READ.fetch({"student": student.pk, "now": now}, shape=flags)
-    enrolment = found[0] if found else None
+    enrolment = _OUTLOOK_READ.fetch_first({"student": student.pk, "now": now}, shape=flags)
     allowance = allowance_for(student, enrolment=enrolment, now=now)
     if enrolment is not None:
         upcoming = enrolment.upcoming_count
@@ -122,7 +121,7 @@ def _outlook_enrolment_query(student: int, now: datetime, *, shape):
                       .order_by().values("student").annotate(n=Count("pk")).values("n")[:1])
     query = current_enrolment_query(student, upcoming_count=Coalesce(Subquery(upcoming_count), 0),
                                     **(shape(student, now) if shape else {}))
-    return (query if query.ordered else query.order_by("pk"))[:1]  # as `.first()` reads it
+    return first_of(query)
 
 
 _OUTLOOK_READ = PreparedShapes(_outlook_enrolment_query, student="int", now="datetime")

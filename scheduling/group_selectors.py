@@ -8,7 +8,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, Value
 
 from accounts.models import Role, User
-from config.prepared import Prepared
+from config.prepared import Prepared, first_of
 
 from .group_models import (
     GroupSeat,
@@ -94,35 +94,30 @@ _MENTORS_WITH_GROUPS = Prepared(
     now="datetime")
 
 
-def _first(query):
-    return (query if query.ordered else query.order_by("pk"))[:1]  # as `.first()` reads it
 
 
 def group_for_page(pk: int) -> GroupSession | None:
     """The group session with its mentor, who cancelled it and its skills' names (`skill_names`), for its page:
     compiled once per process (config/prepared.py), as are the student's seat and waitlist place in it."""
-    found = _GROUP_FOR_PAGE.fetch({"pk": pk})
-    return found[0] if found else None
+    return _GROUP_FOR_PAGE.fetch_first({"pk": pk})
 
 
 def seat_of(group: GroupSession, student: User) -> GroupSeat | None:
     """The student's seat in the group session (booked, attended or a no-show), if any."""
-    found = _SEAT_OF.fetch({"group": group.pk, "student": student.pk})
-    return found[0] if found else None
+    return _SEAT_OF.fetch_first({"group": group.pk, "student": student.pk})
 
 
 def waiting_entry_of(group: GroupSession, student: User) -> WaitlistEntry | None:
     """The student's place on the group session's waitlist, while waiting."""
-    found = _WAITING_ENTRY_OF.fetch({"group": group.pk, "student": student.pk})
-    return found[0] if found else None
+    return _WAITING_ENTRY_OF.fetch_first({"group": group.pk, "student": student.pk})
 
 
 _GROUP_FOR_PAGE = Prepared(lambda pk: (GroupSession.objects.select_related("mentor", "cancelled_by")
                                        .annotate(skill_names=skill_names()).filter(pk=pk).order_by()[:1]), pk="int")
-_SEAT_OF = Prepared(lambda group, student: _first(GroupSeat.objects.filter(
+_SEAT_OF = Prepared(lambda group, student: first_of(GroupSeat.objects.filter(
     session_id=group, student_id=student, status__in=[SeatStatus.BOOKED, SeatStatus.ATTENDED, SeatStatus.NO_SHOW])),
     group="int", student="int")
-_WAITING_ENTRY_OF = Prepared(lambda group, student: _first(WaitlistEntry.objects.filter(
+_WAITING_ENTRY_OF = Prepared(lambda group, student: first_of(WaitlistEntry.objects.filter(
     session_id=group, student_id=student, status=WaitStatus.WAITING)), group="int", student="int")
 
 

@@ -63,10 +63,10 @@ def _bookable_mentor(mentor_id: int) -> User:
 def _bookable_offer(mentor_id: int, service_id: int) -> tuple[User, ServiceType]:
     """A bookable mentor (as `_bookable_mentor`) and an active service they offer, in one query (the offer's
     row, with the mentor and the service); 404 when either is not."""
-    found = _OFFER_READ.fetch({"mentor": mentor_id, "service": service_id})
-    if not found:
+    offer = _OFFER_READ.fetch_first({"mentor": mentor_id, "service": service_id})
+    if offer is None:
         raise Http404("No such mentor or service.")
-    return found[0].user, found[0].servicetype
+    return offer.user, offer.servicetype
 
 
 # Compiled once per process (config/prepared.py): the slot picker and every booking read it first, and building

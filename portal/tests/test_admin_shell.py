@@ -3,17 +3,15 @@ but the CSRF token, whoever looks and whatever the student is called; and a page
 show, list filters to preserve) still comes from the templates."""
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from accounts.tests.factories import ManagerFactory, StudentFactory
-from mentorship.models import MentorAssignment
 from portal import admin_shell
-from scheduling import services
-from scheduling.tests.helpers import at, bookable_mentor, give_credits
+from portal.tests.test_admin_spanish import pair_with_a_session
+from scheduling.tests.helpers import at
 
 pytestmark = pytest.mark.django_db
 NOW = at("2027-01-10 12:00")
@@ -44,12 +42,7 @@ def _both_ways(client, url, monkeypatch) -> str:
 
 @pytest.fixture
 def paired(student, mentor, manager):
-    service = bookable_mentor(mentor, hours=range(0, 24))
-    MentorAssignment.objects.create(student=student, mentor=mentor, started_at=NOW - timedelta(days=30),
-                                    reason="start", assigned_by=manager)
-    give_credits(student, 5, now=NOW)
-    services.booking_create(student=student, mentor=mentor, service=service, starts_at=at("2027-01-12 10:00"),
-                            actor=student, now=NOW)
+    pair_with_a_session(student, mentor, manager)
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

@@ -37,16 +37,22 @@ def spanish_manager(manager):
     return manager
 
 
-@pytest.fixture
-def paired(student, mentor, spanish_manager):
-    """Sam is paired with Ada, holds a pack and one session with her next Tuesday."""
+def pair_with_a_session(student, mentor, manager):
+    """The student paired with the mentor (by `manager`), holding a pack and one session with them next
+    Tuesday: (service, session)."""
     service = bookable_mentor(mentor, hours=range(0, 24))
     MentorAssignment.objects.create(student=student, mentor=mentor, started_at=NOW - timedelta(days=30),
-                                    reason="start", assigned_by=spanish_manager)
+                                    reason="start", assigned_by=manager)
     give_credits(student, 5, now=NOW)
     session = services.booking_create(student=student, mentor=mentor, service=service, starts_at=at("2027-01-12 10:00"),
                                       actor=student, now=NOW)
     return service, session
+
+
+@pytest.fixture
+def paired(student, mentor, spanish_manager):
+    """Sam is paired with Ada, holds a pack and one session with her next Tuesday."""
+    return pair_with_a_session(student, mentor, spanish_manager)
 
 
 def text(response) -> str:
